@@ -1,1 +1,32 @@
-Console.WriteLine("node");
+using GainCal.Cluster;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+// One GainCal cluster node. Configuration: appsettings.json, then GAINCAL_* variables, then the command
+// line (docs/cluster.md lists the keys).
+NodeSettings settings;
+try
+{
+    settings = NodeSettings.From(NodeSettings.BuildConfiguration(args));
+}
+catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
+{
+    Console.Error.WriteLine($"gaincal-node: {e.Message}");
+    return 2;
+}
+
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
+});
+builder.Logging.SetMinimumLevel(LogLevel.Information);
+builder.Services.AddGainCalNode(settings);
+var host = builder.Build();
+Console.WriteLine($"gaincal-node {settings.Host}:{settings.Port} roles [{string.Join(",", settings.Roles)}] " +
+                  $"seeds [{string.Join(",", settings.Seeds)}] data {Path.GetFullPath(settings.DataDir)} " +
+                  $"persistence {settings.Persistence} command host {settings.CommandHost}:{settings.CommandPort}");
+await host.RunAsync();
+return 0;

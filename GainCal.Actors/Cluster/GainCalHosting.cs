@@ -1,0 +1,179 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Cluster.Sharding;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using Akka.Routing;
+using GainCal.Operations;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GainCal.Cluster;
+
+// ActorRegistry keys.
+public sealed class FedRegion;
+public sealed class RunAggregatorRegion;
+public sealed class RunCoordinatorProxy;
+public sealed class PixelFitPool;
+public sealed class FedSlotsKey;
+
+/// <summary>Routes FED messages by "&lt;run&gt;/&lt;fed&gt;" (a stable string hash, so every node agrees).</summary>
+public sealed class FedMessageExtractor() : HashCodeMessageExtractor(MaxShards)
+{
+    public const int MaxShards = 30;
+    public override string? EntityId(object message) => message is IFedMessage m ? FedCalibrator.EntityIdOf(m.Run, m.Fed) : null;
+}
+
+public sealed class RunAggregatorMessageExtractor() : HashCodeMessageExtractor(10)
+{
+    public override string? EntityId(object message) => message is IRunAggregatorMessage m ? m.Run.ToString() : null;
+}
+
+public static class GainCalHosting
+{
+    /// <summary>A whole node: the ActorSystem (remoting, cluster, sharding, singleton, SQL persistence,
+    /// the serializer) and the command host. Used by GainCal.Node and by `gaincal demo`.</summary>
+    public static IServiceCollection AddGainCalNode(this IServiceCollection services, NodeSettings settings)
+    {
+        PrepareStorage(settings);
+        services.AddSingleton(settings);
+        services.AddAkka(settings.SystemName, (builder, _) => builder.WithGainCalNode(settings));
+        services.AddHostedService<CommandHostService>();
+        return services;
+    }
+
+    /// <summary>Journal and snapshots of the SQLite default: two files, so that the snapshot store never waits
+    /// on the journal's write lock (akka.net#3538), in WAL mode so readers do not block the writer; the
+    /// busy timeout (Default Timeout) makes a writer wait for another process instead of failing.</summary>
+    public static (string Journal, string Snapshots) SqliteConnectionStrings(NodeSettings s)
+    {
+        var dir = Path.GetFullPath(s.DataDir);
+        return (s.ConnectionString ?? $"Data Source={Path.Combine(dir, "journal.db")};Default Timeout=30;Pooling=True",
+            $"Data Source={Path.Combine(dir, "snapshots.db")};Default Timeout=30;Pooling=True");
+    }
+
+    static void PrepareStorage(NodeSettings s)
+    {
+        Directory.CreateDirectory(s.DataDir);
+        if (s.Persistence != "sqlite") return;
+        var (journal, snapshots) = SqliteConnectionStrings(s);
+        foreach (var cs in new[] { journal, snapshots })
+        {
+            // journal_mode=WAL is stored in the database file: once set, every connection of every process uses it.
+            using var c = new SqliteConnection(cs);
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "PRAGMA journal_mode=WAL;";
+            cmd.ExecuteNonQuery();
+        }
+    }
+
+    static string Hocon(NodeSettings s) => $$"""
+        akka {
+          loglevel = INFO
+          cluster {
+            # Keep-majority with at least three members (DESIGN.md 3). Defaults are 20 s + 20 s, tuned for
+            # networks where an unreachable member may still be alive behind a partition. Our nodes share one
+            # host: a member that stops answering has died (kill, crash), loopback does not partition, so
+            # waiting long buys no safety and only delays the failover of its FEDs, coordinator and shards.
+            split-brain-resolver.stable-after = {{s.StableAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}}s
+            down-removal-margin = {{s.DownRemovalMarginSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}}s
+            # Durable distributed data is LMDB-backed and broken with the served LightningDB (akka-notes P1);
+            # sharding keeps its state and remembered entities in the SQL journal instead.
+            sharding.distributed-data.durable.keys = []
+          }
+        }
+        """;
+
+    public static AkkaConfigurationBuilder WithGainCalNode(this AkkaConfigurationBuilder builder, NodeSettings s)
+    {
+        var self = $"akka.tcp://{s.SystemName}@{s.AdvertisedHost}:{s.Port}";
+        var seeds = s.Seeds.Count == 0 ? [self] : s.Seeds.Select(x => x.Contains("://") ? x : $"akka.tcp://{s.SystemName}@{x}").ToArray();
+
+        builder
+            .AddHocon(ConfigurationFactory.ParseString(Hocon(s)), HoconAddMode.Prepend)
+            .WithRemoting(s.Host, s.Port, s.PublicHost)
+            .WithClustering(new ClusterOptions
+            {
+                SeedNodes = seeds,
+                Roles = s.Roles.ToArray(),
+                SplitBrainResolver = new KeepMajorityOption(),
+            })
+            .WithCustomSerializer("gaincal", [typeof(IGainCalMessage)], sys => new GainCalSerializer(sys));
+
+        builder = s.Persistence == "postgresql" ? WithPostgres(builder, s) : WithSqlite(builder, s);
+
+        if (!s.IsWorker)
+            return builder
+                .WithShardRegionProxy<FedRegion>("fed", NodeSettings.WorkerRole, new FedMessageExtractor())
+                .WithShardRegionProxy<RunAggregatorRegion>("run-aggregator", NodeSettings.WorkerRole, new RunAggregatorMessageExtractor())
+                .WithSingletonProxy<RunCoordinatorProxy>("run-coordinator", new ClusterSingletonOptions { Role = NodeSettings.WorkerRole });
+
+        var remembered = new ShardOptions
+        {
+            Role = NodeSettings.WorkerRole,
+            // A FED that was running when its node died is restarted on a survivor without waiting for a message;
+            // eventsourced, because the durable ddata store is unusable here (see the HOCON above).
+            RememberEntities = true,
+            RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
+            StateStoreMode = StateStoreMode.Persistence,
+        };
+        return builder
+            .WithActors((system, registry) =>
+            {
+                registry.Register<PixelFitPool>(system.ActorOf(
+                    Props.Create(() => new PixelFitWorker()).WithRouter(new RoundRobinPool(s.FitWorkers)), "pixel-fit"));
+                registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds)), "fed-slots"));
+            })
+            .WithShardRegion<FedRegion>("fed",
+                (system, registry, _) => entityId => Props.Create(() => new FedCalibrator(entityId, s, registry)),
+                new FedMessageExtractor(), remembered)
+            .WithShardRegion<RunAggregatorRegion>("run-aggregator",
+                (system, registry, _) => entityId => Props.Create(() => new RunAggregator(entityId, registry)),
+                new RunAggregatorMessageExtractor(),
+                new ShardOptions { Role = NodeSettings.WorkerRole, StateStoreMode = StateStoreMode.Persistence })
+            .WithSingleton<RunCoordinatorProxy>("run-coordinator",
+                (system, registry, _) => Props.Create(() => new RunCoordinator(s, registry)),
+                new ClusterSingletonOptions { Role = NodeSettings.WorkerRole }, createProxyToo: true);
+    }
+
+    static AkkaConfigurationBuilder WithSqlite(AkkaConfigurationBuilder builder, NodeSettings s)
+    {
+        var (journal, snapshots) = SqliteConnectionStrings(s);
+        return builder.WithSqlPersistence(
+            new SqlJournalOptions(true, "sql")
+            {
+                ConnectionString = journal,
+                ProviderName = LinqToDB.ProviderName.SQLiteMS,
+                AutoInitialize = true,
+            },
+            new SqlSnapshotOptions(true, "sql")
+            {
+                ConnectionString = snapshots,
+                ProviderName = LinqToDB.ProviderName.SQLiteMS,
+                AutoInitialize = true,
+            });
+    }
+
+    static AkkaConfigurationBuilder WithPostgres(AkkaConfigurationBuilder builder, NodeSettings s)
+    {
+        var cs = s.ConnectionString
+                 ?? throw new ArgumentException("configuration ConnectionString is required when Persistence is postgresql");
+        return builder.WithSqlPersistence(
+            new SqlJournalOptions(true, "sql")
+            {
+                ConnectionString = cs,
+                ProviderName = LinqToDB.ProviderName.PostgreSQL,
+                AutoInitialize = true,
+            },
+            new SqlSnapshotOptions(true, "sql")
+            {
+                ConnectionString = cs,
+                ProviderName = LinqToDB.ProviderName.PostgreSQL,
+                AutoInitialize = true,
+            });
+    }
+}

@@ -1,0 +1,35 @@
+using MessagePack;
+
+namespace GainCal.Cluster;
+
+/// <summary>Merge these FED results into &lt;OutputDir&gt;/GainCalibration.parquet (the reference's hadd).
+/// Answered with CommandResult; the outcome also goes to the coordinator as RunMerged.</summary>
+[MessagePackObject, Manifest("merge-run-results")]
+public sealed record MergeRunResults(
+    [property: Key(0)] uint Run,
+    [property: Key(1)] string OutputDir,
+    [property: Key(2)] FedResultRef[] Results,
+    [property: Key(3)] int[] FailedFeds,
+    [property: Key(4)] int[] MissingFeds) : IRunAggregatorMessage
+{
+    public string MergedPath => Path.Combine(OutputDir, "GainCalibration.parquet");
+
+    /// <summary>Identifies the input set: the same FED files give the same merged table.</summary>
+    public string InputKey => string.Join(';', Results.OrderBy(r => r.Fed).Select(r => $"{r.Fed}:{r.Checksum}"));
+}
+
+/// <summary>The aggregator's outcome, also its persisted event.</summary>
+[MessagePackObject, Manifest("run-merged")]
+public sealed record RunMerged(
+    [property: Key(0)] uint Run,
+    [property: Key(1)] bool Ok,
+    [property: Key(2)] string InputKey,
+    [property: Key(3)] string? MergedPath,
+    [property: Key(4)] string? Checksum,
+    [property: Key(5)] int[] MergedFeds,
+    [property: Key(6)] int[] FailedFeds,
+    [property: Key(7)] int[] MissingFeds,
+    [property: Key(8)] int Rows,
+    [property: Key(9)] string? Summary,
+    [property: Key(10)] string? Error,
+    [property: Key(11)] long MergedUnixMs) : IGainCalMessage;

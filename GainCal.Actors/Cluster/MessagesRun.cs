@@ -1,0 +1,117 @@
+using MessagePack;
+
+namespace GainCal.Cluster;
+
+/// <summary>Where a FED of a run stands, as the coordinator sees it.</summary>
+public enum FedPhase
+{
+    Created = 0,   // run created, not submitted
+    Pending = 1,   // submitted, the FedCalibrator has not reported yet
+    Queued = 2,    // accepted by a node, waiting for one of its FED slots
+    Running = 3,
+    Done = 4,
+    Failed = 5,
+}
+
+// ---- operator commands to the RunCoordinator (answered with CommandResult unless noted) ----
+
+[MessagePackObject, Manifest("create-run")]
+public sealed record CreateRun(
+    [property: Key(0)] uint Run,
+    [property: Key(1)] string InputDir,
+    [property: Key(2)] string OutputDir,
+    [property: Key(3)] string? VCalTag,
+    [property: Key(4)] bool BPixOnly) : IGainCalMessage;
+
+[MessagePackObject, Manifest("submit-run")]
+public sealed record SubmitRun([property: Key(0)] uint Run) : IGainCalMessage;
+
+/// <summary>Resubmit FEDs; an empty list means the failed ones. Done FEDs are rerun only with Force.</summary>
+[MessagePackObject, Manifest("resubmit-run")]
+public sealed record ResubmitRun(
+    [property: Key(0)] uint Run,
+    [property: Key(1)] int[] Feds,
+    [property: Key(2)] bool Force) : IGainCalMessage;
+
+/// <summary>Asks the coordinator what to merge; answered with MergePlan.</summary>
+[MessagePackObject, Manifest("plan-merge")]
+public sealed record PlanMerge([property: Key(0)] uint Run) : IGainCalMessage;
+
+/// <summary>Either an error or the request to send to the run's aggregator.</summary>
+[MessagePackObject, Manifest("merge-plan")]
+public sealed record MergePlan(
+    [property: Key(0)] string? Error,
+    [property: Key(1)] MergeRunResults? Request) : IGainCalMessage;
+
+/// <summary>Answered with RunStatusReply.</summary>
+[MessagePackObject, Manifest("get-run-status")]
+public sealed record GetRunStatus([property: Key(0)] uint Run) : IGainCalMessage;
+
+[MessagePackObject, Manifest("run-status-reply")]
+public sealed record RunStatusReply(
+    [property: Key(0)] string? Error,
+    [property: Key(1)] RunStatusView? Status) : IGainCalMessage;
+
+[MessagePackObject, Manifest("run-status")]
+public sealed record RunStatusView(
+    [property: Key(0)] uint Run,
+    [property: Key(1)] string InputDir,
+    [property: Key(2)] string OutputDir,
+    [property: Key(3)] string? VCalTag,
+    [property: Key(4)] string? VCalPath,
+    [property: Key(5)] bool BPixOnly,
+    [property: Key(6)] bool Submitted,
+    [property: Key(7)] int[] MissingFeds,
+    [property: Key(8)] FedStatusView[] Feds,
+    [property: Key(9)] RunMerged? Merge,
+    [property: Key(10)] bool MergeCurrent) : IGainCalMessage
+{
+    public int Count(FedPhase phase) => Feds.Count(f => f.Phase == phase);
+    public bool AllEnded => Submitted && Feds.All(f => f.Phase is FedPhase.Done or FedPhase.Failed);
+}
+
+[MessagePackObject, Manifest("fed-status")]
+public sealed record FedStatusView(
+    [property: Key(0)] int Fed,
+    [property: Key(1)] FedPhase Phase,
+    [property: Key(2)] string? Node,
+    [property: Key(3)] int Attempts,
+    [property: Key(4)] long BytesRead,
+    [property: Key(5)] long Length,
+    [property: Key(6)] long Events,
+    [property: Key(7)] int Patterns,
+    [property: Key(8)] long PixelsFitted,
+    [property: Key(9)] string? Error,
+    [property: Key(10)] string? ResultPath,
+    [property: Key(11)] int Pixels) : IGainCalMessage;
+
+// ---- RunCoordinator events ----
+
+/// <summary>What `create` recorded (the reference's config.json).</summary>
+[MessagePackObject, Manifest("run-created")]
+public sealed record RunCreated(
+    [property: Key(0)] uint Run,
+    [property: Key(1)] string InputDir,
+    [property: Key(2)] string OutputDir,
+    [property: Key(3)] string? VCalTag,
+    [property: Key(4)] string? VCalPath,
+    [property: Key(5)] bool BPixOnly,
+    [property: Key(6)] int[] Feds,
+    [property: Key(7)] int[] MissingFeds,
+    [property: Key(8)] long CreatedUnixMs) : IGainCalMessage;
+
+[MessagePackObject, Manifest("run-submitted")]
+public sealed record RunSubmitted([property: Key(0)] uint Run) : IGainCalMessage;
+
+/// <summary>FEDs sent (again) to their FedCalibrators; each one's request generation goes up by one.</summary>
+[MessagePackObject, Manifest("feds-requested")]
+public sealed record FedsRequested(
+    [property: Key(0)] uint Run,
+    [property: Key(1)] int[] Feds,
+    [property: Key(2)] bool Force) : IGainCalMessage;
+
+[MessagePackObject, Manifest("fed-end-recorded")]
+public sealed record FedEndRecorded([property: Key(0)] FedEnded End) : IGainCalMessage;
+
+[MessagePackObject, Manifest("merge-recorded")]
+public sealed record MergeRecorded([property: Key(0)] RunMerged Merge) : IGainCalMessage;

@@ -1,0 +1,111 @@
+using Microsoft.Extensions.Configuration;
+
+namespace GainCal.Cluster;
+
+/// <summary>Everything a node is configured with. Sources, later ones winning: appsettings.json,
+/// GAINCAL_* environment variables (prefix stripped: GAINCAL_PORT -> Port), the command line
+/// (--port 4053, or the dashed aliases of <see cref="CommandLineAliases"/>).</summary>
+public sealed record NodeSettings
+{
+    public string SystemName { get; init; } = "gaincal";
+    /// <summary>Address remoting binds to; also advertised unless PublicHost is set.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 4053;
+    public string? PublicHost { get; init; }
+    /// <summary>"host:port" of the seed nodes; empty = this node is its own seed (a one-node cluster).</summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+    /// <summary>"worker" runs FEDs, the run coordinator and the aggregators; a node without it only routes (a light third member).</summary>
+    public IReadOnlyList<string> Roles { get; init; } = [WorkerRole];
+    public string DataDir { get; init; } = "data";
+    /// <summary>"sqlite" (default: files in DataDir, shared by the nodes of one host) or "postgresql".</summary>
+    public string Persistence { get; init; } = "sqlite";
+    /// <summary>Required for postgresql; for sqlite it overrides the default journal file.</summary>
+    public string? ConnectionString { get; init; }
+    /// <summary>Directories under which every path named in a command must lie; empty = DataDir only.</summary>
+    public IReadOnlyList<string> AllowedRoots { get; init; } = [];
+    public string CommandHost { get; init; } = "127.0.0.1";
+    public int CommandPort { get; init; } = 9110;
+    /// <summary>0 = no HTTP endpoint.</summary>
+    public int HttpPort { get; init; }
+    public int MaxFeds { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    public int FitWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount);
+    /// <summary>Patterns of one FED handed to the fit workers and not yet back (bounds memory).</summary>
+    public int PatternsInFlight { get; init; } = Math.Max(2, 2 * Environment.ProcessorCount);
+    /// <summary>Split-brain resolver stable-after (s). See the HOCON comment in GainCalHosting for why it is short.</summary>
+    public double StableAfterSeconds { get; init; } = 4;
+    public double DownRemovalMarginSeconds { get; init; } = 1;
+
+    public const string WorkerRole = "worker";
+    public bool IsWorker => Roles.Contains(WorkerRole);
+    public string AdvertisedHost => PublicHost ?? Host;
+
+    public IReadOnlyList<string> EffectiveAllowedRoots =>
+        (AllowedRoots.Count > 0 ? AllowedRoots : [DataDir]).Select(r => Path.GetFullPath(r)).ToArray();
+
+    public static readonly IReadOnlyDictionary<string, string> CommandLineAliases = new Dictionary<string, string>
+    {
+        ["--host"] = "Host", ["--port"] = "Port", ["--public-host"] = "PublicHost", ["--seeds"] = "Seeds",
+        ["--roles"] = "Roles", ["--data-dir"] = "DataDir", ["--persistence"] = "Persistence",
+        ["--connection-string"] = "ConnectionString", ["--allowed-roots"] = "AllowedRoots",
+        ["--command-host"] = "CommandHost", ["--command-port"] = "CommandPort", ["--http-port"] = "HttpPort",
+        ["--max-feds"] = "MaxFeds", ["--fit-workers"] = "FitWorkers", ["--patterns-in-flight"] = "PatternsInFlight",
+        ["--stable-after"] = "StableAfterSeconds", ["--system-name"] = "SystemName",
+    };
+
+    /// <summary>appsettings.json (beside the executable, then the working directory), GAINCAL_ variables, command line.</summary>
+    public static IConfiguration BuildConfiguration(string[] args) =>
+        new ConfigurationBuilder()
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
+            .AddEnvironmentVariables("GAINCAL_")
+            .AddCommandLine(args, CommandLineAliases.ToDictionary())
+            .Build();
+
+    /// <summary>Reads the flat keys above (lists: comma-separated strings or JSON arrays); malformed numbers fail with the key named.</summary>
+    public static NodeSettings From(IConfiguration c)
+    {
+        var d = new NodeSettings();
+        return new NodeSettings
+        {
+            SystemName = c["SystemName"] ?? d.SystemName,
+            Host = c["Host"] ?? d.Host,
+            Port = Int(c, "Port", d.Port),
+            PublicHost = c["PublicHost"] ?? d.PublicHost,
+            Seeds = List(c, "Seeds") ?? d.Seeds,
+            Roles = List(c, "Roles") ?? d.Roles,
+            DataDir = c["DataDir"] ?? d.DataDir,
+            Persistence = (c["Persistence"] ?? d.Persistence).ToLowerInvariant() switch
+            {
+                "sqlite" => "sqlite",
+                "postgresql" or "postgres" => "postgresql",
+                var p => throw new ArgumentException($"configuration Persistence: '{p}' is neither sqlite nor postgresql"),
+            },
+            ConnectionString = c["ConnectionString"] ?? d.ConnectionString,
+            AllowedRoots = List(c, "AllowedRoots") ?? d.AllowedRoots,
+            CommandHost = c["CommandHost"] ?? d.CommandHost,
+            CommandPort = Int(c, "CommandPort", d.CommandPort),
+            HttpPort = Int(c, "HttpPort", d.HttpPort),
+            MaxFeds = Math.Max(1, Int(c, "MaxFeds", d.MaxFeds)),
+            FitWorkers = Math.Max(1, Int(c, "FitWorkers", d.FitWorkers)),
+            PatternsInFlight = Math.Max(1, Int(c, "PatternsInFlight", d.PatternsInFlight)),
+            StableAfterSeconds = Double(c, "StableAfterSeconds", d.StableAfterSeconds),
+            DownRemovalMarginSeconds = Double(c, "DownRemovalMarginSeconds", d.DownRemovalMarginSeconds),
+        };
+    }
+
+    static int Int(IConfiguration c, string key, int fallback) =>
+        c[key] is { } s ? int.TryParse(s, out var v) ? v : throw new ArgumentException($"configuration {key}: '{s}' is not an integer") : fallback;
+
+    static double Double(IConfiguration c, string key, double fallback) =>
+        c[key] is { } s
+            ? double.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"configuration {key}: '{s}' is not a number")
+            : fallback;
+
+    static IReadOnlyList<string>? List(IConfiguration c, string key)
+    {
+        var section = c.GetSection(key);
+        var children = section.GetChildren().Select(x => x.Value).OfType<string>().ToArray();
+        if (children.Length > 0) return children;
+        return section.Value?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+}

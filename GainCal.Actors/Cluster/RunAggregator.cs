@@ -1,0 +1,112 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Persistence;
+using GainCal.Results;
+
+namespace GainCal.Cluster;
+
+/// <summary>One run's merge (entity "&lt;run&gt;", persistent): merges the done FEDs' tables into
+/// &lt;outdir&gt;/GainCalibration.parquet (the reference's hadd) off the actor thread, records what it produced
+/// and from which inputs, and answers a repeated request with the same inputs from that record.</summary>
+public sealed class RunAggregator : ReceivePersistentActor
+{
+    sealed record Finished(RunMerged Result);
+
+    readonly IActorRegistry _registry;
+    RunMerged? _last;
+    MergeRunResults? _merging;
+    MergeRunResults? _next;
+    readonly List<IActorRef> _waiting = [];
+
+    public override string PersistenceId { get; }
+
+    public RunAggregator(string entityId, IActorRegistry registry)
+    {
+        PersistenceId = "run-aggregator-" + entityId;
+        _registry = registry;
+        Recover<RunMerged>(m => _last = m);
+        Command<MergeRunResults>(OnMerge);
+        Command<Finished>(OnFinished);
+    }
+
+    void OnMerge(MergeRunResults m)
+    {
+        if (_merging is null && _last is { Ok: true } last && last.InputKey == m.InputKey
+            && last.MergedPath is { } p && File.Exists(p) && FileChecksum.Of(p) == last.Checksum)
+        {
+            Sender.Tell(Describe(last, reused: true));
+            _registry.Get<RunCoordinatorProxy>().Tell(last);
+            return;
+        }
+        if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters)) _waiting.Add(Sender);
+        if (_merging is null) Start(m);
+        else if (_merging.InputKey != m.InputKey) _next = m;
+    }
+
+    void Start(MergeRunResults m)
+    {
+        _merging = m;
+        var self = Self;
+        Task.Run(() => Merge(m)).PipeTo(self);
+    }
+
+    static Finished Merge(MergeRunResults m)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var feds = m.Results.Select(r => r.Fed).Order().ToArray();
+        try
+        {
+            var tables = new List<PixelTable>();
+            foreach (var r in m.Results.OrderBy(r => r.Fed))
+            {
+                var sum = FileChecksum.Of(r.Path);
+                if (sum != r.Checksum)
+                    throw new InvalidDataException($"{r.Path}: checksum {sum} differs from the one recorded when FED {r.Fed} ended ({r.Checksum})");
+                tables.Add(PixelTable.Read(r.Path));
+            }
+            var merged = PixelTable.Merge(tables);
+            merged.Write(m.MergedPath);
+            var summary = merged.Summary();
+            File.WriteAllText(Path.Combine(m.OutputDir, "GainCalibration.summary.txt"), summary);
+            return new Finished(new RunMerged(m.Run, true, m.InputKey, m.MergedPath, FileChecksum.Of(m.MergedPath), feds,
+                m.FailedFeds, m.MissingFeds, merged.RowCount, summary, null, now));
+        }
+        catch (Exception e)
+        {
+            return new Finished(new RunMerged(m.Run, false, m.InputKey, null, null, feds, m.FailedFeds, m.MissingFeds, 0, null,
+                e.Message, now));
+        }
+    }
+
+    void OnFinished(Finished f)
+    {
+        Persist(f.Result, r =>
+        {
+            _last = r;
+            _merging = null;
+            foreach (var w in _waiting) w.Tell(Describe(r, reused: false));
+            _waiting.Clear();
+            _registry.Get<RunCoordinatorProxy>().Tell(r);
+            if (_next is { } next)
+            {
+                _next = null;
+                Start(next);
+            }
+        });
+    }
+
+    public static CommandResult Describe(RunMerged r, bool reused)
+    {
+        if (!r.Ok) return CommandResult.Failure($"run {r.Run}: merge failed: {r.Error}");
+        var lines = new List<string>
+        {
+            reused
+                ? $"run {r.Run}: already merged from the same FED results: {r.MergedPath} ({r.Rows} pixels, {r.MergedFeds.Length} FEDs); nothing redone"
+                : $"run {r.Run}: merged {r.MergedFeds.Length} FEDs into {r.MergedPath} ({r.Rows} pixels)",
+        };
+        if (r.FailedFeds.Length > 0) lines.Add($"failed FEDs, not merged: {FedList.Format(r.FailedFeds)}");
+        if (r.MissingFeds.Length > 0) lines.Add($"FEDs without a dump: {FedList.Format(r.MissingFeds)}");
+        if (r.Summary is { } s) lines.AddRange(s.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+        return CommandResult.Success(lines.ToArray());
+    }
+}

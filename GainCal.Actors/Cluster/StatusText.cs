@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace GainCal.Cluster;
+
+/// <summary>How `gaincal status` shows a run: the node renders it, and so does the client in --watch mode
+/// (from the JSON), so the two look the same.</summary>
+public static class StatusText
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
+
+    public static string ToJson(RunStatusView v) => JsonSerializer.Serialize(v, Json);
+    public static RunStatusView? FromJson(string json) => JsonSerializer.Deserialize<RunStatusView>(json, Json);
+
+    public static IEnumerable<string> Render(RunStatusView v)
+    {
+        var vcal = v.VCalTag is null ? "VCal: default conversion" : $"VCal {v.VCalTag}: {v.VCalPath}";
+        yield return $"run {v.Run}{(v.BPixOnly ? " (BPix only)" : "")}  input {v.InputDir}  output {v.OutputDir}  {vcal}";
+        var counts = string.Join(", ", Enum.GetValues<FedPhase>().Select(p => (p, n: v.Count(p))).Where(x => x.n > 0)
+            .Select(x => $"{x.n} {Name(x.p)}"));
+        yield return $"{v.Feds.Length} FEDs: {counts}{(v.Submitted ? "" : " (not submitted)")}" +
+                     (v.MissingFeds.Length > 0 ? $"; {v.MissingFeds.Length} expected FEDs have no dump" : "");
+        yield return $"{"FED",-5} {"STATE",-8} {"NODE",-16} {"ATT",3}  PROGRESS / RESULT / ERROR";
+        foreach (var f in v.Feds)
+            yield return $"{f.Fed,-5} {Name(f.Phase),-8} {f.Node ?? "-",-16} {f.Attempts,3}  {Detail(f)}";
+        if (v.Merge is { } m)
+            yield return m.Ok
+                ? $"merged: {m.MergedPath} ({m.Rows} pixels from {m.MergedFeds.Length} FEDs){(v.MergeCurrent ? "" : "; FED results changed since, not current")}" +
+                  (m.FailedFeds.Length > 0 ? $"; failed FEDs not merged: {FedList.Format(m.FailedFeds)}" : "")
+                : $"merge failed: {m.Error}";
+        else
+            yield return v.AllEnded ? "merged: not yet" : "merged: when every FED has ended";
+    }
+
+    public static string Name(FedPhase p) => p.ToString().ToLowerInvariant();
+
+    static string Detail(FedStatusView f) => f.Phase switch
+    {
+        FedPhase.Running => f.Length > 0
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{100.0 * f.BytesRead / f.Length,5:F1}% {f.BytesRead / 1e6:F1}/{f.Length / 1e6:F1} MB, {f.Events} events, {f.Patterns} patterns, {f.PixelsFitted} pixels fitted")
+            : "starting",
+        FedPhase.Done => $"{f.Pixels} pixels -> {f.ResultPath}",
+        FedPhase.Failed => f.Error ?? "failed",
+        FedPhase.Queued => "waiting for a FED slot",
+        _ => "",
+    };
+}
