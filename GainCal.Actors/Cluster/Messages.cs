@@ -46,8 +46,8 @@ public sealed record FedJob(
     [property: Key(3)] string OutputDir,
     [property: Key(4)] string? VCalPath) : IGainCalMessage
 {
-    public string ResultPath => Path.Combine(OutputDir, "fed", $"{Fed}.parquet");
-    public string ReportPath => Path.Combine(OutputDir, "fed", $"{Fed}.txt");
+    [IgnoreMember] public string ResultPath => Path.Combine(OutputDir, "fed", $"{Fed}.parquet");
+    [IgnoreMember] public string ReportPath => Path.Combine(OutputDir, "fed", $"{Fed}.txt");
 }
 
 /// <summary>One FED's finished result as the aggregator needs it.</summary>

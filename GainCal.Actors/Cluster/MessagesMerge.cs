@@ -12,10 +12,10 @@ public sealed record MergeRunResults(
     [property: Key(3)] int[] FailedFeds,
     [property: Key(4)] int[] MissingFeds) : IRunAggregatorMessage
 {
-    public string MergedPath => Path.Combine(OutputDir, "GainCalibration.parquet");
+    [IgnoreMember] public string MergedPath => Path.Combine(OutputDir, "GainCalibration.parquet");
 
     /// <summary>Identifies the input set: the same FED files give the same merged table.</summary>
-    public string InputKey => string.Join(';', Results.OrderBy(r => r.Fed).Select(r => $"{r.Fed}:{r.Checksum}"));
+    [IgnoreMember] public string InputKey => string.Join(';', Results.OrderBy(r => r.Fed).Select(r => $"{r.Fed}:{r.Checksum}"));
 }
 
 /// <summary>The aggregator's outcome, also its persisted event.</summary>

@@ -67,7 +67,7 @@ public sealed record RunStatusView(
     [property: Key(10)] bool MergeCurrent) : IGainCalMessage
 {
     public int Count(FedPhase phase) => Feds.Count(f => f.Phase == phase);
-    public bool AllEnded => Submitted && Feds.All(f => f.Phase is FedPhase.Done or FedPhase.Failed);
+    [IgnoreMember] public bool AllEnded => Submitted && Feds.All(f => f.Phase is FedPhase.Done or FedPhase.Failed);
 }
 
 [MessagePackObject, Manifest("fed-status")]

@@ -15,13 +15,24 @@ public sealed class CommandHostService(NodeSettings settings, ActorSystem system
     : BackgroundService
 {
     readonly CommandPalettes _palettes = new(settings, system, registry);
+    TcpListener? _listener;
+
+    /// <summary>Binds before the host reports started (ExecuteAsync runs later, on the thread pool), so a
+    /// started node accepts commands at once and a taken port fails the start instead of a background task.</summary>
+    public override Task StartAsync(CancellationToken ct)
+    {
+        if (settings.CommandPort != 0)
+        {
+            _listener = new TcpListener(IPAddress.Parse(settings.CommandHost), settings.CommandPort);
+            _listener.Start();
+            log.LogInformation("command host listening on {Host}:{Port}", settings.CommandHost, settings.CommandPort);
+        }
+        return base.StartAsync(ct);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        if (settings.CommandPort == 0) return;
-        var listener = new TcpListener(IPAddress.Parse(settings.CommandHost), settings.CommandPort);
-        listener.Start();
-        log.LogInformation("command host listening on {Host}:{Port}", settings.CommandHost, settings.CommandPort);
+        if (_listener is not { } listener) return;
         try
         {
             while (!ct.IsCancellationRequested)
