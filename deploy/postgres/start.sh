@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Start a throwaway PostgreSQL server for tests: Debian's postgresql package (installed with apt-get when
+# missing), a fresh cluster in DIR owned by the postgres user, listening on 127.0.0.1:PORT only, trust
+# authentication (loopback, test data only). Prints the Npgsql connection string on its last line.
+#
+#   deploy/postgres/start.sh [-d DIR] [-p PORT]        stop with deploy/postgres/stop.sh -d DIR
+set -euo pipefail
+dir="${TMPDIR:-/tmp}/gaincal-postgres"; port=55432
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -d) dir="$2"; shift 2 ;;
+    -p) port="$2"; shift 2 ;;
+    *) echo "postgres/start.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+bin="$(find_bin)"
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+  if [ "$(id -u)" -ne 0 ]; then echo "postgres/start.sh: postgresql is not installed and installing it needs root" >&2; exit 3; fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq postgresql >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null; } \
+    || { echo "postgres/start.sh: apt-get install postgresql failed" >&2; exit 3; }
+  bin="$(find_bin)"
+fi
+[ -n "$bin" ] || { echo "postgres/start.sh: no PostgreSQL binaries under /usr/lib/postgresql" >&2; exit 3; }
+
+# initdb and the server refuse to run as root: run them as the postgres user (as Debian's own scripts do).
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [ -f "$dir/postmaster.pid" ]; then as_pg "$bin/pg_ctl" -D "$dir" -m immediate stop >/dev/null 2>&1 || true; fi
+rm -rf "$dir"; mkdir -p "$dir"
+[ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
+as_pg "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
+  || { cat "$dir.initdb.log" >&2; exit 3; }
+as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
+  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+  || { cat "$dir/server.log" >&2; exit 3; }
+echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true"
