@@ -64,7 +64,8 @@ public sealed record RunStatusView(
     [property: Key(7)] int[] MissingFeds,
     [property: Key(8)] FedStatusView[] Feds,
     [property: Key(9)] RunMerged? Merge,
-    [property: Key(10)] bool MergeCurrent) : IGainCalMessage
+    [property: Key(10)] bool MergeCurrent,
+    [property: Key(11)] string CoordinatorNode) : IGainCalMessage
 {
     public int Count(FedPhase phase) => Feds.Count(f => f.Phase == phase);
     [IgnoreMember] public bool AllEnded => Submitted && Feds.All(f => f.Phase is FedPhase.Done or FedPhase.Failed);

@@ -46,14 +46,17 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     static readonly TimeSpan MergeRetry = TimeSpan.FromSeconds(30);
 
     readonly IActorRegistry _registry;
+    readonly string _node;
     readonly SortedDictionary<uint, RunState> _runs = [];
 
     public override string PersistenceId => "run-coordinator";
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public RunCoordinator(NodeSettings settings, IActorRegistry registry)
+    public RunCoordinator(IActorRegistry registry)
     {
         _registry = registry;
+        var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
+        _node = $"{self.Host}:{self.Port}";
         Recover<RunCreated>(Apply);
         Recover<RunSubmitted>(Apply);
         Recover<FedsRequested>(Apply);
@@ -397,7 +400,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         return string.Join(", ", g);
     }
 
-    static RunStatusView View(RunState r)
+    RunStatusView View(RunState r)
     {
         var s = r.Spec;
         var feds = r.Feds.Values.Select(f => new FedStatusView(f.Fed, f.Phase, f.Node, f.Attempts,
@@ -405,7 +408,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             f.Progress?.PixelsFitted ?? 0, f.Error, f.ResultPath, f.Pixels)).ToArray();
         var current = r.Merge is { } m && r.Feds.Values.All(f => f.Ended) && m.InputKey == MergeRequest(r).InputKey;
         return new RunStatusView(s.Run, s.InputDir, s.OutputDir, s.VCalTag, s.VCalPath, s.BPixOnly, r.Submitted,
-            s.MissingFeds, feds, r.Merge, current);
+            s.MissingFeds, feds, r.Merge, current, _node);
     }
 }
 

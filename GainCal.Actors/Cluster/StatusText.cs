@@ -24,7 +24,7 @@ public static class StatusText
         yield return $"run {v.Run}{(v.BPixOnly ? " (BPix only)" : "")}  input {v.InputDir}  output {v.OutputDir}  {vcal}";
         var counts = string.Join(", ", Enum.GetValues<FedPhase>().Select(p => (p, n: v.Count(p))).Where(x => x.n > 0)
             .Select(x => $"{x.n} {Name(x.p)}"));
-        yield return $"{v.Feds.Length} FEDs: {counts}{(v.Submitted ? "" : " (not submitted)")}" +
+        yield return $"coordinator on {v.CoordinatorNode}; {v.Feds.Length} FEDs: {counts}{(v.Submitted ? "" : " (not submitted)")}" +
                      (v.MissingFeds.Length > 0 ? $"; {v.MissingFeds.Length} expected FEDs have no dump" : "");
         yield return $"{"FED",-5} {"STATE",-8} {"NODE",-16} {"ATT",3}  PROGRESS / RESULT / ERROR";
         foreach (var f in v.Feds)
