@@ -73,7 +73,7 @@ public static class GainCalHosting
 
     static string Hocon(NodeSettings s) => $$"""
         akka {
-          loglevel = INFO
+          loglevel = {{s.LogLevel}}
           cluster {
             # Keep-majority with at least three members (DESIGN.md 3). Defaults are 20 s + 20 s, tuned for
             # networks where an unreachable member may still be alive behind a partition. Our nodes share one

@@ -34,6 +34,8 @@ public sealed record NodeSettings
     /// <summary>Split-brain resolver stable-after (s). See the HOCON comment in GainCalHosting for why it is short.</summary>
     public double StableAfterSeconds { get; init; } = 4;
     public double DownRemovalMarginSeconds { get; init; } = 1;
+    /// <summary>Akka's own log level (DEBUG, INFO, WARNING, ERROR); `gaincal demo` keeps it quiet.</summary>
+    public string LogLevel { get; init; } = "INFO";
 
     public const string WorkerRole = "worker";
     public bool IsWorker => Roles.Contains(WorkerRole);
@@ -49,7 +51,7 @@ public sealed record NodeSettings
         ["--connection-string"] = "ConnectionString", ["--allowed-roots"] = "AllowedRoots",
         ["--command-host"] = "CommandHost", ["--command-port"] = "CommandPort", ["--http-port"] = "HttpPort",
         ["--max-feds"] = "MaxFeds", ["--fit-workers"] = "FitWorkers", ["--patterns-in-flight"] = "PatternsInFlight",
-        ["--stable-after"] = "StableAfterSeconds", ["--system-name"] = "SystemName",
+        ["--stable-after"] = "StableAfterSeconds", ["--system-name"] = "SystemName", ["--log-level"] = "LogLevel",
     };
 
     /// <summary>appsettings.json (beside the executable, then the working directory), GAINCAL_ variables, command line.</summary>
@@ -90,6 +92,9 @@ public sealed record NodeSettings
             PatternsInFlight = Math.Max(1, Int(c, "PatternsInFlight", d.PatternsInFlight)),
             StableAfterSeconds = Double(c, "StableAfterSeconds", d.StableAfterSeconds),
             DownRemovalMarginSeconds = Double(c, "DownRemovalMarginSeconds", d.DownRemovalMarginSeconds),
+            LogLevel = (c["LogLevel"] ?? d.LogLevel).ToUpperInvariant() is var level && level is "DEBUG" or "INFO" or "WARNING" or "ERROR" or "OFF"
+                ? level
+                : throw new ArgumentException($"configuration LogLevel: '{c["LogLevel"]}' is not DEBUG, INFO, WARNING, ERROR or OFF"),
         };
     }
 
