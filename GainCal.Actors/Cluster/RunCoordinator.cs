@@ -40,6 +40,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         public readonly SortedDictionary<int, FedState> Feds = new(spec.Feds.ToDictionary(f => f, f => new FedState(f)));
         public RunMerged? Merge;
         public DateTime MergeRequested;
+        public string? MergeRequestedKey;
     }
 
     static readonly TimeSpan Silence = TimeSpan.FromSeconds(10);
@@ -73,6 +74,8 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         Command<FedProgress>(OnProgress);
         Command<FedEnded>(OnEnded);
         Command<RunMerged>(OnMerged);
+        // The aggregator also answers an automatic merge request like a command; its outcome comes as RunMerged.
+        Command<CommandResult>(_ => { });
         Command<Kick>(_ => OnKick());
     }
 
@@ -376,8 +379,9 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         if (!r.Submitted || r.Feds.Values.Any(f => !f.Ended) || r.Feds.Values.All(f => f.Phase != FedPhase.Done)) return;
         var request = MergeRequest(r);
         if (r.Merge is { } m && m.InputKey == request.InputKey) return;
-        if (DateTime.UtcNow - r.MergeRequested < MergeRetry) return;
+        if (r.MergeRequestedKey == request.InputKey && DateTime.UtcNow - r.MergeRequested < MergeRetry) return;
         r.MergeRequested = DateTime.UtcNow;
+        r.MergeRequestedKey = request.InputKey;
         Aggregators.Tell(request);
     }
 
