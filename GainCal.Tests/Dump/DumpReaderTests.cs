@@ -290,6 +290,30 @@ public class DumpReaderTests : IDisposable
         Assert.False(File.Exists(path));
     }
 
+    [Fact]
+    public void Steady_state_reading_allocates_nothing_per_event()
+    {
+        string path = Path.Combine(_files.Dir, "GainCalibration_1205_1.dmp");
+        using (var w = new DumpWriter(path, 1))
+            for (uint i = 1; i <= 20000; i++)
+                w.WriteEvent(i, 1205, Enumerable.Range(0, (int)(i % 300)).Select(k => (uint)k + 1).ToArray());
+        // A small buffer forces many refills and events straddling its end.
+        using var r = new DumpReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1), path, bufferBytes: 1 << 14);
+        for (int i = 0; i < 100; i++) Assert.True(r.TryReadEvent(out _));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long events = 0, words = 0;
+        while (r.TryReadEvent(out var ev))
+        {
+            events++;
+            words += ev.Payload(0).Length;
+        }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(19900, events);
+        Assert.True(words > 1_000_000);
+        // One-off runtime allocations (tiering, stream internals) stay; anything per event or per refill would exceed this.
+        Assert.True(allocated < events, $"{allocated} bytes allocated while reading {events} events");
+    }
+
     internal static byte[] WordsToBytes(IReadOnlyList<ulong> words)
     {
         var bytes = new byte[words.Count * 8];
