@@ -278,16 +278,53 @@ public class DumpReaderTests : IDisposable
     }
 
     [Fact]
-    public void Reading_on_after_the_end_stays_false_and_dispose_closes_the_file()
+    public void Reading_on_after_the_end_stays_false_and_dispose_closes_the_stream()
     {
-        string path = _files.Write("one.dmp", Seq([Run], Fragment(1, 1205)));
-        var r = new DumpReader(path);
+        var stream = new MemoryStream(WordsToBytes(Seq([Run], Fragment(1, 1205)).ToList()));
+        var r = new DumpReader(stream, "one.dmp");
         Assert.True(r.TryReadEvent(out _));
         Assert.False(r.TryReadEvent(out _));
         Assert.False(r.TryReadEvent(out _));
         r.Dispose();
-        File.Delete(path);
-        Assert.False(File.Exists(path));
+        Assert.False(stream.CanRead);
+        Assert.Throws<ObjectDisposedException>(() => r.TryReadEvent(out _));
+    }
+
+    [Fact]
+    public void Cut_after_a_complete_fragment_of_the_same_event_keeps_that_fragment()
+    {
+        var words = Seq([Run], Fragment(1, 1200, Pair(1, 0)), Fragment(2, 1200, Pair(2, 0)), Fragment(2, 1201, Pair(3, 0), Pair(4, 0))).ToList();
+        string path = _files.Write("multicut.dmp", words.Take(words.Count - 1));
+        using var r = new DumpReader(path);
+        var evs = ReadAll(r);
+        Assert.Equal([1u, 2u], evs.Select(e => e.L1));
+        Assert.Equal([1200], evs[1].Fragments.Select(f => f.Fed));
+        Assert.Equal(56, r.Report.TruncatedAt);
+        Assert.Contains(r.Report.Messages, m => m.Contains("2 complete events kept"));
+    }
+
+    [Fact]
+    public void Garbage_at_the_end_is_skipped_and_reported()
+    {
+        string path = _files.Write("tail.dmp", Seq([Run], Fragment(1, 1205), [1, 2, 3, 4]));
+        using var r = new DumpReader(path);
+        Assert.Single(ReadAll(r));
+        Assert.Equal(4, r.Report.WordsSkipped);
+        Assert.Equal($"{path}: at byte 24: expected an SLink header: skipped 4 words (32 bytes) to the end of the file without finding one", Assert.Single(r.Report.Messages));
+        Assert.False(r.Report.Truncated);
+    }
+
+    [Fact]
+    public void Resync_across_many_buffer_refills_counts_every_word()
+    {
+        var garbage = Enumerable.Range(1, 1000).Select(i => (ulong)i);
+        var words = Seq([Run], Fragment(1, 1205, Pair(1, 1)), garbage, Fragment(2, 1205, Pair(2, 2))).ToList();
+        using var r = new DumpReader(new MemoryStream(WordsToBytes(words)), "resync.dmp", bufferBytes: 64);
+        var evs = ReadAll(r);
+        Assert.Equal([Pair(2, 2)], evs[1].Fragments.Single().Payload);
+        Assert.Equal(1000, r.Report.WordsSkipped);
+        Assert.Equal(1, r.Report.Resyncs);
+        Assert.Equal(8 + 24 + 8000, evs[1].Offset);
     }
 
     [Fact]
