@@ -3,6 +3,11 @@
 # prints "N passed, N failed[, N skipped]" and exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# What the tests need from Debian (poppler for the PDF checks, PostgreSQL for the journal test, ...).
+for dep in deploy/deps/*.sh; do
+  [ -f "$dep" ] || continue
+  bash "$dep" || echo "warning: $dep failed; the tests that need it will say so"
+done
 results=artifacts/test-results
 rm -rf "$results"; mkdir -p "$results"
 dotnet build GainCal.sln -c Release -nologo -v q || { echo "0 passed, 1 failed"; exit 1; }

@@ -1,0 +1,217 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using GainCal.Detector;
+using GainCal.Dump;
+
+namespace GainCal.Calibration;
+
+/// <summary>Where a FED scan stands: bytes and events read, patterns completed.</summary>
+public readonly record struct FedScanProgress(long BytesRead, long Length, long Events, int Patterns)
+{
+    public double Fraction => Length > 0 ? (double)BytesRead / Length : 0;
+}
+
+/// <summary>
+/// Streams one FED's dump pattern by pattern, as the reference's SiPixelCalibDigiProducer does:
+/// the n-th event read is the n-th trigger of the calibration sequence (its L1ID is not used),
+/// every hit of a pattern's events is accumulated at that event's VCal point, and when the
+/// pattern's last event has been read the curves of the pattern's injected pixels are handed out.
+/// Memory is one pattern's accumulator, whatever the size of the dump.
+/// </summary>
+public sealed class FedDumpScanner : IDisposable
+{
+    private readonly DumpReader _reader;
+    private readonly FedCalibrationSetup _setup;
+    private readonly CalibrationPattern _pattern;
+    private readonly string _path;
+    private FedCabling? _cabling;
+    private PatternAccumulator? _accumulator;
+    private int _currentPattern = -1;
+    private int _patternsDone;
+    private readonly FedScanCounters _counters = new();
+
+    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup)
+    {
+        _path = dumpPath;
+        _setup = setup;
+        _pattern = setup.Pattern;
+        if (!File.Exists(dumpPath)) throw new FileNotFoundException($"{dumpPath}: no such dump file", dumpPath);
+        NameFed = DumpFileName.TryParse(dumpPath, out var name) ? name!.Fed : null;
+        _reader = new DumpReader(dumpPath);
+        Run = _reader.RunNumber;
+        if (NameFed is { } fed) Bind(fed);
+    }
+
+    /// <summary>The FED whose ROCs are calibrated: the one the fragment headers name (as the reference unpacks them).</summary>
+    public int Fed => _cabling?.Fed ?? NameFed ?? 0;
+    public int? NameFed { get; }
+    public uint Run { get; }
+    public FedCabling Cabling => _cabling ?? throw new InvalidOperationException($"{_path}: no event read yet");
+    public FedScanProgress Progress => new(_reader.Position, _reader.Length, _counters.Events, _patternsDone);
+    public FedScanCounters Counters => _counters;
+    public DumpReadReport DumpReport => _reader.Report;
+
+    private void Bind(int fed)
+    {
+        if (!_setup.Cabling.Contains(fed))
+            throw new DumpFormatException(_path, 0, $"FED {fed} is not in the cabling map");
+        _cabling = _setup.Cabling.ForFed(fed);
+        _accumulator = new PatternAccumulator(_cabling.Rocs.Count, _pattern.MaxPixelsPerRoc, _pattern.PointCount);
+    }
+
+    /// <summary>Reads events until a pattern is complete; false at the end of the dump.</summary>
+    public bool TryReadPattern([NotNullWhen(true)] out PatternCurves? curves)
+    {
+        while (_reader.TryReadEvent(out var ev))
+        {
+            if (TryAccumulate(ev, out curves)) return true;
+        }
+        if (_currentPattern >= 0)
+            _counters.IncompletePatternEvents = _counters.Events - (long)_currentPattern * _pattern.EventsPerPattern;
+        _currentPattern = -1;
+        curves = null;
+        return false;
+    }
+
+    private bool TryAccumulate(DumpEvent ev, [NotNullWhen(true)] out PatternCurves? curves)
+    {
+        curves = null;
+        var e = ev.Index;
+        _counters.Events++;
+        if (_cabling is null) Bind(ev.FragmentCount > 0 ? ev.FedId(0) : 0);
+        if (e >= _pattern.ExpectedEvents)
+        {
+            _counters.EventsBeyondSequence++;
+            return false;
+        }
+        var perPattern = _pattern.EventsPerPattern;
+        if (e % perPattern == 0)
+        {
+            _currentPattern = _pattern.PatternOf(e);
+            _accumulator!.Clear();
+        }
+        if (_currentPattern < 0) return false;
+        var point = _pattern.VCalIndexOf(e);
+        for (var f = 0; f < ev.FragmentCount; f++)
+        {
+            if (ev.CrcDropped(f)) continue;
+            if (ev.FedId(f) != _cabling!.Fed)
+            {
+                _counters.ForeignFedFragments++;
+                continue;
+            }
+            Decode(ev.Payload(f), point);
+        }
+        if ((e + 1) % perPattern == 0 || e + 1 == _pattern.ExpectedEvents)
+        {
+            curves = _accumulator!.Emit(_cabling!.Fed, _currentPattern, _pattern);
+            _patternsDone++;
+            _counters.PixelsEmitted += curves.PixelCount;
+            _currentPattern = -1;
+            return true;
+        }
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Decode(ReadOnlySpan<ulong> payload, int point)
+    {
+        var cabling = _cabling!;
+        var acc = _accumulator!;
+        var pattern = _pattern;
+        var current = _currentPattern;
+        long hits = 0, unknown = 0, invalid = 0, outside = 0, fillers = 0;
+        foreach (var w in MemoryMarshal.Cast<ulong, uint>(payload))
+        {
+            if (w == 0) continue;
+            if (PixelWord.Classify(w) != RocField.Hit)
+            {
+                fillers++;
+                _counters.CountSpecial(PixelWord.Classify(w));
+                continue;
+            }
+            var roc = cabling.RocIndex(PixelWord.Link(w), PixelWord.Roc(w));
+            if (roc < 0)
+            {
+                unknown++;
+                _counters.RecordUnknownRoc(PixelWord.Link(w), PixelWord.Roc(w));
+                continue;
+            }
+            if (!PixelWord.TryDecode(w, cabling.IsLayer1(roc), out var row, out var col))
+            {
+                invalid++;
+                continue;
+            }
+            var slot = pattern.SlotOf(current, row, col);
+            if (slot < 0)
+            {
+                outside++;
+                continue;
+            }
+            acc.Fill(roc, slot, point, PixelWord.Adc(w));
+            hits++;
+        }
+        _counters.Hits += hits;
+        _counters.UnknownRocHits += unknown;
+        _counters.InvalidPixelWords += invalid;
+        _counters.OutOfPatternHits += outside;
+        _counters.SpecialWords += fillers;
+    }
+
+    /// <summary>Every problem and count found so far, one line each, with the file name.</summary>
+    public string ReportText
+    {
+        get
+        {
+            var b = new StringBuilder();
+            var c = CultureInfo.InvariantCulture;
+            var r = _reader.Report;
+            b.AppendLine(c, $"{_path}: run {Run}, FED {Fed}, {r.Events:N0} events read ({_pattern.ExpectedEvents:N0} expected), {_patternsDone} patterns fitted");
+            b.AppendLine(c, $"  hits {_counters.Hits:N0}, outside the pattern {_counters.OutOfPatternHits:N0}, on uncabled (link, ROC) {_counters.UnknownRocHits:N0}, invalid pixel address {_counters.InvalidPixelWords:N0}, filler/error words {_counters.SpecialWords:N0}");
+            if (_counters.UnknownRocHits > 0)
+                b.AppendLine(c, $"  uncabled (link, ROC) seen: {string.Join(", ", _counters.UnknownRocs.Take(20).Select(x => $"({x.Link}, {x.Roc})"))}");
+            if (_counters.IncompletePatternEvents > 0)
+                b.AppendLine(c, $"  last pattern incomplete ({_counters.IncompletePatternEvents} of {_pattern.EventsPerPattern} events): not fitted, as in the reference");
+            if (_counters.EventsBeyondSequence > 0)
+                b.AppendLine(c, $"  {_counters.EventsBeyondSequence:N0} events beyond the calibration sequence ignored");
+            if (_counters.ForeignFedFragments > 0)
+                b.AppendLine(c, $"  {_counters.ForeignFedFragments:N0} fragments of another FED ignored");
+            if (NameFed is { } nf && _cabling is not null && nf != _cabling.Fed)
+                b.AppendLine(c, $"  the file name says FED {nf} but the fragments say FED {_cabling.Fed}; calibrated as FED {_cabling.Fed}, as the reference does");
+            foreach (var m in r.Messages) b.AppendLine(c, $"  {m}");
+            return b.ToString().TrimEnd();
+        }
+    }
+
+    public void Dispose() => _reader.Dispose();
+}
+
+/// <summary>Counts of what the scan saw, per kind of word, for the FED's report.</summary>
+public sealed class FedScanCounters
+{
+    private readonly long[] _special = new long[8];
+    private readonly HashSet<(int Link, int Roc)> _unknownRocs = [];
+
+    public long Events { get; internal set; }
+    public long Hits { get; internal set; }
+    public long OutOfPatternHits { get; internal set; }
+    public long UnknownRocHits { get; internal set; }
+    public long InvalidPixelWords { get; internal set; }
+    public long SpecialWords { get; internal set; }
+    public long ForeignFedFragments { get; internal set; }
+    public long EventsBeyondSequence { get; internal set; }
+    public long IncompletePatternEvents { get; internal set; }
+    public long PixelsEmitted { get; internal set; }
+    public IReadOnlyCollection<(int Link, int Roc)> UnknownRocs => _unknownRocs;
+    public long Special(RocField kind) => _special[(int)kind];
+
+    internal void CountSpecial(RocField kind) => _special[(int)kind]++;
+
+    internal void RecordUnknownRoc(int link, int roc)
+    {
+        if (_unknownRocs.Count < 1000) _unknownRocs.Add((link, roc));
+    }
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text;
+using GainCal.Calibration;
+
+namespace GainCal.Results;
+
+/// <summary>The numbers of the reference's Summary.txt: pixels per fit status, gain and pedestal statistics of good fits (status &gt; 0).</summary>
+public sealed record PixelTableSummary(
+    int Pixels, int PixelsWithData, IReadOnlyDictionary<FitStatus, int> StatusCounts,
+    RunningStats Gain, RunningStats Pedestal)
+{
+    public int Good => StatusCounts.Where(kv => (int)kv.Key > 0).Sum(kv => kv.Value);
+
+    internal static PixelTableSummary Of(PixelTable t)
+    {
+        var counts = new Dictionary<FitStatus, int>();
+        var gain = new RunningStats();
+        var pedestal = new RunningStats();
+        var withData = 0;
+        for (var i = 0; i < t.RowCount; i++)
+        {
+            var s = (FitStatus)t.Status[i];
+            counts[s] = counts.GetValueOrDefault(s) + 1;
+            if (s != FitStatus.NoStatus) withData++;
+            if (t.Status[i] > 0)
+            {
+                gain.Add(t.Gain[i]);
+                pedestal.Add(t.Pedestal[i]);
+            }
+        }
+        return new PixelTableSummary(t.RowCount, withData, counts, gain, pedestal);
+    }
+
+    public override string ToString()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var b = new StringBuilder();
+        b.AppendLine(c, $"pixels: {Pixels:N0} ({PixelsWithData:N0} with data, {Good:N0} good fits = {Percent(Good, PixelsWithData)})");
+        foreach (var (status, n) in StatusCounts.OrderByDescending(kv => kv.Value))
+            b.AppendLine(c, $"  status {(int)status,3}  {n,12:N0}  {Percent(n, Pixels),8}  {FitStatusText.Describe(status)}");
+        b.AppendLine(c, $"gain     [e-/ADC]: mean {Gain.Mean,8:F2}  rms {Gain.Rms,7:F2}  min {Gain.Min,8:F2}  max {Gain.Max,8:F2}");
+        b.Append(c, $"pedestal [ADC]   : mean {Pedestal.Mean,8:F2}  rms {Pedestal.Rms,7:F2}  min {Pedestal.Min,8:F2}  max {Pedestal.Max,8:F2}");
+        return b.ToString();
+    }
+
+    private static string Percent(int n, int of) => of == 0 ? "-" : (100.0 * n / of).ToString("F3", CultureInfo.InvariantCulture) + "%";
+}
+
+/// <summary>Mean, RMS, minimum and maximum of a stream of values (Welford, double precision).</summary>
+public sealed class RunningStats
+{
+    private double _m2;
+
+    public long Count { get; private set; }
+    public double Mean { get; private set; }
+    public double Min { get; private set; } = double.NaN;
+    public double Max { get; private set; } = double.NaN;
+    public double Rms => Count > 0 ? Math.Sqrt(_m2 / Count) : double.NaN;
+
+    public void Add(double x)
+    {
+        Count++;
+        var d = x - Mean;
+        Mean += d / Count;
+        _m2 += d * (x - Mean);
+        if (Count == 1 || x < Min) Min = x;
+        if (Count == 1 || x > Max) Max = x;
+    }
+}

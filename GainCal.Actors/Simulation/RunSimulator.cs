@@ -1,0 +1,32 @@
+using GainCal.Calibration;
+using GainCal.Dump;
+
+namespace GainCal.Simulation;
+
+/// <summary>Writes a simulated calibration run: one dump per FED under its real file name, and the planted truth as CSV.</summary>
+public static class RunSimulator
+{
+    public static IReadOnlyDictionary<int, FedTruth> Write(string runDirectory, IReadOnlyList<int> feds, FedCalibrationSetup setup,
+        SimulationOptions options, IProgress<int>? fedsDone = null, bool writeTruthCsv = true)
+    {
+        foreach (var fed in feds)
+            if (!setup.Cabling.Contains(fed)) throw new ArgumentException($"FED {fed} is not a pixel FED of the cabling map");
+        Directory.CreateDirectory(runDirectory);
+        var truthDirectory = Path.Combine(runDirectory, "truth");
+        if (writeTruthCsv) Directory.CreateDirectory(truthDirectory);
+        var truths = new Dictionary<int, FedTruth>();
+        var done = 0;
+        Parallel.ForEach(feds, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, fed =>
+        {
+            var path = Path.Combine(runDirectory, new DumpFileName(fed, options.Run).FileName);
+            var truth = FedSimulator.Write(path, fed, setup, options);
+            if (writeTruthCsv) truth.WriteCsv(Path.Combine(truthDirectory, $"{fed}.csv"), setup.Cabling.ForFed(fed));
+            lock (truths)
+            {
+                truths[fed] = truth;
+                fedsDone?.Report(++done);
+            }
+        });
+        return truths;
+    }
+}

@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using GainCal.Calibration;
+using GainCal.Dump;
+using GainCal.Simulation;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary>`gaincal bench`: speed and memory figures, printed (never asserted by tests).</summary>
+internal static partial class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks: print speed and memory figures measured on this machine.");
+        bench.Subcommands.Add(CreateCalibrate());
+        return bench;
+    }
+
+    private static Command CreateCalibrate()
+    {
+        var fed = new Option<int>("--fed") { Description = "FED to simulate at full size (default 1296, an FPix FED: 24 modules, 384 ROCs)", DefaultValueFactory = _ => 1296 };
+        var dir = new Option<DirectoryInfo?>("--dir") { Description = "Where the simulated dump is kept between runs (default: $TMPDIR/gaincal-bench)" };
+        var repeat = new Option<int>("--repeat") { Description = "Repetitions of each measurement; medians are printed", DefaultValueFactory = _ => 3 };
+        var command = new Command("calibrate",
+            "Full-size FED: scan floor (read and touch every word), end-to-end `gaincal calibrate`, their ratio, pixels fitted per second per core, peak RSS.")
+        {
+            fed, dir, repeat,
+        };
+        command.SetAction(parsed => RunCalibrate(parsed.GetValue(fed),
+            parsed.GetValue(dir)?.FullName ?? Path.Combine(Path.GetTempPath(), "gaincal-bench"), Math.Max(1, parsed.GetValue(repeat))));
+        return command;
+    }
+
+    private static int RunCalibrate(int fed, string directory, int repeat)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var setup = FedCalibrationSetup.Default;
+        var dump = Path.Combine(directory, new DumpFileName(fed, 1).FileName);
+        if (!File.Exists(dump))
+        {
+            Console.WriteLine($"simulating full-size FED {fed} into {dump} ...");
+            var clock = Stopwatch.StartNew();
+            FedSimulator.Write(dump, fed, setup, new SimulationOptions());
+            Console.WriteLine(string.Create(c, $"  {new FileInfo(dump).Length / 1e6:F0} MB in {clock.Elapsed.TotalSeconds:F1} s"));
+        }
+        var bytes = new FileInfo(dump).Length;
+        var rocs = setup.Cabling.ForFed(fed).Rocs.Count;
+        Console.WriteLine(string.Create(c, $"FED {fed}: {rocs} ROCs, {rocs * 4160:N0} pixels, dump {bytes / 1e6:F0} MB; {Environment.ProcessorCount} cores; medians of {repeat}"));
+
+        ScanFloor(dump);
+        var scan = Median(Enumerable.Range(0, repeat).Select(_ => ScanFloor(dump)));
+        Console.WriteLine(string.Create(c, $"scan floor (read + touch every word): {scan:F3} s  ({bytes / scan / 1e9:F2} GB/s)"));
+
+        var output = Path.Combine(directory, "out");
+        var runs = Enumerable.Range(0, repeat).Select(_ => CalibrateChild(dump, output)).ToList();
+        var wall = Median(runs.Select(r => r.Seconds));
+        var rss = runs.Max(r => r.PeakRssMb);
+        var pixels = runs[0].Pixels;
+        Console.WriteLine(string.Create(c, $"end-to-end `gaincal calibrate` (process start to table written): {wall:F3} s  ({bytes / wall / 1e9:F2} GB/s)"));
+        Console.WriteLine(string.Create(c, $"ratio end-to-end / scan floor: {wall / scan:F2}  (target <= 1.5)"));
+        Console.WriteLine(string.Create(c, $"pixels fitted: {pixels:N0}; per second per core end-to-end: {pixels / wall / Environment.ProcessorCount / 1e6:F2} M"));
+
+        var fitRate = Median(Enumerable.Range(0, repeat).Select(_ => FitRate(dump, setup)));
+        Console.WriteLine(string.Create(c, $"fit alone, one core: {fitRate / 1e6:F2} M pixels/s  (target >= 5)"));
+        Console.WriteLine(string.Create(c, $"peak RSS of `gaincal calibrate`: {rss:F0} MB  (target <= 1024)"));
+        return 0;
+    }
+
+    /// <summary>The floor no calibration can beat: read the file sequentially and touch every 64-bit word.</summary>
+    private static double ScanFloor(string path)
+    {
+        var clock = Stopwatch.StartNew();
+        var buffer = new byte[1 << 20];
+        ulong x = 0;
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
+        int n;
+        while ((n = f.Read(buffer, 0, buffer.Length)) > 0)
+            foreach (var w in MemoryMarshal.Cast<byte, ulong>(buffer.AsSpan(0, n & ~7))) x ^= w;
+        GC.KeepAlive(x);
+        return clock.Elapsed.TotalSeconds;
+    }
+
+    private sealed record ChildRun(double Seconds, double PeakRssMb, long Pixels);
+
+    private static ChildRun CalibrateChild(string dump, string output)
+    {
+        var self = Environment.GetCommandLineArgs()[0];
+        var start = self.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? new ProcessStartInfo("dotnet") { ArgumentList = { self } }
+            : new ProcessStartInfo(Environment.ProcessPath!);
+        foreach (var a in new[] { "calibrate", dump, "-o", output }) start.ArgumentList.Add(a);
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        var clock = Stopwatch.StartNew();
+        using var p = Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        var seconds = clock.Elapsed.TotalSeconds;
+        if (p.ExitCode != 0) throw new InvalidOperationException($"gaincal calibrate failed: {stderr.Result}");
+        var text = stdout.Result;
+        var rss = double.Parse(RssLine().Match(text).Groups[1].Value, CultureInfo.InvariantCulture);
+        var pixels = long.Parse(PixelsLine().Match(text).Groups[1].Value.Replace(",", ""), CultureInfo.InvariantCulture);
+        return new ChildRun(seconds, rss, pixels);
+    }
+
+    /// <summary>Pixels per second of the fit alone on one core, over the curves of the dump's first 100 patterns.</summary>
+    private static double FitRate(string dump, FedCalibrationSetup setup)
+    {
+        var curves = new List<PatternCurves>();
+        using (var scanner = new FedDumpScanner(dump, setup))
+            while (curves.Count < 100 && scanner.TryReadPattern(out var c)) curves.Add(c);
+        var fitter = new PatternFitter(setup);
+        foreach (var c in curves.Take(5)) fitter.Fit(c);
+        var clock = Stopwatch.StartNew();
+        long pixels = 0;
+        foreach (var c in curves) pixels += fitter.Fit(c).PixelCount;
+        return pixels / clock.Elapsed.TotalSeconds;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    [GeneratedRegex(@"peak RSS ([0-9.]+) MB")]
+    private static partial Regex RssLine();
+
+    [GeneratedRegex(@"fitted ([0-9,]+) pixels")]
+    private static partial Regex PixelsLine();
+}

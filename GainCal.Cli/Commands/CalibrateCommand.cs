@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using GainCal.Calibration;
+using GainCal.Results;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary>`gaincal calibrate`: the reference's local single-FED run.</summary>
+internal static class CalibrateCommand
+{
+    public static Command Create()
+    {
+        var dump = new Argument<FileInfo>("dump") { Description = "The FED's calibration dump, GainCalibration_<FED>_<RUN>.dmp" };
+        var output = new Option<DirectoryInfo>("--output", "-o")
+        { Description = "Output directory; the FED's table is written to <dir>/fed/<FED>.parquet and its report to <dir>/fed/<FED>.log", Required = true };
+        var threads = new Option<int>("--fit-threads")
+        { Description = "Threads fitting completed patterns while the dump is read (default: cores - 1, at least 1)" };
+        var setupOptions = new SetupOptions();
+        var command = new Command("calibrate",
+            "Calibrate one FED locally: read its dump, fit every pixel as the reference's doFits does, write the per-pixel Parquet table.")
+        {
+            dump, output, threads,
+        };
+        setupOptions.AddTo(command);
+        command.SetAction(parsed =>
+        {
+            var setup = setupOptions.Read(parsed);
+            return Run(parsed.GetValue(dump)!.FullName, parsed.GetValue(output)!.FullName, setup, parsed.GetValue(threads), Console.Out);
+        });
+        return command;
+    }
+
+    public static int Run(string dumpPath, string outputDirectory, FedCalibrationSetup setup, int fitThreads, TextWriter output)
+    {
+        var clock = Stopwatch.StartNew();
+        FedCalibrationOutcome outcome;
+        using (var bar = new TerminalProgress(Path.GetFileName(dumpPath)))
+        {
+            var progress = new SynchronousProgress<FedScanProgress>(p =>
+                bar.Update(p.Fraction, $"{p.BytesRead / 1e6:F0}/{p.Length / 1e6:F0} MB, {p.Patterns} patterns"));
+            outcome = FedCalibration.Calibrate(dumpPath, setup, progress, fitThreads: fitThreads);
+        }
+        var fed = outcome.Table.RowCount > 0 ? outcome.Table[0].Fed : 0;
+        var fedDirectory = Path.Combine(outputDirectory, "fed");
+        var tablePath = Path.Combine(fedDirectory, $"{fed}.parquet");
+        outcome.Table.Write(tablePath);
+        File.WriteAllText(Path.Combine(fedDirectory, $"{fed}.log"), outcome.Report + Environment.NewLine);
+        clock.Stop();
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(outcome.Report);
+        output.WriteLine(outcome.Table.Summary());
+        output.WriteLine(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s, read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB");
+        output.WriteLine($"wrote {tablePath}");
+        return 0;
+    }
+}
+
+/// <summary>IProgress that reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool and draw out of order).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
+
+internal static class PeakRss
+{
+    /// <summary>Peak resident set size of this process (VmHWM), in MB.</summary>
+    public static double Megabytes()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return double.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+        return Process.GetCurrentProcess().PeakWorkingSet64 / 1e6;
+    }
+}

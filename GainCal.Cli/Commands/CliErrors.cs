@@ -1,0 +1,27 @@
+using System.CommandLine;
+using GainCal.Dump;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary>Turns the expected failures of a command (bad input files, wrong arguments) into one clear line and exit code 1.</summary>
+internal static class CliErrors
+{
+    public static async Task<int> InvokeAsync(RootCommand root, string[] args)
+    {
+        var parsed = root.Parse(args);
+        try
+        {
+            return await parsed.InvokeAsync();
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            Console.Error.WriteLine($"gaincal: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Input problems the operator can fix; anything else is a bug and keeps its stack trace.</summary>
+    public static bool IsUserError(Exception e) => e is DumpFormatException or FileNotFoundException or DirectoryNotFoundException
+        or InvalidDataException or ArgumentException or UnauthorizedAccessException or IOException or InvalidOperationException
+        or FormatException;
+}

@@ -1,0 +1,15 @@
+using System.CommandLine;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary>Every command of `gaincal`, in the order `--help` lists them.</summary>
+internal static class CoreCommands
+{
+    public static IEnumerable<Command> Create() =>
+    [
+        CalibrateCommand.Create(),
+        ExportCommand.Create(),
+        SimulateCommand.Create(),
+        BenchCommand.Create(),
+    ];
+}

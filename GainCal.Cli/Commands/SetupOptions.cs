@@ -1,0 +1,32 @@
+using System.CommandLine;
+using GainCal.Calibration;
+using GainCal.Detector;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary>The options that choose cabling, pattern and VCal table, shared by the local commands.</summary>
+internal sealed class SetupOptions
+{
+    public Option<FileInfo?> Cabling { get; } = new("--cabling")
+    { Description = "Cabling map text file (docs/geometry.md); default: the built-in synthetic Phase-1 map" };
+    public Option<FileInfo?> Pattern { get; } = new("--pattern")
+    { Description = "Calibration pattern JSON (VCal values, repeats, column and row groups); default: the reference's gain_calib_cfg.py pattern" };
+    public Option<FileInfo?> VCal { get; } = new("--vcal")
+    { Description = "Per-module VCal-to-electrons table (detid slope offset per line); default: 47 e-/VCal, -60 e- for every module" };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Cabling);
+        command.Options.Add(Pattern);
+        command.Options.Add(VCal);
+    }
+
+    public FedCalibrationSetup Read(ParseResult parsed)
+    {
+        var setup = FedCalibrationSetup.Default;
+        if (parsed.GetValue(Cabling) is { } cabling) setup = setup with { Cabling = CablingMap.Load(cabling.FullName) };
+        if (parsed.GetValue(Pattern) is { } pattern) setup = setup with { Pattern = CalibrationPattern.Load(pattern.FullName) };
+        if (parsed.GetValue(VCal) is { } vcal) setup = setup with { VCal = VCalTable.Load(vcal.FullName) };
+        return setup;
+    }
+}

@@ -1,0 +1,75 @@
+using GainCal.Cli.Commands;
+using GainCal.Results;
+
+namespace GainCal.Tests.Cli;
+
+/// <summary>The `gaincal` executable itself, run as a real process on real files.</summary>
+public class CalibrateCommandTests
+{
+    private static (int Exit, string Out, string Err) Gaincal(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "gaincal.dll");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(start)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    [Fact]
+    public void Simulate_calibrate_export_round_trip_through_the_command()
+    {
+        using var dir = new TempDirectory();
+        var sim = Gaincal("simulate", dir.File("run"), "--run", "42", "--feds", "1296", "--rocs-per-fed", "2");
+        Assert.True(sim.Exit == 0, sim.Err);
+        var dump = dir.File("run/GainCalibration_1296_42.dmp");
+        Assert.True(File.Exists(dump));
+        Assert.True(File.Exists(dir.File("run/truth/1296.csv")));
+
+        var cal = Gaincal("calibrate", dump, "-o", dir.File("out"));
+        Assert.True(cal.Exit == 0, cal.Err);
+        Assert.Contains("status   1", cal.Out);
+        Assert.Contains("gain", cal.Out);
+        var table = PixelTable.Read(dir.File("out/fed/1296.parquet"));
+        Assert.Equal(2 * 4160, table.RowCount);
+        Assert.Equal(42u, table.Run);
+
+        var csv = dir.File("pixels.csv");
+        var export = Gaincal("export", dir.File("out/fed/1296.parquet"), "--csv", csv);
+        Assert.True(export.Exit == 0, export.Err);
+        var lines = File.ReadAllLines(csv);
+        Assert.StartsWith("fed,link,roc,row,col,status,gain,pedestal,chi2,prob,npoints,plateau", lines[0]);
+        Assert.Equal(table.RowCount + 1, lines.Length);
+        var first = lines[1].Split(',');
+        Assert.Equal(table[0].Gain, float.Parse(first[6], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Bad_inputs_get_one_clear_line_naming_the_file_and_a_non_zero_exit()
+    {
+        using var dir = new TempDirectory();
+        var missing = Gaincal("calibrate", dir.File("GainCalibration_1200_1.dmp"), "-o", dir.File("out"));
+        Assert.Equal(1, missing.Exit);
+        Assert.Contains("GainCalibration_1200_1.dmp", missing.Err);
+        Assert.DoesNotContain("   at ", missing.Err);
+
+        File.WriteAllText(dir.File("GainCalibration_1200_2.dmp"), "definitely not a pixel dump, just some text to fill words");
+        var junk = Gaincal("calibrate", dir.File("GainCalibration_1200_2.dmp"), "-o", dir.File("out"));
+        Assert.Equal(1, junk.Exit);
+        Assert.Contains("GainCalibration_1200_2.dmp", junk.Err);
+
+        var wrongFed = Gaincal("simulate", dir.File("run"), "--feds", "1210");
+        Assert.Equal(1, wrongFed.Exit);
+        Assert.Contains("1210", wrongFed.Err);
+    }
+
+    [Fact]
+    public void Export_header_lists_the_required_columns()
+    {
+        foreach (var column in "fed,link,roc,row,col,status,gain,pedestal,chi2,prob,npoints,plateau".Split(','))
+            Assert.Contains(column, ExportCommand.Header.Split(','));
+    }
+}
