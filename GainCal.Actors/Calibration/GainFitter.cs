@@ -15,8 +15,8 @@ public sealed class GainFitter
     private readonly uint _minEntries;
     private readonly double _maxGoodFactor;
     private readonly double[] _vcalLow;      // VCal in low-range units, per point
-    private readonly double[] _xAll, _yAll, _eyAll;
-    private readonly double[] _x, _y, _ey;   // selected points
+    private readonly double[] _xAll, _yAll;
+    private readonly double[] _x, _y, _ey, _w;   // selected points and their chi2 weights
 
     public GainFitter(CalibrationPattern pattern, FitSettings settings)
     {
@@ -33,8 +33,8 @@ public sealed class GainFitter
             double v = (short)pattern.VCalValues[i];
             _vcalLow[i] = settings.UseVCalHigh ? v * settings.VCalHighToLow : v;
         }
-        _xAll = new double[_points]; _yAll = new double[_points]; _eyAll = new double[_points];
-        _x = new double[_points]; _y = new double[_points]; _ey = new double[_points];
+        _xAll = new double[_points]; _yAll = new double[_points];
+        _x = new double[_points]; _y = new double[_points]; _ey = new double[_points]; _w = new double[_points];
     }
 
     public FitSettings Settings => _settings;
@@ -52,7 +52,6 @@ public sealed class GainFitter
         entries = entries[..nall]; sums = sums[..nall]; sumSquares = sumSquares[..nall];
         var xAll = _xAll.AsSpan(0, nall);
         var yAll = _yAll.AsSpan(0, nall);
-        var eyAll = _eyAll.AsSpan(0, nall);
 
         var result = default(PixelFit);
         double slopeV = vcal.Slope, offsetV = vcal.Offset;
@@ -61,21 +60,17 @@ public sealed class GainFitter
         for (int i = 0; i < nall; i++)
         {
             xAll[i] = _vcalLow[i] * slopeV + offsetV;
-            double y = 0, ey = 0;
+            double y = 0;
             uint n = entries[i];
             if (n > _minEntries)
             {
-                // Single precision as the reference: float mean and float E[adc^2]; the difference in double.
-                float fn = n;
-                float mean = sums[i] / fn;
+                // Single precision as the reference: float mean (the error follows in Take, for selected points only).
+                float mean = sums[i] / (float)n;
                 y = mean;
-                double variance = (double)(sumSquares[i] / fn) - y * y;
-                ey = Math.Sqrt(variance) / Math.Sqrt(n);
                 if (mean < lowMean) lowMean = mean;
                 if (mean > highMean) highMean = mean;
             }
             yAll[i] = y;
-            eyAll[i] = ey;
         }
         result.LowMean = lowMean;
         result.HighMean = highMean;
@@ -111,7 +106,7 @@ public sealed class GainFitter
         }
         result.Plateau = (float)plateau;
 
-        int npoints = Select(entries, xAll, yAll, eyAll, xmin, plateau, noPlateau);
+        int npoints = Select(entries, sumSquares, xAll, yAll, xmin, plateau, noPlateau);
         result.Points = npoints;
         if (npoints < 2)
         {
@@ -157,7 +152,7 @@ public sealed class GainFitter
     }
 
     /// <summary>Point selection of doFits, with the take-the-first-four fallback. Returns npoints.</summary>
-    private int Select(ReadOnlySpan<byte> entries, Span<double> xAll, Span<double> yAll, Span<double> eyAll,
+    private int Select(ReadOnlySpan<byte> entries, ReadOnlySpan<uint> sumSquares, Span<double> xAll, Span<double> yAll,
         double xmin, double plateau, bool noPlateau)
     {
         int nall = xAll.Length;
@@ -170,7 +165,7 @@ public sealed class GainFitter
             if (entries[i] <= _minEntries && suppressSingle) continue;
             if (yAll[i] > maxGood && !noPlateau) continue;
             if (i > 1 && Math.Abs(yAll[i] - yAll[i - 1]) < 5.0 && yAll[i] > 0.8 * maxGood && _settings.SuppressPlateauInFit) break;
-            Take(ref npoints, i, xAll, yAll, eyAll);
+            Take(ref npoints, i, entries, sumSquares, xAll, yAll);
         }
         if (npoints < 4)
         {
@@ -180,20 +175,31 @@ public sealed class GainFitter
                 if (yAll[i] > 0)
                 {
                     if (i > 0 && yAll[i] - yAll[i - 1] < 0.1) continue;
-                    Take(ref npoints, i, xAll, yAll, eyAll);
+                    Take(ref npoints, i, entries, sumSquares, xAll, yAll);
                 }
             }
         }
         return npoints;
     }
 
-    private void Take(ref int npoints, int i, Span<double> xAll, Span<double> yAll, Span<double> eyAll)
+    private void Take(ref int npoints, int i, ReadOnlySpan<byte> entries, ReadOnlySpan<uint> sumSquares, Span<double> xAll, Span<double> yAll)
     {
+        double y = yAll[i], ey = 0;
+        uint n = entries[i];
+        if (n > _minEntries)
+        {
+            // Error on the mean as the reference: float E[adc^2], minus the float mean squared in double.
+            double variance = (double)(sumSquares[i] / (float)n) - y * y;
+            ey = Math.Sqrt(variance) / SqrtCount[n];
+        }
         _x[npoints] = xAll[i];
-        _y[npoints] = yAll[i];
-        _ey[npoints] = eyAll[i];
+        _y[npoints] = y;
+        _ey[npoints] = ey;
         npoints++;
     }
+
+    // sqrt of an 8-bit entry count, the value std::sqrt(unsigned) gives.
+    private static readonly double[] SqrtCount = Enumerable.Range(0, 256).Select(n => Math.Sqrt(n)).ToArray();
 
     /// <summary>
     /// Minimum of the chi2 of ADC = p0 + p1 x over the selected points, as ROOT fits a TGraphErrors
@@ -214,33 +220,24 @@ public sealed class GainFitter
             weighted = anyError;
         }
 
+        var w = _w.AsSpan(0, n);
         double s = 0, sx = 0, sy = 0;
         int used = 0;
         for (int i = 0; i < n; i++)
         {
-            double w = 1;
-            if (weighted)
-            {
-                // NaN passes ROOT's "error <= 0" test and poisons the fit, as it does in the reference.
-                if (ey[i] <= 0) continue;
-                w = 1 / (ey[i] * ey[i]);
-            }
-            s += w; sx += w * x[i]; sy += w * y[i];
-            used++;
+            // ROOT skips points with error <= 0; a NaN error passes that test and poisons the fit, as in the reference.
+            double wi = !weighted ? 1 : ey[i] <= 0 ? 0 : 1 / (ey[i] * ey[i]);
+            w[i] = wi;
+            if (!weighted || !(ey[i] <= 0)) used++;
+            s += wi; sx += wi * x[i]; sy += wi * y[i];
         }
         double xbar = sx / s, ybar = sy / s;
         double sxx = 0, sxy = 0;
         for (int i = 0; i < n; i++)
         {
-            double w = 1;
-            if (weighted)
-            {
-                if (ey[i] <= 0) continue;
-                w = 1 / (ey[i] * ey[i]);
-            }
             double dx = x[i] - xbar;
-            sxx += w * dx * dx;
-            sxy += w * dx * (y[i] - ybar);
+            sxx += w[i] * dx * dx;
+            sxy += w[i] * dx * (y[i] - ybar);
         }
 
         if (weighted && used < 2)
@@ -259,14 +256,8 @@ public sealed class GainFitter
         chi2 = 0;
         for (int i = 0; i < n; i++)
         {
-            double w = 1;
-            if (weighted)
-            {
-                if (ey[i] <= 0) continue;
-                w = 1 / (ey[i] * ey[i]);
-            }
             double r = y[i] - p0 - p1 * x[i];
-            chi2 += w * r * r;
+            chi2 += w[i] * r * r;
         }
         if (!weighted)
         {
