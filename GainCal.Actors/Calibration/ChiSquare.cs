@@ -24,23 +24,34 @@ public static class ChiSquare
         // ndf even: Q(k, x) = e^-x sum_{j<k} x^j / j!.
         // ndf odd:  Q(k + 1/2, x) = erfc(sqrt x) + e^-x sum_{j=1..k} x^(j-1/2) / Gamma(j + 1/2).
         bool odd = (ndf & 1) != 0;
-        double tail = odd ? Erfc(Math.Sqrt(x), x) : 0;
         int terms = k;
-        if (terms == 0) return Math.Min(tail, 1);
-        if (x < DirectLimit)
+        if (x < DirectLimit && terms < InverseIntegers.Length)
         {
+            // e^-x (erfcx(sqrt x) + sum): one exponential for both parts.
+            double scaledTail = odd ? ScaledErfc(Math.Sqrt(x), x) : 0;
+            if (terms == 0) return Math.Min(Math.Exp(-x) * scaledTail, 1);
             double term = odd ? Math.Sqrt(x) * 2 * InvSqrtPi : 1;   // x^(1/2)/Gamma(3/2) or x^0/0!
             double sum = term;
-            double denom = odd ? 0.5 : 0;
+            var inverse = odd ? InverseHalfIntegers : InverseIntegers;
             for (int j = 1; j < terms; j++)
             {
-                denom += 1;
-                term *= x / denom;
+                term *= x * inverse[j];
                 sum += term;
             }
             // Rounding can push the sum just above 1 for tiny chi2.
-            return Math.Min(tail + Math.Exp(-x) * sum, 1);
+            return Math.Min(Math.Exp(-x) * (scaledTail + sum), 1);
         }
+        double tail = odd ? Erfc(Math.Sqrt(x), x) : 0;
+        return terms == 0 ? tail : tail + LogSum(x, odd, terms);
+    }
+
+    // 1/j and 1/(j + 1/2): multiplications instead of a chain of divisions in the finite sums.
+    private static readonly double[] InverseIntegers = Enumerable.Range(0, 128).Select(j => 1.0 / j).ToArray();
+    private static readonly double[] InverseHalfIntegers = Enumerable.Range(0, 128).Select(j => 1.0 / (j + 0.5)).ToArray();
+
+    /// <summary>e^-x times the finite sum of Probability, term by term in logarithms (no overflow for large x).</summary>
+    private static double LogSum(double x, bool odd, int terms)
+    {
         double logX = Math.Log(x);
         double logTerm = odd ? 0.5 * logX - Math.Log(0.5 / InvSqrtPi) : 0;
         double d = odd ? 0.5 : 0;
@@ -51,7 +62,7 @@ public static class ChiSquare
             logTerm += logX - Math.Log(d);
             total += Math.Exp(logTerm - x);
         }
-        return tail + total;
+        return total;
     }
 
     // erfc(z) = exp(-z^2) erfcx(z); erfcx is smooth and is tabulated at start-up as Chebyshev series on
@@ -63,9 +74,13 @@ public static class ChiSquare
     private static readonly double[] ErfcxCoefficients = BuildErfcx();
 
     /// <summary>erfc(z) for z = sqrt(x) &gt;= 0.</summary>
-    internal static double Erfc(double z, double x)
+    internal static double Erfc(double z, double x) =>
+        z >= ChebyshevEnd ? UpperGammaHalf(x) : Math.Exp(-x) * ScaledErfc(z, x);
+
+    /// <summary>erfcx(z) = e^(z^2) erfc(z) for z = sqrt(x) &gt;= 0.</summary>
+    private static double ScaledErfc(double z, double x)
     {
-        if (z >= ChebyshevEnd) return UpperGammaHalf(x);
+        if (z >= ChebyshevEnd) return UpperGammaHalf(x, scaled: true);
         int segment = (int)(z * (1 / SegmentWidth));
         double t = (z - segment * SegmentWidth) * (2 / SegmentWidth) - 1;
         var c = ErfcxCoefficients.AsSpan(segment * Terms, Terms);
@@ -77,7 +92,7 @@ public static class ChiSquare
             b2 = b1;
             b1 = b0;
         }
-        return Math.Exp(-x) * (t * b1 - b2 + c[0]);
+        return t * b1 - b2 + c[0];
     }
 
     private static double[] BuildErfcx()

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GainCal.Calibration;
 
 /// <summary>
@@ -16,7 +18,9 @@ public sealed class GainFitter
     private readonly double _maxGoodFactor;
     private readonly double[] _vcalLow;      // VCal in low-range units, per point
     private readonly double[] _xAll, _yAll;
-    private readonly double[] _x, _y, _ey, _w;   // selected points and their chi2 weights
+    private readonly double[] _x, _y, _w;   // selected points and their chi2 weights
+    private VCalConversion _lastConversion;
+    private bool _haveConversion;
 
     public GainFitter(CalibrationPattern pattern, FitSettings settings)
     {
@@ -34,7 +38,7 @@ public sealed class GainFitter
             _vcalLow[i] = settings.UseVCalHigh ? v * settings.VCalHighToLow : v;
         }
         _xAll = new double[_points]; _yAll = new double[_points];
-        _x = new double[_points]; _y = new double[_points]; _ey = new double[_points]; _w = new double[_points];
+        _x = new double[_points]; _y = new double[_points]; _w = new double[_points];
     }
 
     public FitSettings Settings => _settings;
@@ -57,9 +61,15 @@ public sealed class GainFitter
         double slopeV = vcal.Slope, offsetV = vcal.Offset;
         double xmin = 0.1 * slopeV + offsetV;
         float lowMean = 255, highMean = 0;
-        for (int i = 0; i < nall; i++)
+        if (!_haveConversion || !vcal.Equals(_lastConversion))
         {
-            xAll[i] = _vcalLow[i] * slopeV + offsetV;
+            // Pixels come module by module: the electron scale is recomputed only when the module changes.
+            for (int i = 0; i < xAll.Length; i++) xAll[i] = _vcalLow[i] * slopeV + offsetV;
+            _lastConversion = vcal;
+            _haveConversion = true;
+        }
+        for (int i = 0; i < yAll.Length; i++)
+        {
             double y = 0;
             uint n = entries[i];
             if (n > _minEntries)
@@ -67,8 +77,8 @@ public sealed class GainFitter
                 // Single precision as the reference: float mean (the error follows in Take, for selected points only).
                 float mean = sums[i] / (float)n;
                 y = mean;
-                if (mean < lowMean) lowMean = mean;
-                if (mean > highMean) highMean = mean;
+                lowMean = Math.Min(lowMean, mean);     // means are finite and >= 0: same as the reference's compares
+                highMean = Math.Max(highMean, mean);
             }
             yAll[i] = y;
         }
@@ -158,13 +168,16 @@ public sealed class GainFitter
         int nall = xAll.Length;
         double maxGood = plateau * _maxGoodFactor;
         bool suppressSingle = _settings.SuppressPointsWithOneEntryOrLess;
+        bool rejectVCalZero = _settings.RejectVCalZero, suppressPlateau = _settings.SuppressPlateauInFit;
+        uint minEntries = _minEntries;
+        double nearPlateau = 0.8 * maxGood;
         int npoints = 0;
         for (int i = 0; i < nall; i++)
         {
-            if (_settings.RejectVCalZero && xAll[i] < xmin) continue;
-            if (entries[i] <= _minEntries && suppressSingle) continue;
+            if (rejectVCalZero && xAll[i] < xmin) continue;
+            if (entries[i] <= minEntries && suppressSingle) continue;
             if (yAll[i] > maxGood && !noPlateau) continue;
-            if (i > 1 && Math.Abs(yAll[i] - yAll[i - 1]) < 5.0 && yAll[i] > 0.8 * maxGood && _settings.SuppressPlateauInFit) break;
+            if (i > 1 && Math.Abs(yAll[i] - yAll[i - 1]) < 5.0 && yAll[i] > nearPlateau && suppressPlateau) break;
             Take(ref npoints, i, entries, sumSquares, xAll, yAll);
         }
         if (npoints < 4)
@@ -182,24 +195,26 @@ public sealed class GainFitter
         return npoints;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Take(ref int npoints, int i, ReadOnlySpan<byte> entries, ReadOnlySpan<uint> sumSquares, Span<double> xAll, Span<double> yAll)
     {
-        double y = yAll[i], ey = 0;
+        double y = yAll[i], w = 0;
         uint n = entries[i];
         if (n > _minEntries)
         {
-            // Error on the mean as the reference: float E[adc^2], minus the float mean squared in double.
+            // The reference's error on the mean is ey = sqrt(E[adc^2] - mean^2) / sqrt(n), with E[adc^2] a float
+            // and the difference in double; ROOT weighs by 1/ey^2 = n / variance. A zero variance (ey == 0) leaves
+            // the point out of the chi2 (weight 0); a negative one (possible once the 8-bit counter wrapped) makes
+            // ey NaN, which ROOT keeps and which poisons the fit (weight NaN).
             double variance = (double)(sumSquares[i] / (float)n) - y * y;
-            ey = Math.Sqrt(variance) / SqrtCount[n];
+            w = variance > 0 ? n / variance : variance == 0 ? 0 : double.NaN;
         }
         _x[npoints] = xAll[i];
         _y[npoints] = y;
-        _ey[npoints] = ey;
+        _w[npoints] = w;
         npoints++;
     }
 
-    // sqrt of an 8-bit entry count, the value std::sqrt(unsigned) gives.
-    private static readonly double[] SqrtCount = Enumerable.Range(0, 256).Select(n => Math.Sqrt(n)).ToArray();
 
     /// <summary>
     /// Minimum of the chi2 of ADC = p0 + p1 x over the selected points, as ROOT fits a TGraphErrors
@@ -212,32 +227,26 @@ public sealed class GainFitter
     {
         var x = _x.AsSpan(0, n);
         var y = _y.AsSpan(0, n);
-        var ey = _ey.AsSpan(0, n);
+        var w = _w.AsSpan(0, n);
         if (weighted)
         {
+            // ROOT fits without weights when no point has an error > 0 (HFitInterface, kNoError).
             bool anyError = false;
-            for (int i = 0; i < n; i++) if (ey[i] > 0) { anyError = true; break; }
+            for (int i = 0; i < w.Length; i++) if (w[i] > 0) { anyError = true; break; }
             weighted = anyError;
         }
 
-        var w = _w.AsSpan(0, n);
-        double s = 0, sx = 0, sy = 0;
+        // Sums about the first point, so that the centring below does not cancel digits.
+        double x0 = x[0], y0 = y[0];
+        double s = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
         int used = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < x.Length; i++)
         {
-            // ROOT skips points with error <= 0; a NaN error passes that test and poisons the fit, as in the reference.
-            double wi = !weighted ? 1 : ey[i] <= 0 ? 0 : 1 / (ey[i] * ey[i]);
-            w[i] = wi;
-            if (!weighted || !(ey[i] <= 0)) used++;
-            s += wi; sx += wi * x[i]; sy += wi * y[i];
-        }
-        double xbar = sx / s, ybar = sy / s;
-        double sxx = 0, sxy = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double dx = x[i] - xbar;
-            sxx += w[i] * dx * dx;
-            sxy += w[i] * dx * (y[i] - ybar);
+            double wi = weighted ? w[i] : 1;
+            // w is 0 for the points ROOT leaves out (error <= 0); NaN for a NaN error, which ROOT keeps.
+            if (wi != 0) used++;
+            double dx = x[i] - x0, dy = y[i] - y0;
+            s += wi; sx += wi * dx; sy += wi * dy; sxx += wi * dx * dx; sxy += wi * dx * dy;
         }
 
         if (weighted && used < 2)
@@ -249,15 +258,19 @@ public sealed class GainFitter
             return 1;
         }
 
-        p1 = sxy / sxx;
-        p0 = ybar - p1 * xbar;
-        double var1 = 1 / sxx;
-        double var0 = 1 / s + xbar * xbar / sxx;
+        double dxMean = sx / s, dyMean = sy / s;
+        double sxxc = sxx - sx * dxMean;
+        double sxyc = sxy - sx * dyMean;
+        double xMean = x0 + dxMean;
+        p1 = sxyc / sxxc;
+        p0 = y0 + dyMean - p1 * xMean;
+        double var1 = 1 / sxxc;
+        double var0 = 1 / s + xMean * xMean / sxxc;
         chi2 = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < x.Length; i++)
         {
             double r = y[i] - p0 - p1 * x[i];
-            chi2 += w[i] * r * r;
+            chi2 += (weighted ? w[i] : 1) * r * r;
         }
         if (!weighted)
         {
@@ -272,6 +285,6 @@ public sealed class GainFitter
         e1 = Math.Sqrt(var1);
         e0 = Math.Sqrt(var0);
         bool finite = double.IsFinite(p0) && double.IsFinite(p1) && double.IsFinite(var0) && double.IsFinite(var1);
-        return finite && sxx > 0 ? 0 : 1;
+        return finite && sxxc > 0 ? 0 : 1;
     }
 }
