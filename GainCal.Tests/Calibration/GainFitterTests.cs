@@ -167,6 +167,34 @@ public class GainFitterTests
     }
 
     [Fact]
+    public void Wrapped_entry_counter_gives_a_nan_error_and_the_unweighted_refit()
+    {
+        // 261 hits of ADC 3 at the first point: the 8-bit counter reads 5, the mean 156.6 and the variance
+        // E[adc^2] - mean^2 is negative, so the error is NaN; ROOT keeps such a point, the chi2 is NaN,
+        // the reference refits with all errors 1 (option W) and normalises the errors.
+        var adcs = Repeated(Saturating());
+        for (int i = 1; i < 14; i++) { int a = adcs[i][0]; adcs[i] = [a - 1, a, a, a, a + 1]; }
+        var (n, s, q) = Accumulate(adcs);
+        n[0] = unchecked((byte)261);
+        s[0] = 261 * 3;
+        q[0] = 261 * 9;
+        var f = Fitter().Fit(n, s, q, Conv);
+
+        var sel = Enumerable.Range(0, 14).ToArray();
+        double[] y = sel.Select(i => i == 0 ? (double)(783 / 5f) : adcs[i][2]).ToArray();
+        var cf = ClosedForm(sel.Select(i => X(i, Conv)).ToArray(), y, sel.Select(_ => 1.0).ToArray());
+        double scale = Math.Sqrt(cf.Chi2 / 12);
+        Assert.Equal(14, f.Points);
+        Close(1 / cf.P1, f.Gain);
+        Close(cf.P0, f.Pedestal);
+        Close(cf.E1 * scale, f.GainError);
+        Close(cf.E0 * scale, f.PedestalError);
+        Close(cf.Chi2 / 12, f.Chi2Ndf);
+        // The 150 ADC outlier with unit errors: chi2/ndf far above 500.
+        Assert.Equal(FitStatus.HighChi2, f.Status);
+    }
+
+    [Fact]
     public void Points_with_one_entry_count_as_zero()
     {
         var adcs = Repeated(Saturating());
