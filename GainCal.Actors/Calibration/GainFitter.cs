@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace GainCal.Calibration;
 
@@ -18,6 +20,7 @@ public sealed class GainFitter
     private readonly double _maxGoodFactor;
     private readonly double[] _vcalLow;      // VCal in low-range units, per point
     private readonly double[] _xAll, _yAll;
+    private readonly float[] _meanSquares;   // E[adc^2] per point, float as in the reference
     private readonly double[] _x, _y, _w;   // selected points and their chi2 weights
     private VCalConversion _lastConversion;
     private bool _haveConversion;
@@ -37,7 +40,7 @@ public sealed class GainFitter
             double v = (short)pattern.VCalValues[i];
             _vcalLow[i] = settings.UseVCalHigh ? v * settings.VCalHighToLow : v;
         }
-        _xAll = new double[_points]; _yAll = new double[_points];
+        _xAll = new double[_points]; _yAll = new double[_points]; _meanSquares = new float[_points];
         _x = new double[_points]; _y = new double[_points]; _w = new double[_points];
     }
 
@@ -68,20 +71,7 @@ public sealed class GainFitter
             _lastConversion = vcal;
             _haveConversion = true;
         }
-        for (int i = 0; i < yAll.Length; i++)
-        {
-            double y = 0;
-            uint n = entries[i];
-            if (n > _minEntries)
-            {
-                // Single precision as the reference: float mean (the error follows in Take, for selected points only).
-                float mean = sums[i] / (float)n;
-                y = mean;
-                lowMean = Math.Min(lowMean, mean);     // means are finite and >= 0: same as the reference's compares
-                highMean = Math.Max(highMean, mean);
-            }
-            yAll[i] = y;
-        }
+        Means(entries, sums, sumSquares, yAll, ref lowMean, ref highMean);
         result.LowMean = lowMean;
         result.HighMean = highMean;
 
@@ -116,7 +106,7 @@ public sealed class GainFitter
         }
         result.Plateau = (float)plateau;
 
-        int npoints = Select(entries, sumSquares, xAll, yAll, xmin, plateau, noPlateau);
+        int npoints = Select(entries, xAll, yAll, xmin, plateau, noPlateau);
         result.Points = npoints;
         if (npoints < 2)
         {
@@ -161,8 +151,66 @@ public sealed class GainFitter
         return result;
     }
 
+    /// <summary>
+    /// Mean ADC per point (0 without enough entries) and the running low / high mean, plus E[adc^2] for the errors
+    /// of the points that get selected. Both divisions are float divisions as in the reference; four points at a
+    /// time (a vector division rounds each lane exactly like a scalar one).
+    /// </summary>
+    private void Means(ReadOnlySpan<byte> entries, ReadOnlySpan<uint> sums, ReadOnlySpan<uint> sumSquares,
+        Span<double> yAll, ref float lowMean, ref float highMean)
+    {
+        var meanSquares = _meanSquares.AsSpan(0, yAll.Length);
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var minEntries = Vector128.Create((float)_minEntries);
+            var low = Vector128.Create(lowMean);
+            var high = Vector128.Create(highMean);
+            // int conversion is exact rounding for sums below 2^31 (all real ones); larger ones take the scalar path.
+            var signBit = Vector128.Create(0x8000_0000u);
+            ref uint sumRef = ref MemoryMarshal.GetReference(sums);
+            ref uint squareRef = ref MemoryMarshal.GetReference(sumSquares);
+            for (; i + 4 <= yAll.Length; i += 4)
+            {
+                var s = Vector128.LoadUnsafe(ref sumRef, (nuint)i);
+                var q = Vector128.LoadUnsafe(ref squareRef, (nuint)i);
+                if (((s | q) & signBit) != Vector128<uint>.Zero) break;
+                var n = Vector128.Create((float)entries[i], entries[i + 1], entries[i + 2], entries[i + 3]);
+                var valid = Vector128.GreaterThan(n, minEntries);
+                var mean = Vector128.ConvertToSingle(s.AsInt32()) / n;
+                var meanSquare = Vector128.ConvertToSingle(q.AsInt32()) / n;
+                var y = Vector128.ConditionalSelect(valid, mean, Vector128<float>.Zero);
+                low = Vector128.MinNative(low, Vector128.ConditionalSelect(valid, mean, low));
+                high = Vector128.MaxNative(high, y);
+                Vector128.WidenLower(y).StoreUnsafe(ref MemoryMarshal.GetReference(yAll), (nuint)i);
+                Vector128.WidenUpper(y).StoreUnsafe(ref MemoryMarshal.GetReference(yAll), (nuint)(i + 2));
+                meanSquare.StoreUnsafe(ref MemoryMarshal.GetReference(meanSquares), (nuint)i);
+            }
+            for (int lane = 0; lane < 4; lane++)
+            {
+                lowMean = Math.Min(lowMean, low[lane]);
+                highMean = Math.Max(highMean, high[lane]);
+            }
+        }
+        for (; i < yAll.Length; i++)
+        {
+            double y = 0;
+            uint n = entries[i];
+            if (n > _minEntries)
+            {
+                float mean = sums[i] / (float)n;
+                meanSquares[i] = sumSquares[i] / (float)n;
+                y = mean;
+                // Means are finite and >= 0 here, so Min/Max equal the reference's compare-and-assign.
+                lowMean = Math.Min(lowMean, mean);
+                highMean = Math.Max(highMean, mean);
+            }
+            yAll[i] = y;
+        }
+    }
+
     /// <summary>Point selection of doFits, with the take-the-first-four fallback. Returns npoints.</summary>
-    private int Select(ReadOnlySpan<byte> entries, ReadOnlySpan<uint> sumSquares, Span<double> xAll, Span<double> yAll,
+    private int Select(ReadOnlySpan<byte> entries, Span<double> xAll, Span<double> yAll,
         double xmin, double plateau, bool noPlateau)
     {
         int nall = xAll.Length;
@@ -178,7 +226,7 @@ public sealed class GainFitter
             if (entries[i] <= minEntries && suppressSingle) continue;
             if (yAll[i] > maxGood && !noPlateau) continue;
             if (i > 1 && Math.Abs(yAll[i] - yAll[i - 1]) < 5.0 && yAll[i] > nearPlateau && suppressPlateau) break;
-            Take(ref npoints, i, entries, sumSquares, xAll, yAll);
+            Take(npoints++, i, entries, xAll, yAll);
         }
         if (npoints < 4)
         {
@@ -188,7 +236,7 @@ public sealed class GainFitter
                 if (yAll[i] > 0)
                 {
                     if (i > 0 && yAll[i] - yAll[i - 1] < 0.1) continue;
-                    Take(ref npoints, i, entries, sumSquares, xAll, yAll);
+                    Take(npoints++, i, entries, xAll, yAll);
                 }
             }
         }
@@ -196,7 +244,7 @@ public sealed class GainFitter
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Take(ref int npoints, int i, ReadOnlySpan<byte> entries, ReadOnlySpan<uint> sumSquares, Span<double> xAll, Span<double> yAll)
+    private void Take(int slot, int i, ReadOnlySpan<byte> entries, Span<double> xAll, Span<double> yAll)
     {
         double y = yAll[i], w = 0;
         uint n = entries[i];
@@ -206,13 +254,12 @@ public sealed class GainFitter
             // and the difference in double; ROOT weighs by 1/ey^2 = n / variance. A zero variance (ey == 0) leaves
             // the point out of the chi2 (weight 0); a negative one (possible once the 8-bit counter wrapped) makes
             // ey NaN, which ROOT keeps and which poisons the fit (weight NaN).
-            double variance = (double)(sumSquares[i] / (float)n) - y * y;
+            double variance = (double)_meanSquares[i] - y * y;
             w = variance > 0 ? n / variance : variance == 0 ? 0 : double.NaN;
         }
-        _x[npoints] = xAll[i];
-        _y[npoints] = y;
-        _w[npoints] = w;
-        npoints++;
+        _x[slot] = xAll[i];
+        _y[slot] = y;
+        _w[slot] = w;
     }
 
 
