@@ -75,10 +75,12 @@ public sealed class GainFitter
         result.LowMean = lowMean;
         result.HighMean = highMean;
 
-        double plateau = 0;
+        // Plateau from the last four points (255 without four points or when they disagree by more than 5 ADC).
+        double plateau = 255;
         bool noPlateau = false;
         if (nall >= 4)
         {
+            plateau = 0;
             for (int i = nall - 1; i > nall - 5; i--) plateau += yAll[i];
             plateau /= 4;
             for (int i = nall - 1; i > nall - 5; i--)
@@ -90,21 +92,19 @@ public sealed class GainFitter
                     noPlateau = true;
                 }
             }
+        }
+        result.Plateau = (float)plateau;
+        if (nall >= 4)
+        {
             int inPlateau = 0;
             for (int i = 0; i < nall; i++)
                 if (Math.Abs(yAll[i] - plateau) < 10 || yAll[i] == 0) inPlateau++;
-            result.Plateau = (float)plateau;
             if (inPlateau >= nall - 2)
             {
                 result.Status = FitStatus.TooManyPlateauPoints;
                 return result;
             }
         }
-        else
-        {
-            plateau = 255;
-        }
-        result.Plateau = (float)plateau;
 
         int npoints = Select(entries, xAll, yAll, xmin, plateau, noPlateau);
         result.Points = npoints;
@@ -261,7 +261,6 @@ public sealed class GainFitter
         _y[slot] = y;
         _w[slot] = w;
     }
-
 
     /// <summary>
     /// Minimum of the chi2 of ADC = p0 + p1 x over the selected points, as ROOT fits a TGraphErrors
