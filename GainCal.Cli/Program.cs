@@ -5,4 +5,5 @@ var root = new RootCommand(
     "GainCal: CMS Phase-1 pixel gain calibration. Fits a pedestal and a gain for every pixel from the\n" +
     "FED calibration dumps (GainCalibration_<FED>_<RUN>.dmp), locally for one FED or on a GainCal cluster.");
 foreach (var command in CoreCommands.Create()) root.Subcommands.Add(command);
+foreach (var command in RunCommands.Create()) root.Subcommands.Add(command);
 return await CliErrors.InvokeAsync(root, args);

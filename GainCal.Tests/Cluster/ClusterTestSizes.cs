@@ -6,11 +6,13 @@ public static class ClusterTestSizes
     /// <summary>ROCs per simulated FED: enough that a FED takes seconds, so nodes can be killed mid-run.</summary>
     public const int RocsPerFed = 24;
 
-    /// <summary>Damages a dump so that the core refuses it with a DumpFormatException.</summary>
+    /// <summary>Damages a dump as a failed transfer would: the run-number word survives, every byte after it
+    /// is zero, so the core finds no SLink fragment and refuses the file with a DumpFormatException.</summary>
     public static void Corrupt(string dumpPath)
     {
+        var length = new FileInfo(dumpPath).Length;
         using var f = File.Open(dumpPath, FileMode.Open, FileAccess.Write);
-        f.Position = 0;
-        f.Write(new byte[16]);
+        f.Position = 8;
+        f.Write(new byte[length - 8]);
     }
 }
