@@ -6,4 +6,6 @@ var root = new RootCommand(
     "FED calibration dumps (GainCalibration_<FED>_<RUN>.dmp), locally for one FED or on a GainCal cluster.");
 foreach (var command in CoreCommands.Create()) root.Subcommands.Add(command);
 foreach (var command in RunCommands.Create()) root.Subcommands.Add(command);
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Single(c => c.Name == "bench").Subcommands.Add(BenchClusterCommand.Create());
 return await CliErrors.InvokeAsync(root, args);

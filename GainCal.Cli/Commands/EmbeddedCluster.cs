@@ -18,14 +18,14 @@ public sealed class EmbeddedCluster : IAsyncDisposable
     EmbeddedCluster(IReadOnlyList<NodeSettings> nodes) => Nodes = nodes;
 
     public static async Task<EmbeddedCluster> StartAsync(int nodes, string dataDir, string allowedRoot, int maxFeds, int fitWorkers,
-        CancellationToken ct)
+        CancellationToken ct, string logLevel = "ERROR")
     {
         var ports = FreePorts(2 * nodes);
         var seeds = Enumerable.Range(0, Math.Min(nodes, 3)).Select(i => $"127.0.0.1:{ports[i]}").ToArray();
         var settings = Enumerable.Range(0, nodes).Select(i => new NodeSettings
         {
             Port = ports[i], CommandPort = ports[nodes + i], Seeds = seeds, DataDir = dataDir, AllowedRoots = [allowedRoot],
-            MaxFeds = maxFeds, FitWorkers = fitWorkers, LogLevel = "ERROR",
+            MaxFeds = maxFeds, FitWorkers = fitWorkers, LogLevel = logLevel,
         }).ToList();
         var cluster = new EmbeddedCluster(settings);
         try

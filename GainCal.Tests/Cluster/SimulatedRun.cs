@@ -25,6 +25,22 @@ public sealed class SimulatedRun
 
     static readonly ConcurrentDictionary<string, Lazy<(SimulatedRun Run, PixelTable Reference)>> Cache = new();
 
+    static SimulatedRun()
+    {
+        // The master copies live as long as the test process; hundreds of MB must not pile up in /tmp.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var lazy in Cache.Values.Where(l => l.IsValueCreated))
+                try
+                {
+                    Directory.Delete(lazy.Value.Run.InputDir, true);
+                }
+                catch (IOException)
+                {
+                }
+        };
+    }
+
     /// <summary>One simulation per parameter set per test process (simulating and the reference cost time);
     /// every test gets its own copy of the files, which it may damage.</summary>
     public static (SimulatedRun Run, PixelTable Reference) CopyOf(string destination, uint run, int[] feds, int rocsPerFed)

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using GainCal.Calibration;
+using GainCal.Cluster;
+using GainCal.Detector;
+using GainCal.Operations;
+using GainCal.Results;
+using GainCal.Simulation;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary>`gaincal bench cluster`: the same simulated FEDs calibrated FED after FED in this process (what
+/// `gaincal calibrate` does per FED) and through embedded 1-node and 3-node clusters; wall times and the
+/// cluster's overhead ratio.</summary>
+public static class BenchClusterCommand
+{
+    public static Command Create()
+    {
+        var rocs = new Option<int>("--rocs-per-fed") { Description = "ROCs simulated per FED", DefaultValueFactory = _ => 2 };
+        var count = new Option<int>("--feds") { Description = "how many of the 108 FED ids", DefaultValueFactory = _ => 108 };
+        var nodes = new Option<int[]>("--nodes") { Description = "cluster sizes to run", DefaultValueFactory = _ => [1, 3], AllowMultipleArgumentsPerToken = true };
+        var dir = new Option<string?>("--dir") { Description = "working directory (default: a temporary one, deleted afterwards)" };
+        var c = new Command("cluster", "Calibrate the same simulated FEDs one after another and through 1- and 3-node local clusters") { rocs, count, nodes, dir };
+        c.SetAction((r, ct) => RunAsync(r.GetValue(rocs), r.GetValue(count), r.GetValue(nodes)!, r.GetValue(dir), ct));
+        return c;
+    }
+
+    static async Task<int> RunAsync(int rocs, int count, int[] nodeCounts, string? dir, CancellationToken ct)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-bench-").FullName : Directory.CreateDirectory(dir).FullName;
+        try
+        {
+            const uint run = 500001;
+            var feds = PixelFeds.All.Take(Math.Clamp(count, 1, PixelFeds.All.Count)).ToArray();
+            var input = Path.Combine(work, "in");
+            var setup = FedCalibrationSetup.Default;
+            var clock = Stopwatch.StartNew();
+            RunSimulator.Write(input, feds, setup, new SimulationOptions { Run = run, RocsPerFed = rocs }, writeTruthCsv: false);
+            var bytes = Directory.GetFiles(input, "*.dmp").Sum(f => new FileInfo(f).Length);
+            Console.WriteLine(string.Create(c, $"{feds.Length} FEDs x {rocs} ROCs: {bytes / 1e6:F0} MB of dumps (simulated in {clock.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores"));
+
+            clock.Restart();
+            var plainDir = Directory.CreateDirectory(Path.Combine(work, "plain", "fed")).FullName;
+            foreach (var fed in feds)
+                FedCalibration.Run(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName), setup)
+                    .Write(Path.Combine(plainDir, $"{fed}.parquet"));
+            var plain = clock.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(c, $"calibrate, FED after FED:       {plain,7:F1} s"));
+
+            foreach (var n in nodeCounts)
+            {
+                var (toDone, toMerged) = await ClusterAsync(n, work, input, run, ct);
+                Console.WriteLine(string.Create(c,
+                    $"{n}-node cluster, submit to done:  {toDone,7:F1} s  ratio {toDone / plain:F2} (target for 1 node <= 1.10); merged after {toMerged:F1} s"));
+            }
+            return 0;
+        }
+        finally
+        {
+            if (dir is null) Directory.Delete(work, true);
+        }
+    }
+
+    static async Task<(double Done, double Merged)> ClusterAsync(int nodes, string work, string input, uint run, CancellationToken ct)
+    {
+        var cores = Environment.ProcessorCount;
+        // The nodes share this machine's cores: their FED slots and fit workers together match the cores.
+        await using var cluster = await EmbeddedCluster.StartAsync(nodes, Path.Combine(work, $"data-{nodes}"), work,
+            maxFeds: Math.Max(1, cores / nodes), fitWorkers: Math.Max(1, cores / nodes), ct,
+            // Nodes of one process leaving one after another log remoting disassociations as errors: noise here.
+            logLevel: "OFF");
+        var output = Path.Combine(work, $"cluster-{nodes}");
+        Check(await cluster.RunAsync(CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", output]), ct));
+        var clock = Stopwatch.StartNew();
+        Check(await cluster.RunAsync($"gaincal submit {run}", ct));
+        double? done = null;
+        while (true)
+        {
+            var (code, o, e) = await cluster.RunAsync($"gaincal status {run} --json", ct);
+            Check((code, o, e));
+            var s = StatusText.FromJson(string.Join('\n', o))!;
+            if (s.AllEnded) done ??= clock.Elapsed.TotalSeconds;
+            if (s.Count(FedPhase.Failed) > 0) throw new InvalidOperationException($"FEDs failed: {GainCal.Cluster.FedList.Format(s.Feds.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed))}");
+            if (s.AllEnded && s.MergeCurrent) return (done!.Value, clock.Elapsed.TotalSeconds);
+            await Task.Delay(100, ct);
+        }
+    }
+
+    static void Check((int Code, List<string> Out, List<string> Err) r)
+    {
+        if (r.Code != 0) throw new InvalidOperationException(string.Join("; ", r.Err));
+    }
+}

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using GainCal.Calibration;
+using GainCal.Operations;
+using GainCal.Simulation;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary>`gaincal demo`: a simulated calibration run end to end on an embedded one-node cluster (SQLite
+/// journal), driven through the node's command host exactly as an operator drives a real cluster.</summary>
+public static class DemoCommand
+{
+    public static Command Create()
+    {
+        var dir = new Option<string?>("--dir") { Description = "working directory (default: a new temporary directory)" };
+        var feds = new Option<string>("--feds") { Description = "FEDs to simulate", DefaultValueFactory = _ => "1200,1201,1202,1203,1204,1205,1296,1297" };
+        var rocs = new Option<int>("--rocs-per-fed") { Description = "ROCs simulated per FED", DefaultValueFactory = _ => 16 };
+        var run = new Option<uint>("--run") { Description = "run number", DefaultValueFactory = _ => 400001 };
+        var c = new Command("demo", "Simulate a small run (BPix and FPix FEDs) and calibrate it on an embedded one-node cluster: " +
+                                    "create, submit, live status, merge, summary") { dir, feds, rocs, run };
+        c.SetAction((r, ct) => RunAsync(r.GetValue(dir), r.GetValue(feds)!, r.GetValue(rocs), r.GetValue(run), ct));
+        return c;
+    }
+
+    static async Task<int> RunAsync(string? dir, string fedList, int rocs, uint run, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-demo-").FullName : Directory.CreateDirectory(dir).FullName;
+        var input = Path.Combine(work, $"Run_{run}");
+        var feds = fedList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
+
+        Step($"1/5 simulating run {run}: {feds.Length} FEDs, {rocs} ROCs each -> {input}");
+        RunSimulator.Write(input, feds, FedCalibrationSetup.Default, new SimulationOptions { Run = run, RocsPerFed = rocs }, writeTruthCsv: false);
+        var bytes = Directory.GetFiles(input, "*.dmp").Sum(f => new FileInfo(f).Length);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {bytes / 1e6:F0} MB of dumps"));
+
+        Step("2/5 starting an embedded one-node cluster (SQLite journal in " + Path.Combine(work, "data") + ")");
+        await using var cluster = await EmbeddedCluster.StartAsync(1, Path.Combine(work, "data"), work,
+            maxFeds: Environment.ProcessorCount, fitWorkers: Environment.ProcessorCount, ct);
+        Console.WriteLine($"    node up; command host {cluster.Endpoint} (try: gaincal status {run} --node {cluster.Endpoint})");
+
+        Step($"3/5 gaincal create {run} -i {input} -o {work}");
+        if (await Echo(cluster, CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", work]), ct) != 0) return 1;
+
+        Step($"4/5 gaincal submit {run}; gaincal status {run} --watch");
+        if (await Echo(cluster, $"gaincal submit {run}", ct) != 0) return 1;
+        var watched = await RunCommands.Watch(cluster.Endpoint, $"{run}", Console.Out, ct);
+
+        Step($"5/5 gaincal merge {run}");
+        var merged = await Echo(cluster, $"gaincal merge {run}", ct);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"demo finished in {clock.Elapsed.TotalSeconds:F0} s; everything is in {work}"));
+        return watched != 0 ? watched : merged;
+    }
+
+    static void Step(string text) => Console.WriteLine($"==> {text}");
+
+    static async Task<int> Echo(EmbeddedCluster cluster, string commandLine, CancellationToken ct)
+    {
+        var (code, o, e) = await cluster.RunAsync(commandLine, ct);
+        foreach (var l in o) Console.WriteLine("    " + l);
+        foreach (var l in e) Console.Error.WriteLine("    " + l);
+        return code;
+    }
+}
