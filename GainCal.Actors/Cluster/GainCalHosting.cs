@@ -86,6 +86,16 @@ public static class GainCalHosting
             sharding.distributed-data.durable.keys = []
           }
         }
+        # Fitting is pure CPU work: on threads of its own it cannot delay the cluster's heartbeats and
+        # gossip, which run on the default dispatcher (the .NET thread pool).
+        gaincal-fit-dispatcher {
+          type = ForkJoinDispatcher
+          throughput = 1
+          dedicated-thread-pool {
+            thread-count = {{s.FitWorkers}}
+            threadtype = background
+          }
+        }
         """;
 
     public static AkkaConfigurationBuilder WithGainCalNode(this AkkaConfigurationBuilder builder, NodeSettings s)
@@ -125,7 +135,8 @@ public static class GainCalHosting
             .WithActors((system, registry) =>
             {
                 registry.Register<PixelFitPool>(system.ActorOf(
-                    Props.Create(() => new PixelFitWorker()).WithRouter(new RoundRobinPool(s.FitWorkers)), "pixel-fit"));
+                    Props.Create(() => new PixelFitWorker()).WithDispatcher("gaincal-fit-dispatcher")
+                        .WithRouter(new RoundRobinPool(s.FitWorkers)), "pixel-fit"));
                 registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds)), "fed-slots"));
             })
             .WithShardRegion<FedRegion>("fed",
