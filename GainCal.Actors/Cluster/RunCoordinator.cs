@@ -407,14 +407,15 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         Dispatch();
     }
 
-    /// <summary>Starts waiting FEDs, oldest run first, while fewer than twice the cluster's FED slots are started
-    /// and unfinished: a run of 108 FEDs does not wake 108 persistent entities at once (a burst of journal
-    /// traffic that would delay the first FEDs), and every slot still has a FED queued behind it.</summary>
+    /// <summary>Starts waiting FEDs, oldest run first, while fewer than four times the cluster's FED slots are
+    /// started and unfinished: a run of 108 FEDs does not wake 108 persistent entities at once (a burst of
+    /// journal traffic that delays the first FEDs), and every slot keeps FEDs queued behind it, so the start of
+    /// the next FED (entity recovery, two journal writes) overlaps the current one.</summary>
     void Dispatch()
     {
         var workers = Akka.Cluster.Cluster.Get(Context.System).State.Members
             .Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(NodeSettings.WorkerRole));
-        var room = Math.Max(4, 2 * _maxFeds * Math.Max(1, workers))
+        var room = 4 * _maxFeds * Math.Max(1, workers)
                    - _runs.Values.Sum(r => r.Feds.Values.Count(f => f.Active && f.Sent));
         foreach (var r in _runs.Values.Where(r => r.Submitted))
             foreach (var f in r.Feds.Values.Where(f => f.Active && !f.Sent))
