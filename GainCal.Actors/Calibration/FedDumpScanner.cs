@@ -173,6 +173,8 @@ public sealed class FedDumpScanner : IDisposable
             b.AppendLine(c, $"  hits {_counters.Hits:N0}, outside the pattern {_counters.OutOfPatternHits:N0}, on uncabled (link, ROC) {_counters.UnknownRocHits:N0}, invalid pixel address {_counters.InvalidPixelWords:N0}, filler/error words {_counters.SpecialWords:N0}");
             if (_counters.UnknownRocHits > 0)
                 b.AppendLine(c, $"  uncabled (link, ROC) seen: {string.Join(", ", _counters.UnknownRocs.Take(20).Select(x => $"({x.Link}, {x.Roc})"))}");
+            if (r.Truncated)
+                b.AppendLine(c, $"  dump truncated at byte {r.TruncatedAt:N0}: the events before the cut are used");
             if (_counters.IncompletePatternEvents > 0)
                 b.AppendLine(c, $"  last pattern incomplete ({_counters.IncompletePatternEvents} of {_pattern.EventsPerPattern} events): not fitted, as in the reference");
             if (_counters.EventsBeyondSequence > 0)
@@ -192,7 +194,7 @@ public sealed class FedDumpScanner : IDisposable
 /// <summary>Counts of what the scan saw, per kind of word, for the FED's report.</summary>
 public sealed class FedScanCounters
 {
-    private readonly long[] _special = new long[8];
+    private readonly long[] _special = new long[32];
     private readonly HashSet<(int Link, int Roc)> _unknownRocs = [];
 
     public long Events { get; internal set; }

@@ -50,7 +50,7 @@ internal static class CalibrateCommand
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(outcome.Report);
         output.WriteLine(outcome.Table.Summary());
-        output.WriteLine(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s, read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB");
+        output.WriteLine(string.Create(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s, read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB"));
         output.WriteLine($"wrote {tablePath}");
         return 0;
     }
