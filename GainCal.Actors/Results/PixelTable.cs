@@ -1,0 +1,183 @@
+using Parquet;
+using Parquet.Schema;
+
+namespace GainCal.Results;
+
+/// <summary>
+/// Per-pixel calibration results of one FED or of a whole run, stored column by column
+/// (one array per quantity) so that building, merging and writing never touch per-row objects.
+/// Rows are ordered by (FED, link, ROC, ROC row, ROC column).
+/// </summary>
+public sealed class PixelTable
+{
+    internal readonly short[] Fed;
+    internal readonly byte[] Link;
+    internal readonly byte[] Roc;
+    internal readonly byte[] RocRow;
+    internal readonly byte[] RocCol;
+    internal readonly uint[] DetId;
+    internal readonly short[] ModuleRow;
+    internal readonly short[] ModuleCol;
+    internal readonly sbyte[] Status;
+    internal readonly float[] Gain;
+    internal readonly float[] GainError;
+    internal readonly float[] Pedestal;
+    internal readonly float[] PedestalError;
+    internal readonly float[] Chi2Ndf;
+    internal readonly float[] Probability;
+    internal readonly byte[] Points;
+    internal readonly float[] Plateau;
+    internal readonly float[] LowMean;
+    internal readonly float[] HighMean;
+    internal readonly float[] LowPoint;
+    internal readonly float[] HighPoint;
+
+    public uint Run { get; }
+    public int RowCount => Fed.Length;
+
+    internal PixelTable(uint run, int rows)
+    {
+        Run = run;
+        Fed = new short[rows]; Link = new byte[rows]; Roc = new byte[rows]; RocRow = new byte[rows]; RocCol = new byte[rows];
+        DetId = new uint[rows]; ModuleRow = new short[rows]; ModuleCol = new short[rows]; Status = new sbyte[rows];
+        Gain = new float[rows]; GainError = new float[rows]; Pedestal = new float[rows]; PedestalError = new float[rows];
+        Chi2Ndf = new float[rows]; Probability = new float[rows]; Points = new byte[rows]; Plateau = new float[rows];
+        LowMean = new float[rows]; HighMean = new float[rows]; LowPoint = new float[rows]; HighPoint = new float[rows];
+    }
+
+    public PixelRow this[int i] => new(Fed[i], Link[i], Roc[i], RocRow[i], RocCol[i], DetId[i], ModuleRow[i], ModuleCol[i],
+        Status[i], Gain[i], GainError[i], Pedestal[i], PedestalError[i], Chi2Ndf[i], Probability[i], Points[i], Plateau[i],
+        LowMean[i], HighMean[i], LowPoint[i], HighPoint[i]);
+
+    public IEnumerable<PixelRow> Rows()
+    {
+        for (var i = 0; i < RowCount; i++) yield return this[i];
+    }
+
+    public IReadOnlyList<int> Feds() => Fed.Distinct().Select(f => (int)f).Order().ToList();
+
+    /// <summary>Writes the table as Parquet through a temporary file that is renamed into place,
+    /// so a reader never sees a half-written result.</summary>
+    public void Write(string path)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            using (var stream = File.Create(temp))
+            {
+                PixelTableParquet.WriteAsync(this, stream).GetAwaiter().GetResult();
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
+    public static PixelTable Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such results file", path);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return PixelTableParquet.ReadAsync(stream).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not FileNotFoundException and not InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: not a GainCal results table: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The reference's hadd: FED results cover disjoint modules, so the merge is a union, ordered by FED.</summary>
+    public static PixelTable Merge(IEnumerable<PixelTable> tables)
+    {
+        var parts = tables.OrderBy(t => t.RowCount == 0 ? int.MaxValue : t.Fed[0]).ToList();
+        var runs = parts.Select(t => t.Run).Distinct().ToList();
+        if (runs.Count > 1) throw new InvalidOperationException($"cannot merge results of different runs: {string.Join(", ", runs)}");
+        var seen = new HashSet<int>();
+        foreach (var fed in parts.SelectMany(t => t.Feds()))
+            if (!seen.Add(fed)) throw new InvalidOperationException($"FED {fed} appears in more than one table");
+        var merged = new PixelTable(runs.FirstOrDefault(), parts.Sum(t => t.RowCount));
+        var at = 0;
+        foreach (var t in parts)
+        {
+            t.CopyTo(merged, at);
+            at += t.RowCount;
+        }
+        return merged;
+    }
+
+    /// <summary>
+    /// Merges FED result files into one run table without holding more than one FED in memory
+    /// (a full run is ~124 M pixels). Each input becomes one row group, in ascending FED order.
+    /// </summary>
+    public static int MergeFiles(IReadOnlyList<string> inputs, string output)
+    {
+        static int FedOfName(string p) => int.TryParse(Path.GetFileNameWithoutExtension(p), out var fed) ? fed : int.MaxValue;
+        var ordered = inputs.OrderBy(FedOfName).ThenBy(p => p, StringComparer.Ordinal).ToList();
+        uint? run = null;
+        var seen = new HashSet<int>();
+        PixelTable Load(string path)
+        {
+            var table = Read(path);
+            if (run is { } r && r != table.Run) throw new InvalidOperationException($"{path}: run {table.Run}, but the other inputs are run {r}");
+            run = table.Run;
+            foreach (var fed in table.Feds())
+                if (!seen.Add(fed)) throw new InvalidOperationException($"{path}: FED {fed} appears in more than one input");
+            return table;
+        }
+        var first = ordered.Count > 0 ? Read(ordered[0]) : throw new ArgumentException("no FED results to merge");
+        var full = Path.GetFullPath(output);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = full + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            using (var stream = File.Create(temp))
+            {
+                PixelTableParquet.WriteAsync(first.Run, ordered.Select(p => (Func<PixelTable>)(() => Load(p))), stream)
+                    .GetAwaiter().GetResult();
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+        return seen.Count;
+    }
+
+    private void CopyTo(PixelTable d, int at)
+    {
+        Fed.CopyTo(d.Fed, at); Link.CopyTo(d.Link, at); Roc.CopyTo(d.Roc, at); RocRow.CopyTo(d.RocRow, at); RocCol.CopyTo(d.RocCol, at);
+        DetId.CopyTo(d.DetId, at); ModuleRow.CopyTo(d.ModuleRow, at); ModuleCol.CopyTo(d.ModuleCol, at); Status.CopyTo(d.Status, at);
+        Gain.CopyTo(d.Gain, at); GainError.CopyTo(d.GainError, at); Pedestal.CopyTo(d.Pedestal, at); PedestalError.CopyTo(d.PedestalError, at);
+        Chi2Ndf.CopyTo(d.Chi2Ndf, at); Probability.CopyTo(d.Probability, at); Points.CopyTo(d.Points, at); Plateau.CopyTo(d.Plateau, at);
+        LowMean.CopyTo(d.LowMean, at); HighMean.CopyTo(d.HighMean, at); LowPoint.CopyTo(d.LowPoint, at); HighPoint.CopyTo(d.HighPoint, at);
+    }
+
+    /// <summary>Pixel-for-pixel equality of every column (NaN equals NaN).</summary>
+    public bool ContentEquals(PixelTable other) =>
+        Run == other.Run && RowCount == other.RowCount &&
+        Fed.AsSpan().SequenceEqual(other.Fed) && Link.AsSpan().SequenceEqual(other.Link) && Roc.AsSpan().SequenceEqual(other.Roc) &&
+        RocRow.AsSpan().SequenceEqual(other.RocRow) && RocCol.AsSpan().SequenceEqual(other.RocCol) &&
+        DetId.AsSpan().SequenceEqual(other.DetId) && ModuleRow.AsSpan().SequenceEqual(other.ModuleRow) &&
+        ModuleCol.AsSpan().SequenceEqual(other.ModuleCol) && Status.AsSpan().SequenceEqual(other.Status) &&
+        Gain.AsSpan().SequenceEqual(other.Gain) && GainError.AsSpan().SequenceEqual(other.GainError) &&
+        Pedestal.AsSpan().SequenceEqual(other.Pedestal) && PedestalError.AsSpan().SequenceEqual(other.PedestalError) &&
+        Chi2Ndf.AsSpan().SequenceEqual(other.Chi2Ndf) && Probability.AsSpan().SequenceEqual(other.Probability) &&
+        Points.AsSpan().SequenceEqual(other.Points) && Plateau.AsSpan().SequenceEqual(other.Plateau) &&
+        LowMean.AsSpan().SequenceEqual(other.LowMean) && HighMean.AsSpan().SequenceEqual(other.HighMean) &&
+        LowPoint.AsSpan().SequenceEqual(other.LowPoint) && HighPoint.AsSpan().SequenceEqual(other.HighPoint);
+
+}
+
+/// <summary>One pixel's result, for export and inspection (not used on hot paths).</summary>
+public readonly record struct PixelRow(
+    int Fed, int Link, int Roc, int RocRow, int RocCol, uint DetId, int ModuleRow, int ModuleCol,
+    int Status, float Gain, float GainError, float Pedestal, float PedestalError, float Chi2Ndf, float Probability,
+    int Points, float Plateau, float LowMean, float HighMean, float LowPoint, float HighPoint);
