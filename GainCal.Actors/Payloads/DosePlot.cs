@@ -39,14 +39,23 @@ public static class DosePlot
             line.Color = Colors.Red;
             line.LinePattern = LinePattern.Dashed;
             line.LineWidth = 1;
-            line.Text = $"{label}: {dose:F1} Mrad";
+            double corr = DoseModel.Correction(dose);
+            var marker = plot.Add.Marker(dose, corr);
+            marker.Color = Colors.Red;
+            marker.Size = 8;
+            // Rotated label along the line, near the top, so close doses do not overlap.
+            var text = plot.Add.Text($"{label}: {dose:F1} Mrad, x{corr:F3}", dose, 1.198);
+            text.LabelRotation = 90;
+            text.LabelAlignment = Alignment.LowerLeft;
+            text.LabelFontSize = 13;
+            text.LabelFontColor = Colors.DarkRed;
         }
 
         plot.Axes.SetLimits(0, xMax, 1.0, 1.2);
         plot.XLabel("dose (Mrad)");
         plot.YLabel("slope correction factor");
         plot.Title($"Gain Calibration {tag.Tag}");
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(Alignment.LowerRight);
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         plot.SavePng(full, width, height);
