@@ -24,12 +24,14 @@ public readonly record struct DecodedPixel(byte PedestalCode, byte GainCode, flo
 public sealed class GainPayload
 {
     private readonly List<ModuleRegistryEntry> _registry = [];
-    private readonly MemoryStream _data = new();
+    private readonly MemoryStream _data;
 
-    public GainPayload(PayloadKind kind, GainEncoding encoding)
+    /// <param name="expectedModules">Modules that will be put, to size the byte vector once (0 = grow as needed).</param>
+    public GainPayload(PayloadKind kind, GainEncoding encoding, int expectedModules = 0)
     {
         Kind = kind;
         Encoding = encoding;
+        _data = new MemoryStream(expectedModules * kind.BytesPerColumn() * PayloadKinds.ModuleColumns);
     }
 
     public PayloadKind Kind { get; }

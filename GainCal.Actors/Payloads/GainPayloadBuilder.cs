@@ -56,7 +56,7 @@ public static class GainPayloadBuilder
         var status = new sbyte[Pixels];
         var (meanGain, meanPed) = GlobalMeans(input, settings, gain, ped, status);
 
-        var payloads = wanted.ToDictionary(k => k, k => new GainPayload(k, settings.EncodingFor(k)));
+        var payloads = wanted.ToDictionary(k => k, k => new GainPayload(k, settings.EncodingFor(k), modules.Count));
         payloads.TryGetValue(PayloadKind.Offline, out var offline);
         payloads.TryGetValue(PayloadKind.Hlt, out var hlt);
         payloads.TryGetValue(PayloadKind.Full, out var full);
