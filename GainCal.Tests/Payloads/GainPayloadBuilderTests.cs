@@ -210,4 +210,32 @@ public class GainPayloadBuilderTests
                 Assert.InRange(truth[c, r].Gain - px.Gain, -1e-4, enc.GainStep + 1e-4);
             }
     }
+
+    [Fact]
+    public void Global_means_follow_the_uploaders_histograms_and_include_unknown_detids()
+    {
+        using var dir = new TempDirectory();
+        const uint unknown = 12345;
+        (int, float, float)? Pixel(int row, int col) => (row, col) switch
+        {
+            (0, 0) or (1, 0) or (2, 0) => (1, 50f, 10f),
+            (3, 0) => (1, 500f, 10f),       // gain at the histogram's upper edge: overflow, not in the gain mean
+            (4, 0) => (1, 50f, 250f),       // pedestal at the upper edge: overflow
+            (5, 0) => (1, 50f, -250f),      // pedestal below -200: underflow
+            (6, 0) => (1, 0.00005f, 30f),   // gain <= 0.0001 skipped for the gain mean, the pedestal still counts
+            (7, 0) => (1, -5f, 70f),        // gain <= 0: the pixel is skipped for both means
+            _ => null,
+        };
+        var input = PayloadTestData.Input(dir, (unknown, Pixel));
+        var build = GainPayloadBuilder.Build(input, [PayloadKind.Offline], modules: [A]);
+        Assert.Equal(50f, build.Summary.MeanGain);
+        Assert.Equal((10f * 4 + 30f) / 5, build.Summary.MeanPedestal);
+        Assert.Equal([unknown], build.Summary.UnknownModules);
+        // Module A is absent: the global means everywhere, 14 ADC -> 82, 50 e-/ADC -> 25.
+        var p = build.Payloads[PayloadKind.Offline];
+        Assert.True(p.TryGetModule(A.Raw, out var a));
+        Assert.Equal((Ped(14), Gain(50)), (p.ReadPixel(a, 100, 100).PedestalCode, p.ReadPixel(a, 100, 100).GainCode));
+        Assert.Equal(((byte)82, (byte)25), (Ped(14), Gain(50)));
+        Assert.False(p.TryGetModule(unknown, out _));
+    }
 }
