@@ -73,6 +73,10 @@ internal static class ConditionsDb
             SqliteConnection.ClearAllPools();
             File.Move(temp, full, overwrite: true);
         }
+        catch (SqliteException e)
+        {
+            throw new IOException($"{path}: cannot write the conditions file: {e.Message}", e);
+        }
         finally
         {
             SqliteConnection.ClearAllPools();
