@@ -10,6 +10,8 @@ internal static class CoreCommands
         CalibrateCommand.Create(),
         ExportCommand.Create(),
         SimulateCommand.Create(),
+        PayloadCommands.Create(),
+        VCalCommands.Create(),
         BenchCommand.Create(),
     ];
 }
