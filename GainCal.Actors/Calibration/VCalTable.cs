@@ -1,0 +1,69 @@
+using System.Globalization;
+
+namespace GainCal.Calibration;
+
+/// <summary>
+/// Per-module VCal to electrons conversion, keyed by raw detid. Values are held at single precision,
+/// as SiPixelVCal stores them (float), so the electron scale matches the reference bit for bit.
+/// Text format: one "detid slope offset" per line; '#' starts a comment; blank lines ignored.
+/// </summary>
+public sealed class VCalTable
+{
+    private readonly Dictionary<uint, VCalConversion> _entries;
+
+    public VCalTable(IEnumerable<KeyValuePair<uint, VCalConversion>> entries)
+    {
+        _entries = new Dictionary<uint, VCalConversion>();
+        foreach (var (detId, c) in entries) _entries[detId] = AsStored(c);
+    }
+
+    public static VCalTable Empty { get; } = new([]);
+
+    public int Count => _entries.Count;
+    public IEnumerable<uint> DetIds => _entries.Keys;
+
+    /// <summary>The module's conversion, or <see cref="VCalConversion.Default"/> when the detid is missing (as doFits).</summary>
+    public VCalConversion For(uint detId) => _entries.TryGetValue(detId, out var c) ? c : VCalConversion.Default;
+
+    public bool Contains(uint detId) => _entries.ContainsKey(detId);
+
+    public static VCalTable Load(string path)
+    {
+        string[] lines;
+        try { lines = File.ReadAllLines(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"{path}: cannot read VCal table: {e.Message}", e);
+        }
+        var entries = new Dictionary<uint, VCalConversion>();
+        for (int i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            int hash = line.IndexOf('#');
+            if (hash >= 0) line = line[..hash];
+            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (f.Length == 0) continue;
+            string where = $"{path}: line {i + 1}";
+            if (f.Length != 3) throw new InvalidDataException($"{where}: expected 'detid slope offset', got {f.Length} fields");
+            if (!uint.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out var detId))
+                throw new InvalidDataException($"{where}: detid '{f[0]}' is not an unsigned integer");
+            if (!double.TryParse(f[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var slope) || !double.IsFinite(slope))
+                throw new InvalidDataException($"{where}: slope '{f[1]}' is not a finite number");
+            if (!double.TryParse(f[2], NumberStyles.Float, CultureInfo.InvariantCulture, out var offset) || !double.IsFinite(offset))
+                throw new InvalidDataException($"{where}: offset '{f[2]}' is not a finite number");
+            if (!entries.TryAdd(detId, new VCalConversion(slope, offset)))
+                throw new InvalidDataException($"{where}: detid {detId} listed twice");
+        }
+        return new VCalTable(entries);
+    }
+
+    public void Save(string path)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("# detid slope offset   (electrons = slope * VCal + offset)");
+        foreach (var (detId, c) in _entries.OrderBy(e => e.Key))
+            w.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{detId} {(float)c.Slope:R} {(float)c.Offset:R}"));
+    }
+
+    private static VCalConversion AsStored(VCalConversion c) => new((float)c.Slope, (float)c.Offset);
+}
