@@ -79,7 +79,7 @@ internal static class ReportPlots
             v.LinePattern = LinePattern.Dashed;
         }
         plot.Axes.SetLimits(extent.Left, extent.Right, extent.Bottom, extent.Top);
-        Save(plot, path);
+        Save(plot, path, 640, 440);
     }
 
     /// <summary>Stacked bars: one bar per category, one stack segment per series.</summary>

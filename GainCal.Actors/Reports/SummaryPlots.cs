@@ -53,7 +53,7 @@ internal static class SummaryPlots
         ReportPlots.StackedBars(P(statusFile), $"Bad fits per detector part, run {s.Run}", parts.Select(p => p.Name).ToList(),
             badBins.Select(b => ($"status {(int)RunSummary.StatusOfBin(b)}",
                 parts.Select(p => RunSummary.Percent(p.StatusCounts[b], p.Pixels)).ToArray())).ToList(), "% of pixels");
-        sections.Add(("Fit status", [new(statusFile, "Pixels with a bad fit (status <= 0) per layer and disk/ring, by status code; status 0 includes pixels absent from the table.")], 1));
+        sections.Insert(0, ("Fit status", [new(statusFile, "Pixels with a bad fit (status <= 0) per layer and disk/ring, by status code; status 0 includes pixels absent from the table.")], 1));
 
         progress?.Invoke("plots: maps");
         var maps = new[]

@@ -47,9 +47,11 @@ public static class SummaryReport
             $"source: {source}   written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by GainCal");
         Numbers(pdf, s);
         Status(pdf, s);
+        // The first plot section is the status chart, which belongs to section 2.
+        pdf.Figures(sections[0].Figures.Select(f => (Path.Combine(directory, f.FileName), f.Caption)).ToList(), 1);
         Failing(pdf, s);
         var number = 4;
-        foreach (var (section, figures, columns) in sections)
+        foreach (var (section, figures, columns) in sections.Skip(1))
         {
             if (figures.Count == 0) continue;
             pdf.NewPage();
@@ -110,7 +112,7 @@ public static class SummaryReport
         });
         pdf.Table(["|status|", "status", "meaning", "use", "pixels", "fraction"], rows.ToList(), [1, 1, 4.5, 1, 2, 1.6]);
         pdf.Paragraph("Per layer and per FPix disk and ring (both sides): percentage of the part's pixels with each status.");
-        var header = new List<string> { "part", "modules", "good fit" };
+        var header = new List<string> { "part", "mod.", "good %" };
         header.AddRange(Enumerable.Range(0, RunSummary.StatusBins).Select(i => ((int)RunSummary.StatusOfBin(i)).ToString(CultureInfo.InvariantCulture)));
         var partRows = s.Parts.Where(p => p.Modules > 0).Select(p =>
         {
@@ -119,20 +121,21 @@ public static class SummaryReport
             row.AddRange(p.StatusCounts.Select(c => RunSummary.Percent(c, p.Pixels).ToString("F3", CultureInfo.InvariantCulture)));
             return (IReadOnlyList<string>)row;
         }).ToList();
-        pdf.Table(header, partRows, [2.2, 1.2, 1.3, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1]);
+        pdf.Table(header, partRows, [2.2, 0.9, 1.3, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1]);
         var stats = s.Parts.Where(p => p.Modules > 0).Select(p => (IReadOnlyList<string>)[p.Name, MeanRms(p.Gain), MinMeanMax(p.Gain), MeanRms(p.Pedestal)]).ToList();
         pdf.Table(["part", "gain mean ± RMS", "gain min / mean / max", "pedestal mean ± RMS"], stats, [2, 3, 4, 3]);
     }
 
     private static void Failing(PdfReport pdf, RunSummary s)
     {
+        pdf.NewPage();
         pdf.Heading("3 Modules and ROCs with the most failed fits");
         var modules = s.ModuleList.Where(m => m.BadFits > 0).OrderByDescending(m => m.BadFits).Take(ListedModules).ToList();
         if (modules.Count == 0) pdf.Paragraph("No module has a failed fit.");
         else
         {
             pdf.Paragraph($"Modules with the most bad fits (status <= 0 or absent), {modules.Count} of {s.ModuleList.Count(m => m.BadFits > 0)} with any:");
-            pdf.Table(["module", "detid", "bad fits", "fraction", "mean gain", "mean ped"],
+            pdf.Table(["module", "detid", "bad fits", "fraction", "gain", "pedestal"],
                 modules.Select(m => (IReadOnlyList<string>)[m.Name, m.DetId.ToString(CultureInfo.InvariantCulture), N(m.BadFits),
                     P(m.BadFits, RunSummary.PixelsPerModule), G(m.MeanGain), G(m.MeanPedestal)]).ToList(), [5, 2, 1.5, 1.5, 1.4, 1.4]);
         }
@@ -141,7 +144,7 @@ public static class SummaryReport
         pdf.Paragraph($"ROCs with the most bad fits, {rocs.Count} of {s.Rocs.Count(r => r.BadFits > 0)} with any. ROC = col/52 + 8*(row/80) in module " +
             "coordinates (the macro's numbering); FED/link/ROC is the online address from the table. A fully failed ROC (4160 pixels) is " +
             "marked dead and highlighted; the reference's badFitsROCs log leaves those out and lists ROCs with more than 100 bad fits.");
-        pdf.Table(["module", "ROC", "FED/link/ROC", "bad fits", "state", "gain>350"],
+        pdf.Table(["module", "ROC", "FED/link/ROC", "bad fits", "state", "high gain"],
             rocs.Select(r => (IReadOnlyList<string>)[r.ModuleName, r.Position.ToString(CultureInfo.InvariantCulture),
                 r.Fed < 0 ? "not in table" : $"{r.Fed}/{r.Link}/{r.Roc}", N(r.BadFits), r.Dead ? "dead" : r.InReferenceBadFitLog ? "in log" : "",
                 N(r.HighGain)]).ToList(), [5, 0.8, 2.2, 1.3, 1.2, 1.2], i => rocs[i].Dead);
