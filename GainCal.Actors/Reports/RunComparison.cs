@@ -23,7 +23,10 @@ public sealed class PartDelta
     public required long Recovered { get; init; }
     public required long Lost { get; init; }
     public required long StillBad { get; init; }
-    /// <summary>Per pixel gain(B)/gain(A) - 1.</summary>
+    /// <summary>
+    /// Mean: mean gain(B) / mean gain(A) - 1 over the compared pixels (the mean of per-pixel ratios would be biased
+    /// upwards by the pixel noise, ~(sigma/gain)^2); RMS: spread of the per-pixel ratios gain(B)/gain(A) - 1.
+    /// </summary>
     public required Moments RelativeGain { get; init; }
     public required Moments DeltaGain { get; init; }
     public required Moments DeltaPedestal { get; init; }
@@ -34,6 +37,7 @@ public sealed class PartDelta
 }
 
 /// <summary>Per-module differences (B minus A) over pixels good in both runs.</summary>
+/// <param name="MeanRelativeGain">mean gain(B) / mean gain(A) - 1 over the compared pixels.</param>
 public sealed record ModuleDelta(uint DetId, string Name, int Part, long Compared, long Recovered, long Lost, long StillBad,
     double MeanRelativeGain, double MeanDeltaGain, double MeanDeltaPedestal, bool Changed);
 
@@ -60,6 +64,7 @@ public sealed class ComparisonSummary
     public required long Identical { get; init; }
     /// <summary>Pixel counts by |status| in A (first index) and in B (second).</summary>
     public required long[][] StatusTransitions { get; init; }
+    /// <summary>Per-pixel gain(B)/gain(A) - 1 over compared pixels, index 0 BPix, 1 FPix.</summary>
     public required Moments[] RelativeGain { get; init; }
     public required Moments[] DeltaGain { get; init; }
     public required Moments[] DeltaPedestal { get; init; }
@@ -130,6 +135,7 @@ public static class RunComparison
             var rel = gB / gA - 1;
             m.Compared++;
             m.Relative.Add(rel);
+            m.GainA.Add(gA);
             m.DeltaGain.Add(gB - gA);
             m.DeltaPedestal.Add(pB - pA);
             relative[sub].Add(rel);
@@ -153,12 +159,14 @@ public static class RunComparison
             part.Lost += m.Lost;
             part.StillBad += m.StillBad;
             part.Relative.Add(m.Relative);
+            part.GainA.Add(m.GainA);
             part.DeltaGain.Add(m.DeltaGain);
             part.DeltaPedestal.Add(m.DeltaPedestal);
-            var changed = Math.Abs(m.Relative.Mean) > tol.Gain || Math.Abs(m.DeltaPedestal.Mean) > tol.Pedestal
+            var moduleRelative = m.DeltaGain.Mean / m.GainA.Mean;
+            var changed = Math.Abs(moduleRelative) > tol.Gain || Math.Abs(m.DeltaPedestal.Mean) > tol.Pedestal
                 || (m.Recovered + m.Lost) > tol.Status * PixelsPerModule;
             modules.Add(new ModuleDelta(id.Raw, id.ModuleName, m.Part, m.Compared, m.Recovered, m.Lost, m.StillBad,
-                m.Relative.Mean, m.DeltaGain.Mean, m.DeltaPedestal.Mean, changed));
+                moduleRelative, m.DeltaGain.Mean, m.DeltaPedestal.Mean, changed));
             for (var h = 0; h < m.ColumnRecovered.Length; h++)
             {
                 if (m.ColumnRecovered[h] > 5) log.Add($"{id.Raw} COL {h / 2 + 1,3},{h % 2} : {m.ColumnRecovered[h],5} pixels were recovered");
@@ -174,7 +182,8 @@ public static class RunComparison
         {
             var x = parts[p];
             var pixels = x.Modules * PixelsPerModule;
-            var rel = x.Relative.ToMoments();
+            var spread = x.Relative.ToMoments();
+            var rel = spread with { Mean = x.DeltaGain.Mean / x.GainA.Mean };
             var ped = x.DeltaPedestal.ToMoments();
             return new PartDelta
             {
@@ -217,6 +226,11 @@ public static class RunComparison
         if (s.NoDifference)
         {
             lines.Add($"No difference: all {s.Matched:N0} matched pixels of {s.CommonModules} modules have the same status, gain and pedestal in runs {s.RunA} and {s.RunB}.");
+            return lines;
+        }
+        if (s.CommonModules == 0)
+        {
+            lines.Add($"Nothing compared: runs {s.RunA} and {s.RunB} share no module ({s.ModulesOnlyInA.Count} modules only in A, {s.ModulesOnlyInB.Count} only in B).");
             return lines;
         }
         var changed = s.Parts.Where(p => p.Changed).ToList();
@@ -262,14 +276,14 @@ public static class RunComparison
     {
         public int Modules;
         public long Recovered, Lost, StillBad;
-        public MomentSums Relative, DeltaGain, DeltaPedestal;
+        public MomentSums Relative, DeltaGain, DeltaPedestal, GainA;
     }
 
     private sealed class ModuleAcc(int part)
     {
         public readonly int Part = part;
         public long Compared, Recovered, Lost, StillBad;
-        public MomentSums Relative, DeltaGain, DeltaPedestal;
+        public MomentSums Relative, DeltaGain, DeltaPedestal, GainA;
         public readonly int[] RocRecovered = new int[16], RocLost = new int[16];
         public readonly int[] ColumnRecovered = new int[832], ColumnLost = new int[832];
     }
