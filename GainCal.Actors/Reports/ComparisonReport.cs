@@ -33,14 +33,14 @@ public static class ComparisonReport
         var overview = new List<ReportFigure>();
         var gainBars = $"DIFF_GainPerPart_{tag}.png";
         ReportPlots.Bars(P(gainBars), $"Mean relative gain change, run {c.RunB} vs {c.RunA}", names,
-            present.Select(p => 100 * p.RelativeGain.Mean).ToList(), present.Select(p => 100 * p.RelativeGain.Rms).ToList(),
+            present.Select(p => 100 * p.RelativeGain.Mean).ToList(), present.Select(p => 100 * StandardError(p.RelativeGain)).ToList(),
             "gain(B)/gain(A) - 1 [%]", present.Select(p => p.GainChanged).ToList());
-        overview.Add(new(gainBars, $"Per layer and disk/ring: mean gain(B) / mean gain(A) - 1 over pixels good in both runs, error bar = RMS of the per-pixel ratio; red: beyond {100 * c.Tolerances.Gain:0.##} %."));
+        overview.Add(new(gainBars, $"Per layer and disk/ring: mean gain(B) / mean gain(A) - 1 over pixels good in both runs, error bar = RMS of the per-pixel ratio / sqrt(pixels); red: beyond {100 * c.Tolerances.Gain:0.##} %."));
         var pedBars = $"DIFF_PedestalPerPart_{tag}.png";
         ReportPlots.Bars(P(pedBars), $"Mean pedestal change, run {c.RunB} vs {c.RunA}", names,
-            present.Select(p => p.DeltaPedestal.Mean).ToList(), present.Select(p => p.DeltaPedestal.Rms).ToList(),
+            present.Select(p => p.DeltaPedestal.Mean).ToList(), present.Select(p => StandardError(p.DeltaPedestal)).ToList(),
             "pedestal(B) - pedestal(A) [ADC]", present.Select(p => p.PedestalChanged).ToList());
-        overview.Add(new(pedBars, $"Mean pedestal difference, error bar = RMS; red: beyond {c.Tolerances.Pedestal} ADC."));
+        overview.Add(new(pedBars, $"Mean pedestal difference, error bar = RMS / sqrt(pixels); red: beyond {c.Tolerances.Pedestal} ADC."));
         var statusBars = $"DIFF_Status_{tag}.png";
         ReportPlots.StackedBars(P(statusBars), $"Fit status changes, run {c.RunB} vs {c.RunA}", names,
             [("lost (good in A, bad in B)", present.Select(p => RunSummary.Percent(p.Lost, p.Pixels)).ToArray()),
@@ -93,10 +93,10 @@ public static class ComparisonReport
         pdf.Paragraph($"Differences are B minus A (make_ComparisonPlots.cc plots A minus B). Tolerances: gain {100 * c.Tolerances.Gain:0.##} %, " +
             $"pedestal {c.Tolerances.Pedestal} ADC, status changes {100 * c.Tolerances.Status:0.###} % of a part's pixels.");
         pdf.Heading("2 Numbers");
-        pdf.Table(["part", "mod.", "compared", "gain change", "RMS", "ped. change", "RMS", "lost", "recov.", "still bad"],
+        pdf.Table(["part", "mod.", "compared", "gain Δ", "RMS", "ped. Δ", "RMS", "lost", "recov.", "still bad"],
             present.Select(p => (IReadOnlyList<string>)[p.Name, p.Modules.ToString(CultureInfo.InvariantCulture), N(p.Compared),
                 Pct(p.RelativeGain.Mean), Pct(p.RelativeGain.Rms), F(p.DeltaPedestal.Mean), F(p.DeltaPedestal.Rms), N(p.Lost), N(p.Recovered),
-                N(p.StillBad)]).ToList(), [2, 0.8, 1.6, 1.4, 1.2, 1.3, 1.1, 1.1, 1.1, 1.3], i => present[i].Changed);
+                N(p.StillBad)]).ToList(), [1.8, 0.7, 1.6, 1.6, 1.5, 1.4, 1.2, 1.0, 1.1, 1.2], i => present[i].Changed);
         pdf.Preformatted(ReferenceLines(c).Split('\n'));
         var changedModules = c.ModuleList.Where(m => m.Changed).OrderByDescending(m => Math.Abs(m.MeanRelativeGain)).Take(30).ToList();
         if (changedModules.Count > 0)
@@ -119,6 +119,8 @@ public static class ComparisonReport
         pdf.Save(path);
         return new ComparisonOutputs(path, pages, figures.SelectMany(f => f.Figures).Select(f => P(f.FileName)).ToList(), text, data, log);
     }
+
+    private static double StandardError(Moments m) => m.Count > 0 ? m.Rms / Math.Sqrt(m.Count) : double.NaN;
 
     private static string N(long x) => x.ToString("N0", CultureInfo.InvariantCulture);
     private static string F(double x) => double.IsFinite(x) ? x.ToString("+0.000;-0.000;0.000", CultureInfo.InvariantCulture) : "-";

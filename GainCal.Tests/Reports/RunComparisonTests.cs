@@ -87,3 +87,25 @@ public class RunComparisonTests
         Assert.Equal([Modules[0].ModuleName], c.ModulesOnlyInA);
     }
 }
+
+public class ComparisonReportTests
+{
+    [Fact]
+    public void Comparison_pdf_renders_and_states_the_verdict()
+    {
+        Poppler.RequireOrSkip();
+        var modules = new[] { DetId.BPix(1, 2, 3), DetId.BPix(2, 5, 1), DetId.FPix(2, 3, 40, 2) };
+        var a = SyntheticTables.Modules(300, modules, seed: 5);
+        var b = SyntheticTables.Modules(301, modules, seed: 6);
+        for (var i = 0; i < b.RowCount; i++)
+            if (new DetId(b.DetId[i]).Layer == 2) b.Gain[i] *= 1.05f;
+        using var dir = new TempDirectory();
+        var outputs = ComparisonReport.Write(RunComparison.Compare(a, b), dir.Path, "a.parquet", "b.parquet");
+        var ink = Poppler.InkPerPage(outputs.Pdf, Directory.CreateDirectory(dir.File("render")).FullName);
+        Assert.Equal(outputs.Pages, ink.Count);
+        Assert.All(ink, f => Assert.True(f > 0.002, $"a page is blank ({f:P2} ink)"));
+        var text = Poppler.Run("pdftotext", outputs.Pdf, "-");
+        Assert.Contains("CHANGED BPix L2: gain +5.0", text);
+        Assert.Contains("Unchanged within tolerance: BPix L1, FPix D3 R2", File.ReadAllText(outputs.Text));
+    }
+}
