@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace GainCal.Calibration;
 
 /// <summary>
@@ -15,8 +19,11 @@ public sealed class GainFitter
     private readonly uint _minEntries;
     private readonly double _maxGoodFactor;
     private readonly double[] _vcalLow;      // VCal in low-range units, per point
-    private readonly double[] _xAll, _yAll, _eyAll;
-    private readonly double[] _x, _y, _ey;   // selected points
+    private readonly double[] _xAll, _yAll;
+    private readonly float[] _meanSquares;   // E[adc^2] per point, float as in the reference
+    private readonly double[] _x, _y, _w;   // selected points and their chi2 weights
+    private VCalConversion _lastConversion;
+    private bool _haveConversion;
 
     public GainFitter(CalibrationPattern pattern, FitSettings settings)
     {
@@ -33,8 +40,8 @@ public sealed class GainFitter
             double v = (short)pattern.VCalValues[i];
             _vcalLow[i] = settings.UseVCalHigh ? v * settings.VCalHighToLow : v;
         }
-        _xAll = new double[_points]; _yAll = new double[_points]; _eyAll = new double[_points];
-        _x = new double[_points]; _y = new double[_points]; _ey = new double[_points];
+        _xAll = new double[_points]; _yAll = new double[_points]; _meanSquares = new float[_points];
+        _x = new double[_points]; _y = new double[_points]; _w = new double[_points];
     }
 
     public FitSettings Settings => _settings;
@@ -52,38 +59,28 @@ public sealed class GainFitter
         entries = entries[..nall]; sums = sums[..nall]; sumSquares = sumSquares[..nall];
         var xAll = _xAll.AsSpan(0, nall);
         var yAll = _yAll.AsSpan(0, nall);
-        var eyAll = _eyAll.AsSpan(0, nall);
 
         var result = default(PixelFit);
         double slopeV = vcal.Slope, offsetV = vcal.Offset;
         double xmin = 0.1 * slopeV + offsetV;
         float lowMean = 255, highMean = 0;
-        for (int i = 0; i < nall; i++)
+        if (!_haveConversion || !vcal.Equals(_lastConversion))
         {
-            xAll[i] = _vcalLow[i] * slopeV + offsetV;
-            double y = 0, ey = 0;
-            uint n = entries[i];
-            if (n > _minEntries)
-            {
-                // Single precision as the reference: float mean and float E[adc^2]; the difference in double.
-                float fn = n;
-                float mean = sums[i] / fn;
-                y = mean;
-                double variance = (double)(sumSquares[i] / fn) - y * y;
-                ey = Math.Sqrt(variance) / Math.Sqrt(n);
-                if (mean < lowMean) lowMean = mean;
-                if (mean > highMean) highMean = mean;
-            }
-            yAll[i] = y;
-            eyAll[i] = ey;
+            // Pixels come module by module: the electron scale is recomputed only when the module changes.
+            for (int i = 0; i < xAll.Length; i++) xAll[i] = _vcalLow[i] * slopeV + offsetV;
+            _lastConversion = vcal;
+            _haveConversion = true;
         }
+        Means(entries, sums, sumSquares, yAll, ref lowMean, ref highMean);
         result.LowMean = lowMean;
         result.HighMean = highMean;
 
-        double plateau = 0;
+        // Plateau from the last four points (255 without four points or when they disagree by more than 5 ADC).
+        double plateau = 255;
         bool noPlateau = false;
         if (nall >= 4)
         {
+            plateau = 0;
             for (int i = nall - 1; i > nall - 5; i--) plateau += yAll[i];
             plateau /= 4;
             for (int i = nall - 1; i > nall - 5; i--)
@@ -95,23 +92,21 @@ public sealed class GainFitter
                     noPlateau = true;
                 }
             }
+        }
+        result.Plateau = (float)plateau;
+        if (nall >= 4)
+        {
             int inPlateau = 0;
             for (int i = 0; i < nall; i++)
                 if (Math.Abs(yAll[i] - plateau) < 10 || yAll[i] == 0) inPlateau++;
-            result.Plateau = (float)plateau;
             if (inPlateau >= nall - 2)
             {
                 result.Status = FitStatus.TooManyPlateauPoints;
                 return result;
             }
         }
-        else
-        {
-            plateau = 255;
-        }
-        result.Plateau = (float)plateau;
 
-        int npoints = Select(entries, xAll, yAll, eyAll, xmin, plateau, noPlateau);
+        int npoints = Select(entries, xAll, yAll, xmin, plateau, noPlateau);
         result.Points = npoints;
         if (npoints < 2)
         {
@@ -156,21 +151,82 @@ public sealed class GainFitter
         return result;
     }
 
+    /// <summary>
+    /// Mean ADC per point (0 without enough entries) and the running low / high mean, plus E[adc^2] for the errors
+    /// of the points that get selected. Both divisions are float divisions as in the reference; four points at a
+    /// time (a vector division rounds each lane exactly like a scalar one).
+    /// </summary>
+    private void Means(ReadOnlySpan<byte> entries, ReadOnlySpan<uint> sums, ReadOnlySpan<uint> sumSquares,
+        Span<double> yAll, ref float lowMean, ref float highMean)
+    {
+        var meanSquares = _meanSquares.AsSpan(0, yAll.Length);
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var minEntries = Vector128.Create((float)_minEntries);
+            var low = Vector128.Create(lowMean);
+            var high = Vector128.Create(highMean);
+            // int conversion is exact rounding for sums below 2^31 (all real ones); larger ones take the scalar path.
+            var signBit = Vector128.Create(0x8000_0000u);
+            ref uint sumRef = ref MemoryMarshal.GetReference(sums);
+            ref uint squareRef = ref MemoryMarshal.GetReference(sumSquares);
+            for (; i + 4 <= yAll.Length; i += 4)
+            {
+                var s = Vector128.LoadUnsafe(ref sumRef, (nuint)i);
+                var q = Vector128.LoadUnsafe(ref squareRef, (nuint)i);
+                if (((s | q) & signBit) != Vector128<uint>.Zero) break;
+                var n = Vector128.Create((float)entries[i], entries[i + 1], entries[i + 2], entries[i + 3]);
+                var valid = Vector128.GreaterThan(n, minEntries);
+                var mean = Vector128.ConvertToSingle(s.AsInt32()) / n;
+                var meanSquare = Vector128.ConvertToSingle(q.AsInt32()) / n;
+                var y = Vector128.ConditionalSelect(valid, mean, Vector128<float>.Zero);
+                low = Vector128.MinNative(low, Vector128.ConditionalSelect(valid, mean, low));
+                high = Vector128.MaxNative(high, y);
+                Vector128.WidenLower(y).StoreUnsafe(ref MemoryMarshal.GetReference(yAll), (nuint)i);
+                Vector128.WidenUpper(y).StoreUnsafe(ref MemoryMarshal.GetReference(yAll), (nuint)(i + 2));
+                meanSquare.StoreUnsafe(ref MemoryMarshal.GetReference(meanSquares), (nuint)i);
+            }
+            for (int lane = 0; lane < 4; lane++)
+            {
+                lowMean = Math.Min(lowMean, low[lane]);
+                highMean = Math.Max(highMean, high[lane]);
+            }
+        }
+        for (; i < yAll.Length; i++)
+        {
+            double y = 0;
+            uint n = entries[i];
+            if (n > _minEntries)
+            {
+                float mean = sums[i] / (float)n;
+                meanSquares[i] = sumSquares[i] / (float)n;
+                y = mean;
+                // Means are finite and >= 0 here, so Min/Max equal the reference's compare-and-assign.
+                lowMean = Math.Min(lowMean, mean);
+                highMean = Math.Max(highMean, mean);
+            }
+            yAll[i] = y;
+        }
+    }
+
     /// <summary>Point selection of doFits, with the take-the-first-four fallback. Returns npoints.</summary>
-    private int Select(ReadOnlySpan<byte> entries, Span<double> xAll, Span<double> yAll, Span<double> eyAll,
+    private int Select(ReadOnlySpan<byte> entries, Span<double> xAll, Span<double> yAll,
         double xmin, double plateau, bool noPlateau)
     {
         int nall = xAll.Length;
         double maxGood = plateau * _maxGoodFactor;
         bool suppressSingle = _settings.SuppressPointsWithOneEntryOrLess;
+        bool rejectVCalZero = _settings.RejectVCalZero, suppressPlateau = _settings.SuppressPlateauInFit;
+        uint minEntries = _minEntries;
+        double nearPlateau = 0.8 * maxGood;
         int npoints = 0;
         for (int i = 0; i < nall; i++)
         {
-            if (_settings.RejectVCalZero && xAll[i] < xmin) continue;
-            if (entries[i] <= _minEntries && suppressSingle) continue;
+            if (rejectVCalZero && xAll[i] < xmin) continue;
+            if (entries[i] <= minEntries && suppressSingle) continue;
             if (yAll[i] > maxGood && !noPlateau) continue;
-            if (i > 1 && Math.Abs(yAll[i] - yAll[i - 1]) < 5.0 && yAll[i] > 0.8 * maxGood && _settings.SuppressPlateauInFit) break;
-            Take(ref npoints, i, xAll, yAll, eyAll);
+            if (i > 1 && Math.Abs(yAll[i] - yAll[i - 1]) < 5.0 && yAll[i] > nearPlateau && suppressPlateau) break;
+            Take(npoints++, i, entries, xAll, yAll);
         }
         if (npoints < 4)
         {
@@ -180,19 +236,30 @@ public sealed class GainFitter
                 if (yAll[i] > 0)
                 {
                     if (i > 0 && yAll[i] - yAll[i - 1] < 0.1) continue;
-                    Take(ref npoints, i, xAll, yAll, eyAll);
+                    Take(npoints++, i, entries, xAll, yAll);
                 }
             }
         }
         return npoints;
     }
 
-    private void Take(ref int npoints, int i, Span<double> xAll, Span<double> yAll, Span<double> eyAll)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Take(int slot, int i, ReadOnlySpan<byte> entries, Span<double> xAll, Span<double> yAll)
     {
-        _x[npoints] = xAll[i];
-        _y[npoints] = yAll[i];
-        _ey[npoints] = eyAll[i];
-        npoints++;
+        double y = yAll[i], w = 0;
+        uint n = entries[i];
+        if (n > _minEntries)
+        {
+            // The reference's error on the mean is ey = sqrt(E[adc^2] - mean^2) / sqrt(n), with E[adc^2] a float
+            // and the difference in double; ROOT weighs by 1/ey^2 = n / variance. A zero variance (ey == 0) leaves
+            // the point out of the chi2 (weight 0); a negative one (possible once the 8-bit counter wrapped) makes
+            // ey NaN, which ROOT keeps and which poisons the fit (weight NaN).
+            double variance = (double)_meanSquares[i] - y * y;
+            w = variance > 0 ? n / variance : variance == 0 ? 0 : double.NaN;
+        }
+        _x[slot] = xAll[i];
+        _y[slot] = y;
+        _w[slot] = w;
     }
 
     /// <summary>
@@ -206,41 +273,26 @@ public sealed class GainFitter
     {
         var x = _x.AsSpan(0, n);
         var y = _y.AsSpan(0, n);
-        var ey = _ey.AsSpan(0, n);
+        var w = _w.AsSpan(0, n);
         if (weighted)
         {
+            // ROOT fits without weights when no point has an error > 0 (HFitInterface, kNoError).
             bool anyError = false;
-            for (int i = 0; i < n; i++) if (ey[i] > 0) { anyError = true; break; }
+            for (int i = 0; i < w.Length; i++) if (w[i] > 0) { anyError = true; break; }
             weighted = anyError;
         }
 
-        double s = 0, sx = 0, sy = 0;
+        // Sums about the first point, so that the centring below does not cancel digits.
+        double x0 = x[0], y0 = y[0];
+        double s = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
         int used = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < x.Length; i++)
         {
-            double w = 1;
-            if (weighted)
-            {
-                // NaN passes ROOT's "error <= 0" test and poisons the fit, as it does in the reference.
-                if (ey[i] <= 0) continue;
-                w = 1 / (ey[i] * ey[i]);
-            }
-            s += w; sx += w * x[i]; sy += w * y[i];
-            used++;
-        }
-        double xbar = sx / s, ybar = sy / s;
-        double sxx = 0, sxy = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double w = 1;
-            if (weighted)
-            {
-                if (ey[i] <= 0) continue;
-                w = 1 / (ey[i] * ey[i]);
-            }
-            double dx = x[i] - xbar;
-            sxx += w * dx * dx;
-            sxy += w * dx * (y[i] - ybar);
+            double wi = weighted ? w[i] : 1;
+            // w is 0 for the points ROOT leaves out (error <= 0); NaN for a NaN error, which ROOT keeps.
+            if (wi != 0) used++;
+            double dx = x[i] - x0, dy = y[i] - y0;
+            s += wi; sx += wi * dx; sy += wi * dy; sxx += wi * dx * dx; sxy += wi * dx * dy;
         }
 
         if (weighted && used < 2)
@@ -252,21 +304,19 @@ public sealed class GainFitter
             return 1;
         }
 
-        p1 = sxy / sxx;
-        p0 = ybar - p1 * xbar;
-        double var1 = 1 / sxx;
-        double var0 = 1 / s + xbar * xbar / sxx;
+        double dxMean = sx / s, dyMean = sy / s;
+        double sxxc = sxx - sx * dxMean;
+        double sxyc = sxy - sx * dyMean;
+        double xMean = x0 + dxMean;
+        p1 = sxyc / sxxc;
+        p0 = y0 + dyMean - p1 * xMean;
+        double var1 = 1 / sxxc;
+        double var0 = 1 / s + xMean * xMean / sxxc;
         chi2 = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < x.Length; i++)
         {
-            double w = 1;
-            if (weighted)
-            {
-                if (ey[i] <= 0) continue;
-                w = 1 / (ey[i] * ey[i]);
-            }
             double r = y[i] - p0 - p1 * x[i];
-            chi2 += w * r * r;
+            chi2 += (weighted ? w[i] : 1) * r * r;
         }
         if (!weighted)
         {
@@ -281,6 +331,6 @@ public sealed class GainFitter
         e1 = Math.Sqrt(var1);
         e0 = Math.Sqrt(var0);
         bool finite = double.IsFinite(p0) && double.IsFinite(p1) && double.IsFinite(var0) && double.IsFinite(var1);
-        return finite && sxx > 0 ? 0 : 1;
+        return finite && sxxc > 0 ? 0 : 1;
     }
 }

@@ -6,7 +6,8 @@ namespace GainCal.Detector;
 /// <list type="bullet">
 /// <item>ROCs per link: BPix layer 1: 2, layer 2: 4, layers 3–4 and FPix: 8 (8 / 4 / 2 / 2 links per module).</item>
 /// <item>BPix: the 8 FED blocks of 10 ids go to half-shells mO, mI, pO, pI (two blocks each, sectors 1–4 then 5–8);
-/// each run of 5 FEDs reads one sector pair, modules ordered by (layer, sector, ladder name, module name).</item>
+/// each run of 5 FEDs reads one sector pair, modules ordered by (sector, layer, ladder name, module name), so a FED
+/// reads a φ wedge through several layers.</item>
 /// <item>FPix: the 4 FED blocks of 7 ids go to half-cylinders mO, mI, pO, pI; modules ordered by
 /// (disk, ring, blade name, panel), 24 modules (48 links) per FED.</item>
 /// <item>Within a FED, links are numbered 1.. in module order; link j of a module carries idInDetUnit
@@ -35,7 +36,7 @@ internal static class SyntheticCabling
                 var modules = barrel
                     .Where(m => m.Name.Minus == minus && m.Name.Inner == inner
                                 && m.Name.Sector >= firstSector && m.Name.Sector <= firstSector + 1)
-                    .OrderBy(m => m.Id.Layer).ThenBy(m => m.Name.Sector).ThenBy(m => m.Name.LadderName).ThenBy(m => m.Name.ModuleName)
+                    .OrderBy(m => m.Name.Sector).ThenBy(m => m.Id.Layer).ThenBy(m => m.Name.LadderName).ThenBy(m => m.Name.ModuleName)
                     .Select(m => m.Id)
                     .ToList();
                 int firstFed = block * 2 * BPixFedsPerSectorPair + pair * BPixFedsPerSectorPair;

@@ -70,6 +70,23 @@ public class CablingMapTests
     }
 
     [Fact]
+    public void Synthetic_first_and_last_links_follow_the_documented_order()
+    {
+        // BPix: half-shell mO, sector 1, layer 1, ladder name 1, lowest module name in sector 1 (MOD2).
+        var first = Map.ForFed(1200).Rocs[0];
+        Assert.Equal((1, 1, 0), (first.Link, first.Roc, first.IdInDetUnit));
+        Assert.Equal("BPix_BmO_SEC1_LYR1_LDR1F_MOD2", first.DetId.ModuleName);
+        Assert.Equal((1, 2, 1), (Map.ForFed(1200).Rocs[1].Link, Map.ForFed(1200).Rocs[1].Roc, Map.ForFed(1200).Rocs[1].IdInDetUnit));
+        Assert.Equal((2, 1, 2), (Map.ForFed(1200).Rocs[2].Link, Map.ForFed(1200).Rocs[2].Roc, Map.ForFed(1200).Rocs[2].IdInDetUnit));
+        // FPix: half-cylinder pI, disk 3, ring 2, blade name 17, panel 2 is the last module of the last FED.
+        var last = Map.ForFed(1338).Rocs[^1];
+        Assert.Equal((48, 8, 15), (last.Link, last.Roc, last.IdInDetUnit));
+        Assert.Equal("FPix_BpI_D3_BLD17_PNL2_RNG2", last.DetId.ModuleName);
+        // Every BPix FED reads more than one layer.
+        Assert.All(PixelFeds.BPix, f => Assert.True(Map.ForFed(f).Modules.Select(d => d.Layer).Distinct().Count() >= 2));
+    }
+
+    [Fact]
     public void Synthetic_is_deterministic()
     {
         var a = Path.GetTempFileName();
