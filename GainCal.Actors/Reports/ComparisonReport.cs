@@ -52,6 +52,18 @@ public static class ComparisonReport
         var pixels = new List<ReportFigure>();
         foreach (var (sub, index) in new[] { ("BPix", 0), ("FPix", 1) })
         {
+            if (c.GainA[index].Entries + c.GainB[index].Entries == 0) continue;
+            var gain = $"CMP_Gain{sub}_{tag}.png";
+            ReportPlots.Histograms(P(gain), $"{sub} gain per pixel", "gain [electrons / ADC]",
+                [($"run {c.RunA}", c.GainA[index]), ($"run {c.RunB}", c.GainB[index])], normalize: false, logY: true);
+            pixels.Add(new(gain, $"{sub}: gain of the good pixels of each run (log scale)."));
+            var ped = $"CMP_Pedestal{sub}_{tag}.png";
+            ReportPlots.Histograms(P(ped), $"{sub} pedestal per pixel", "pedestal [ADC]",
+                [($"run {c.RunA}", c.PedestalA[index]), ($"run {c.RunB}", c.PedestalB[index])], normalize: false, logY: true);
+            pixels.Add(new(ped, $"{sub}: pedestal of the good pixels of each run (log scale)."));
+        }
+        foreach (var (sub, index) in new[] { ("BPix", 0), ("FPix", 1) })
+        {
             if (c.RelativeGainHistogram[index].Entries == 0) continue;
             var rel = $"DIFF_RelativeGain{sub}_{tag}.png";
             ReportPlots.Histograms(P(rel), $"{sub}: gain(B)/gain(A) - 1 per pixel", "relative gain change",
@@ -98,6 +110,17 @@ public static class ComparisonReport
                 Pct(p.RelativeGain.Mean), Pct(p.RelativeGain.Rms), F(p.DeltaPedestal.Mean), F(p.DeltaPedestal.Rms), N(p.Lost), N(p.Recovered),
                 N(p.StillBad)]).ToList(), [1.8, 0.7, 1.6, 1.6, 1.5, 1.4, 1.2, 1.0, 1.1, 1.2], i => present[i].Changed);
         pdf.Preformatted(ReferenceLines(c).Split('\n'));
+        pdf.Paragraph("Fit status of the pixels of the common modules in each run (compare_gain_calib.py's status table; absent pixels count as 0):");
+        var (countA, countB) = StatusCounts(c);
+        long totalA = countA.Sum(), totalB = countB.Sum();
+        pdf.Table(["status", "meaning", $"run {c.RunA}", "%", $"run {c.RunB}", "%"],
+            Enumerable.Range(0, RunSummary.StatusBins).Where(i => countA[i] + countB[i] > 0).Select(i =>
+            {
+                var status = RunSummary.StatusOfBin(i);
+                return (IReadOnlyList<string>)[((int)status).ToString(CultureInfo.InvariantCulture),
+                    Calibration.FitStatusText.Describe(status, Calibration.FitSettings.Production),
+                    N(countA[i]), Pct1(countA[i], totalA), N(countB[i]), Pct1(countB[i], totalB)];
+            }).ToList(), [1, 4, 2, 1.3, 2, 1.3]);
         var changedModules = c.ModuleList.Where(m => m.Changed).OrderByDescending(m => Math.Abs(m.MeanRelativeGain)).Take(30).ToList();
         if (changedModules.Count > 0)
         {
@@ -120,6 +143,22 @@ public static class ComparisonReport
         return new ComparisonOutputs(path, pages, figures.SelectMany(f => f.Figures).Select(f => P(f.FileName)).ToList(), text, data, log);
     }
 
+    /// <summary>Pixels per |status| in A (row sums of the transitions) and in B (column sums).</summary>
+    public static (long[] A, long[] B) StatusCounts(ComparisonSummary c)
+    {
+        var a = new long[RunSummary.StatusBins];
+        var b = new long[RunSummary.StatusBins];
+        for (var i = 0; i < RunSummary.StatusBins; i++)
+            for (var j = 0; j < RunSummary.StatusBins; j++)
+            {
+                a[i] += c.StatusTransitions[i][j];
+                b[j] += c.StatusTransitions[i][j];
+            }
+        return (a, b);
+    }
+
+    private static string Pct1(long part, long total) => RunSummary.Percent(part, total).ToString("F2", CultureInfo.InvariantCulture) + " %";
+
     private static double StandardError(Moments m) => m.Count > 0 ? m.Rms / Math.Sqrt(m.Count) : double.NaN;
 
     private static string N(long x) => x.ToString("N0", CultureInfo.InvariantCulture);
@@ -140,6 +179,14 @@ public static class ComparisonReport
         b.Append('\n').Append($"Modules compared: {c.CommonModules}, only in A: {c.ModulesOnlyInA.Count}, only in B: {c.ModulesOnlyInB.Count}\n");
         b.Append($"Pixels matched: {c.Matched}, identical: {c.Identical}, compared (good in both): {c.Compared}\n");
         b.Append(ReferenceLines(c)).Append("\n\n");
+        var (countA, countB) = StatusCounts(c);
+        long totalA = countA.Sum(), totalB = countB.Sum();
+        b.Append(CultureInfo.InvariantCulture, $"{"Status",8} {"run " + c.RunA,16} {"run " + c.RunB,16}\n");
+        for (var i = 0; i < RunSummary.StatusBins; i++)
+            if (countA[i] + countB[i] > 0)
+                b.Append(CultureInfo.InvariantCulture,
+                    $"{(int)RunSummary.StatusOfBin(i),8} {countA[i],8} {RunSummary.Percent(countA[i], totalA),6:F2}% {countB[i],8} {RunSummary.Percent(countB[i], totalB),6:F2}%\n");
+        b.Append('\n');
         b.Append($"{"part",-11} {"modules",7} {"compared",10} {"gain[%]",9} {"rms[%]",8} {"ped[ADC]",9} {"rms",7} {"lost",8} {"recov.",8} {"changed",7}\n");
         foreach (var p in c.Parts.Where(p => p.Modules > 0))
             b.Append(CultureInfo.InvariantCulture,

@@ -68,6 +68,11 @@ public sealed class ComparisonSummary
     public required Moments[] RelativeGain { get; init; }
     public required Moments[] DeltaGain { get; init; }
     public required Moments[] DeltaPedestal { get; init; }
+    /// <summary>Gain and pedestal of the good pixels (status &gt; 0) of the common modules, per run, index 0 BPix, 1 FPix (compare_gain_calib.py's Old/New overlays).</summary>
+    public required Histogram[] GainA { get; init; }
+    public required Histogram[] GainB { get; init; }
+    public required Histogram[] PedestalA { get; init; }
+    public required Histogram[] PedestalB { get; init; }
     public required Histogram[] RelativeGainHistogram { get; init; }
     public required Histogram[] DeltaPedestalHistogram { get; init; }
     public required IReadOnlyList<PartDelta> Parts { get; init; }
@@ -101,6 +106,11 @@ public static class RunComparison
         var deltaPedestal = new MomentSums[2];
         var relativeHistogram = new[] { RelativeGainHistogram(), RelativeGainHistogram() };
         var pedestalHistogram = new[] { DeltaPedestalHistogram(), DeltaPedestalHistogram() };
+        Histogram[] Pair(Func<Histogram> make) => [make(), make()];
+        var gainA = Pair(SummaryBuilder.GainHistogram);
+        var gainB = Pair(SummaryBuilder.GainHistogram);
+        var pedestalA = Pair(SummaryBuilder.PedestalHistogram);
+        var pedestalB = Pair(SummaryBuilder.PedestalHistogram);
         long matched = 0, identical = 0;
 
         progress?.Invoke("comparing");
@@ -124,6 +134,9 @@ public static class RunComparison
             }
             int absA = Math.Abs(statusA), absB = Math.Abs(statusB);
             if (absA < RunSummary.StatusBins && absB < RunSummary.StatusBins) transitions[absA][absB]++;
+            var side = DetectorPart.IsBPix(m.Part) ? 0 : 1;
+            if (statusA > 0) { gainA[side].Fill(a.Gain[ra!.Value]); pedestalA[side].Fill(a.Pedestal[ra.Value]); }
+            if (statusB > 0) { gainB[side].Fill(b.Gain[rb!.Value]); pedestalB[side].Fill(b.Pedestal[rb.Value]); }
             var roc = col / 52 + 8 * (row / 80);
             var half = col * 2 + (row >= 79 ? 1 : 0);
             if (statusA <= 0 && statusB > 0) { m.Recovered++; m.RocRecovered[roc]++; m.ColumnRecovered[half]++; continue; }
@@ -206,6 +219,7 @@ public static class RunComparison
             RelativeGain = relative.Select(r => r.ToMoments()).ToArray(),
             DeltaGain = deltaGain.Select(r => r.ToMoments()).ToArray(),
             DeltaPedestal = deltaPedestal.Select(r => r.ToMoments()).ToArray(),
+            GainA = gainA, GainB = gainB, PedestalA = pedestalA, PedestalB = pedestalB,
             RelativeGainHistogram = relativeHistogram, DeltaPedestalHistogram = pedestalHistogram,
             Parts = partDeltas, ModuleList = modules, DiffLog = log,
         };
