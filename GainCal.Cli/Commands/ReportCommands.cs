@@ -24,7 +24,7 @@ internal static class ReportCommands
         };
         var runDir = new Option<DirectoryInfo?>("--run-dir")
         {
-            Description = $"The run's output directory; the table read is <run-dir>/{RunTableName}",
+            Description = $"The run's output directory: reads its per-FED tables fed/<FED>.parquet one at a time, or else {RunTableName}",
         };
         var command = new Command("summary",
             "Summarise a calibration as run.py summary did: writes gain_summary.pdf and its PNG plots (gain and pedestal per BPix " +
@@ -36,14 +36,11 @@ internal static class ReportCommands
         command.SetAction(parsed => ReportCli.Run(() =>
         {
             var cli = new ReportCli("summary");
-            var (table, expectedRun) = ResolveTable(parsed.GetValue(input)!, parsed.GetValue(runDir));
-            var directory = parsed.GetValue(output)?.FullName ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(table))!, TwikiPackage.SummaryDirectory);
-            cli.Progress($"reading {table}");
-            var t = PixelTable.Read(table);
-            if (expectedRun is { } r && t.Run != r) throw new InvalidDataException($"{table}: holds run {t.Run}, not run {r}");
-            cli.Progress($"summarising {t.RowCount:N0} pixels of run {t.Run}");
-            var summary = SummaryBuilder.Build(t);
-            var outputs = SummaryReport.Write(summary, directory, table, step => cli.Progress(step));
+            var (tables, expectedRun, source) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir));
+            var directory = parsed.GetValue(output)?.FullName
+                ?? Path.Combine(parsed.GetValue(runDir)?.FullName ?? Path.GetDirectoryName(tables[0])!, TwikiPackage.SummaryDirectory);
+            var summary = Summarise(tables, expectedRun, cli);
+            var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step));
             cli.Progress("done");
             Console.WriteLine($"run {summary.Run}: {summary.Modules} modules, good fits {summary.GoodFitPixels:N0} of {summary.Pixels:N0} pixels " +
                 $"({RunSummary.Percent(summary.GoodFitPixels, summary.Pixels):F3} %), {summary.Rocs.Count(x => x.Dead)} dead ROCs");
@@ -140,8 +137,11 @@ internal static class ReportCommands
         return command;
     }
 
-    /// <summary>A table path, or a run number whose merged table lies in --run-dir.</summary>
-    private static (string Table, uint? Run) ResolveTable(string input, DirectoryInfo? runDir)
+    /// <summary>
+    /// The tables to summarise: a table path; or for a run number, the per-FED tables of &lt;run-dir&gt;/fed/ (read one at a
+    /// time, so memory stays that of one FED; the merged table is their union) or else &lt;run-dir&gt;/GainCalibration.parquet.
+    /// </summary>
+    private static (IReadOnlyList<string> Tables, uint? Run, string Source) ResolveTables(string input, DirectoryInfo? runDir)
     {
         if (uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run) && !File.Exists(input))
         {
@@ -149,13 +149,40 @@ internal static class ReportCommands
                 throw new ArgumentException($"run {run}: give its output directory with --run-dir (or pass a results table); " +
                     "summaries through the cluster are not wired yet");
             if (!runDir.Exists) throw new DirectoryNotFoundException($"{runDir.FullName}: no such run directory");
+            var fedDirectory = Path.Combine(runDir.FullName, "fed");
+            var fedTables = Directory.Exists(fedDirectory)
+                ? Directory.GetFiles(fedDirectory, "*.parquet").Where(f => int.TryParse(Path.GetFileNameWithoutExtension(f), out _))
+                    .OrderBy(f => f, StringComparer.Ordinal).ToList()
+                : [];
+            if (fedTables.Count > 0) return (fedTables, run, $"{fedDirectory} ({fedTables.Count} FED tables)");
             var table = Path.Combine(runDir.FullName, RunTableName);
-            if (!File.Exists(table)) throw new FileNotFoundException($"{table}: no merged results table for run {run}; merge the FED results first", table);
-            return (table, run);
+            if (!File.Exists(table))
+                throw new FileNotFoundException($"{table}: no merged results table and no fed/<FED>.parquet tables for run {run}", table);
+            return ([table], run, table);
         }
         if (runDir is not null) throw new ArgumentException("--run-dir goes with a run number, not with a table file");
         if (Directory.Exists(input)) throw new ArgumentException($"{input}: is a directory; give a results table (.parquet) or a run number with --run-dir");
         if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such results table", input);
-        return (Path.GetFullPath(input), null);
+        var path = Path.GetFullPath(input);
+        return ([path], null, path);
+    }
+
+    /// <summary>Feeds the tables one by one to the summary; a FED met twice is an error (it would be counted twice).</summary>
+    private static RunSummary Summarise(IReadOnlyList<string> tables, uint? expectedRun, ReportCli cli)
+    {
+        SummaryBuilder? builder = null;
+        var feds = new HashSet<int>();
+        foreach (var path in tables)
+        {
+            cli.Progress($"reading {path}");
+            var t = PixelTable.Read(path);
+            if (expectedRun is { } r && t.Run != r) throw new InvalidDataException($"{path}: holds run {t.Run}, not run {r}");
+            foreach (var fed in t.Feds())
+                if (!feds.Add(fed)) throw new InvalidDataException($"{path}: FED {fed} also appears in an earlier table");
+            builder ??= new SummaryBuilder(t.Run);
+            cli.Progress($"summarising {t.RowCount:N0} pixels of run {t.Run}");
+            builder.Add(t);
+        }
+        return builder!.Build();
     }
 }

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using GainCal.Detector;
+using GainCal.Reports;
 
 namespace GainCal.Tests.Reports;
 
 /// <summary>The report commands run as the operator runs them: the gaincal executable in its own process.</summary>
 public class ReportCommandTests
 {
-    private static (int Code, string Out, string Err) Gaincal(params string[] args)
+    internal static (int Code, string Out, string Err) Gaincal(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "gaincal.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -77,5 +78,31 @@ public class ReportCommandTests
         Assert.True(compare.Code == 0, compare.Err);
         Assert.StartsWith("No difference", compare.Out);
         Assert.True(File.Exists(dir.File("cmp/gain_comparison_Run500-500.pdf")));
+    }
+}
+
+public class ReportCommandFedTablesTests
+{
+    [Fact]
+    public void Summary_of_a_run_reads_its_fed_tables_one_by_one_and_matches_the_merged_table()
+    {
+        using var dir = new TempDirectory();
+        var fed = Directory.CreateDirectory(dir.File("run/fed")).FullName;
+        var bpix = SyntheticTables.Modules(600, [DetId.BPix(2, 3, 4)], seed: 1);
+        var fpix = SyntheticTables.Modules(600, [DetId.FPix(1, 2, 30, 2)], seed: 2);
+        SyntheticTables.KillRoc(fpix, DetId.FPix(1, 2, 30, 2), 15, 0);
+        bpix.Write(Path.Combine(fed, "1200.parquet"));
+        fpix.Write(Path.Combine(fed, "1296.parquet"));
+
+        var r = ReportCommandTests.Gaincal("summary", "600", "--run-dir", dir.File("run"));
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Equal(2, r.Err.Split('\n').Count(l => l.Contains("summarising 66,560 pixels")));
+        var expected = SummaryText.Summary(SummaryBuilder.Build(Results.PixelTable.Merge([bpix, fpix])));
+        Assert.Equal(expected, File.ReadAllText(dir.File("run/summary/Summary_Run600.txt")));
+
+        bpix.Write(Path.Combine(fed, "1201.parquet"));
+        var twice = ReportCommandTests.Gaincal("summary", "600", "--run-dir", dir.File("run"));
+        Assert.Equal(1, twice.Code);
+        Assert.Contains("FED 1200 also appears in an earlier table", twice.Err);
     }
 }
