@@ -5,8 +5,8 @@ namespace GainCal.Reports;
 /// <summary>The few plot shapes the reports use, rendered to PNG with ScottPlot.</summary>
 internal static class ReportPlots
 {
-    public const int Width = 900;
-    public const int Height = 560;
+    public const int Width = 720;
+    public const int Height = 460;
 
     private static readonly ScottPlot.Palettes.Category10 Palette = new();
 
@@ -41,7 +41,8 @@ internal static class ReportPlots
             {
                 xs[b] = h.Min + b * h.BinWidth;
                 var y = normalize ? h.Counts[b] / total : h.Counts[b];
-                ys[b] = logY ? Math.Log10(Math.Max(y, normalize ? 1e-7 : 0.5)) : y;
+                // Empty bins sit at half an entry on a log scale, below every filled bin.
+                ys[b] = logY ? Math.Log10(Math.Max(y, normalize ? 0.5 / total : 0.5)) : y;
             }
             xs[h.Bins] = h.Max;
             ys[h.Bins] = ys[h.Bins - 1];
@@ -64,7 +65,10 @@ internal static class ReportPlots
         var plot = NewPlot(title, xLabel, yLabel);
         var map = plot.Add.Heatmap(values);
         map.FlipVertically = true;
-        map.Position = extent;
+        // ScottPlot places cell centres (not edges) on the Position rectangle: shrink the extent by half a cell.
+        int rows = values.GetLength(0), columns = values.GetLength(1);
+        double halfWidth = (extent.Right - extent.Left) / columns / 2, halfHeight = (extent.Top - extent.Bottom) / rows / 2;
+        map.Position = new CoordinateRect(extent.Left + halfWidth, extent.Right - halfWidth, extent.Bottom + halfHeight, extent.Top - halfHeight);
         map.Colormap = new ScottPlot.Colormaps.Turbo();
         map.NaNCellColor = Colors.LightGray;
         var finite = values.Cast<double>().Where(double.IsFinite).ToList();
@@ -151,6 +155,6 @@ internal static class ReportPlots
                 v.LinePattern = LinePattern.Dashed;
             }
         plot.ShowLegend(Alignment.UpperRight);
-        Save(plot, path, 1100, Height);
+        Save(plot, path, 1000, Height);
     }
 }

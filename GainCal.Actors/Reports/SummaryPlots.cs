@@ -61,6 +61,7 @@ internal static class SummaryPlots
             ("Gain", "mean gain", "gain [e/ADC]", (Func<ModuleSummary, double>)(m => m.MeanGain)),
             ("Pedestal", "mean pedestal", "pedestal [ADC]", m => m.MeanPedestal),
             ("frac_bad_fit", "fraction of bad fits", "fraction", m => m.FractionBadFit),
+            ("frac_gain_high", $"fraction of pixels with gain > {RunSummary.HighGainThreshold}", "fraction", m => m.FractionHighGain),
         };
         foreach (var (name, what, axis, value) in maps)
         {

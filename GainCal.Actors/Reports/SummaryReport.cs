@@ -144,7 +144,7 @@ public static class SummaryReport
         pdf.Paragraph($"ROCs with the most bad fits, {rocs.Count} of {s.Rocs.Count(r => r.BadFits > 0)} with any. ROC = col/52 + 8*(row/80) in module " +
             "coordinates (the macro's numbering); FED/link/ROC is the online address from the table. A fully failed ROC (4160 pixels) is " +
             "marked dead and highlighted; the reference's badFitsROCs log leaves those out and lists ROCs with more than 100 bad fits.");
-        pdf.Table(["module", "ROC", "FED/link/ROC", "bad fits", "state", "high gain"],
+        pdf.Table(["module", "ROC", "FED/link/ROC", "bad fits", "state", "high"],
             rocs.Select(r => (IReadOnlyList<string>)[r.ModuleName, r.Position.ToString(CultureInfo.InvariantCulture),
                 r.Fed < 0 ? "not in table" : $"{r.Fed}/{r.Link}/{r.Roc}", N(r.BadFits), r.Dead ? "dead" : r.InReferenceBadFitLog ? "in log" : "",
                 N(r.HighGain)]).ToList(), [5, 0.8, 2.2, 1.3, 1.2, 1.2], i => rocs[i].Dead);
