@@ -27,6 +27,4 @@ public sealed class Histogram
         var bin = (int)((x - Min) / (Max - Min) * Counts.Length);
         Counts[Math.Min(bin, Counts.Length - 1)]++;
     }
-
-    public double BinCenter(int bin) => Min + (bin + 0.5) * BinWidth;
 }
