@@ -11,6 +11,7 @@ namespace GainCal.Reports;
 internal sealed class PdfReport
 {
     private const double Margin = 50;
+    private static readonly System.Text.RegularExpressions.Regex Numeric = new(@"^[-+]?[\d.,]+(e[-+]?\d+)?( %)?$");
     private readonly PdfDocument _document = new();
     private readonly XFont _title, _heading, _text, _bold, _mono, _small;
     private XGraphics? _gfx;
@@ -109,7 +110,7 @@ internal sealed class PdfReport
             for (var c = 0; c < cells.Count && c < widths.Count; c++)
             {
                 var text = Fit(cells[c], font, xs[c + 1] - xs[c] - 4);
-                var numeric = text.Length > 0 && (char.IsDigit(text[0]) || text[0] is '-' or '+' or '.') && !text.Contains(' ');
+                var numeric = Numeric.IsMatch(text);
                 var w = _gfx!.MeasureString(text, font).Width;
                 var x = numeric ? xs[c + 1] - 2 - w : xs[c] + 2;
                 _gfx.DrawString(text, font, XBrushes.Black, new XPoint(x, _y + 9));

@@ -118,7 +118,7 @@ public static class SummaryReport
         {
             var row = new List<string> { p.Name, p.Modules.ToString(CultureInfo.InvariantCulture),
                 RunSummary.Percent(p.GoodFitPixels, p.Pixels).ToString("F2", CultureInfo.InvariantCulture) };
-            row.AddRange(p.StatusCounts.Select(c => RunSummary.Percent(c, p.Pixels).ToString("F3", CultureInfo.InvariantCulture)));
+            row.AddRange(p.StatusCounts.Select(c => RunSummary.Percent(c, p.Pixels).ToString("F2", CultureInfo.InvariantCulture)));
             return (IReadOnlyList<string>)row;
         }).ToList();
         pdf.Table(header, partRows, [2.2, 0.9, 1.3, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1]);
