@@ -36,3 +36,17 @@ public class SummaryReportTests
         Assert.Equal("", File.ReadAllText(outputs.Logs[0]));
     }
 }
+
+public class SummaryReportEdgeTests
+{
+    [Fact]
+    public void An_empty_table_gives_a_short_report_instead_of_a_crash()
+    {
+        var s = SummaryBuilder.Build(new Results.PixelTable(77, 0));
+        Assert.Equal(0, s.Modules);
+        using var dir = new TempDirectory();
+        var outputs = SummaryReport.Write(s, dir.Path, "empty");
+        Assert.True(outputs.Pages >= 1);
+        Assert.StartsWith("Looked @ 0 modules\nTotal number of pixels with good fit : 0 over 0 -> nan %", File.ReadAllText(outputs.Text));
+    }
+}
