@@ -29,6 +29,7 @@ public sealed class FedDumpScanner : IDisposable
     private readonly string _path;
     private FedCabling? _cabling;
     private PatternAccumulator? _accumulator;
+    private PixelAddressTables? _tables;
     private int _currentPattern = -1;
     private int _patternsDone;
     private readonly FedScanCounters _counters = new();
@@ -60,6 +61,7 @@ public sealed class FedDumpScanner : IDisposable
             throw new DumpFormatException(_path, 0, $"FED {fed} is not in the cabling map");
         _cabling = _setup.Cabling.ForFed(fed);
         _accumulator = new PatternAccumulator(_cabling.Rocs.Count, _pattern.MaxPixelsPerRoc, _pattern.PointCount);
+        _tables = new PixelAddressTables(_cabling, _pattern);
     }
 
     /// <summary>Reads events until a pattern is complete; false at the end of the dump.</summary>
@@ -90,8 +92,9 @@ public sealed class FedDumpScanner : IDisposable
         var perPattern = _pattern.EventsPerPattern;
         if (e % perPattern == 0)
         {
+            if (_currentPattern >= 0) _accumulator!.Clear();
             _currentPattern = _pattern.PatternOf(e);
-            _accumulator!.Clear();
+            _tables!.SelectPattern(_currentPattern);
         }
         if (_currentPattern < 0) return false;
         var point = _pattern.VCalIndexOf(e);
@@ -119,46 +122,55 @@ public sealed class FedDumpScanner : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Decode(ReadOnlySpan<ulong> payload, int point)
     {
-        var cabling = _cabling!;
         var acc = _accumulator!;
-        var pattern = _pattern;
-        var current = _currentPattern;
-        long hits = 0, unknown = 0, invalid = 0, outside = 0, fillers = 0;
+        var tables = _tables!;
+        ref var rocBase = ref MemoryMarshal.GetArrayDataReference(tables.RocBase);
+        ref var slot = ref MemoryMarshal.GetArrayDataReference(tables.Slot);
+        var pointBase = acc.PointBase(point);
+        long hits = 0;
         foreach (var w in MemoryMarshal.Cast<ulong, uint>(payload))
         {
-            if (w == 0) continue;
-            if (PixelWord.Classify(w) != RocField.Hit)
-            {
-                fillers++;
-                _counters.CountSpecial(PixelWord.Classify(w));
-                continue;
-            }
-            var roc = cabling.RocIndex(PixelWord.Link(w), PixelWord.Roc(w));
+            // Cabled (link, ROC) → the first pixel number of that ROC, with the layer-1 marker choosing the address table.
+            var roc = Unsafe.Add(ref rocBase, (nint)(w >> 21));
             if (roc < 0)
             {
-                unknown++;
-                _counters.RecordUnknownRoc(PixelWord.Link(w), PixelWord.Roc(w));
+                if (w != 0) Misfit(w, -1);
                 continue;
             }
-            if (!PixelWord.TryDecode(w, cabling.IsLayer1(roc), out var row, out var col))
+            var s = Unsafe.Add(ref slot, (nint)(((roc >> 17) & 0x2000) | (int)((w >> 8) & 0x1FFF)));
+            if (s < 0)
             {
-                invalid++;
+                Misfit(w, s);
                 continue;
             }
-            var slot = pattern.SlotOf(current, row, col);
-            if (slot < 0)
-            {
-                outside++;
-                continue;
-            }
-            acc.Fill(roc, slot, point, PixelWord.Adc(w));
+            acc.Fill((roc & PixelAddressTables.PixelMask) + s, pointBase, w & 0xFF);
             hits++;
         }
         _counters.Hits += hits;
-        _counters.UnknownRocHits += unknown;
-        _counters.InvalidPixelWords += invalid;
-        _counters.OutOfPatternHits += outside;
-        _counters.SpecialWords += fillers;
+    }
+
+    /// <summary>Counts a word that is not a hit of the current pattern: filler or error word, uncabled ROC, invalid address or another pattern's pixel.</summary>
+    private void Misfit(uint w, int slot)
+    {
+        if (slot == PixelAddressTables.OutsidePattern)
+        {
+            _counters.OutOfPatternHits++;
+            return;
+        }
+        if (slot == PixelAddressTables.InvalidAddress)
+        {
+            _counters.InvalidPixelWords++;
+            return;
+        }
+        var kind = PixelWord.Classify(w);
+        if (kind != RocField.Hit)
+        {
+            _counters.SpecialWords++;
+            _counters.CountSpecial(kind);
+            return;
+        }
+        _counters.UnknownRocHits++;
+        _counters.RecordUnknownRoc(PixelWord.Link(w), PixelWord.Roc(w));
     }
 
     /// <summary>Every problem and count found so far, one line each, with the file name.</summary>
