@@ -97,7 +97,7 @@ public class ReportCommandFedTablesTests
         var r = ReportCommandTests.Gaincal("summary", "600", "--run-dir", dir.File("run"));
         Assert.True(r.Code == 0, r.Err);
         Assert.Equal(2, r.Err.Split('\n').Count(l => l.Contains("summarising 66,560 pixels")));
-        var expected = SummaryText.Summary(SummaryBuilder.Build(Results.PixelTable.Merge([bpix, fpix])));
+        var expected = SummaryText.Summary(SummaryBuilder.Build(GainCal.Results.PixelTable.Merge([bpix, fpix])));
         Assert.Equal(expected, File.ReadAllText(dir.File("run/summary/Summary_Run600.txt")));
 
         bpix.Write(Path.Combine(fed, "1201.parquet"));

@@ -42,7 +42,7 @@ public class SummaryReportEdgeTests
     [Fact]
     public void An_empty_table_gives_a_short_report_instead_of_a_crash()
     {
-        var s = SummaryBuilder.Build(new Results.PixelTable(77, 0));
+        var s = SummaryBuilder.Build(new GainCal.Results.PixelTable(77, 0));
         Assert.Equal(0, s.Modules);
         using var dir = new TempDirectory();
         var outputs = SummaryReport.Write(s, dir.Path, "empty");
