@@ -62,22 +62,22 @@ internal static class ReportCommands
         };
         var run = new Option<uint?>("--run") { Description = "Run number (default: the one summary/summary_Run<RUN>.json names)" };
         var force = new Option<bool>("--force", "-f") { Description = "Replace an existing twiki/ directory and tarball" };
-        var figs = new Option<bool>("--with-figs")
+        var noFigs = new Option<bool>("--without-figs")
         {
-            Description = "Also put figs/*.png into the tarball (run.py meant to leave them out; its tarfile call packs them anyway)",
+            Description = "Leave figs/*.png out of the tarball (run.py's loop skips PNGs, but its recursive tarfile.add of figs/ packs them, so by default they are in)",
         };
         var command = new Command("twiki",
             "Package a run's summary for the TWiki as run.py twiki did: copies the summary PDF (as gain_summary_Run<RUN>.pdf), " +
             "the logs, Summary_Run<RUN>.txt and the summary data into <run-output-dir>/twiki/ (PNGs into twiki/figs/), " +
-            "packs it without the PNGs into <run-output-dir>/run<RUN>.tar.gz and prints the TWiki text block.")
+            "packs it with figs/ into <run-output-dir>/run<RUN>.tar.gz as the reference's tarball ends up, and prints the TWiki text block.")
         {
-            dir, run, force, figs,
+            dir, run, force, noFigs,
         };
         command.SetAction(parsed => ReportCli.Run(() =>
         {
             var cli = new ReportCli("twiki");
             var result = TwikiPackage.Create(parsed.GetValue(dir)!.FullName, parsed.GetValue(run), parsed.GetValue(force),
-                parsed.GetValue(figs), step => cli.Progress(step));
+                !parsed.GetValue(noFigs), step => cli.Progress(step));
             cli.Progress($"{result.Tarball}: {result.TarEntries.Count} entries");
             Console.Write(result.Text);
             return 0;
