@@ -8,6 +8,17 @@ using GainCal.Dump;
 
 namespace GainCal.Calibration;
 
+/// <summary>
+/// Which patterns a scanner decodes: those with pattern % Count == Index. Several scanners over the same
+/// dump, one per shard, decode it in parallel; reading a dump twice from the page cache costs little next to decoding it.
+/// </summary>
+public readonly record struct PatternShard(int Index, int Count)
+{
+    public static PatternShard All => new(0, 1);
+
+    public bool Owns(int pattern) => Count <= 1 || pattern % Count == Index;
+}
+
 /// <summary>Where a FED scan stands: bytes and events read, patterns completed.</summary>
 public readonly record struct FedScanProgress(long BytesRead, long Length, long Events, int Patterns)
 {
@@ -34,8 +45,15 @@ public sealed class FedDumpScanner : IDisposable
     private int _patternsDone;
     private readonly FedScanCounters _counters = new();
 
-    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup)
+    private readonly PatternShard _shard;
+
+    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup) : this(dumpPath, setup, PatternShard.All)
     {
+    }
+
+    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup, PatternShard shard)
+    {
+        _shard = shard;
         _path = dumpPath;
         _setup = setup;
         _pattern = setup.Pattern;
@@ -94,7 +112,8 @@ public sealed class FedDumpScanner : IDisposable
         {
             if (_currentPattern >= 0) _accumulator!.Clear();
             _currentPattern = _pattern.PatternOf(e);
-            _tables!.SelectPattern(_currentPattern);
+            if (_shard.Owns(_currentPattern)) _tables!.SelectPattern(_currentPattern);
+            else _currentPattern = -1;
         }
         if (_currentPattern < 0) return false;
         var point = _pattern.VCalIndexOf(e);
@@ -174,30 +193,30 @@ public sealed class FedDumpScanner : IDisposable
     }
 
     /// <summary>Every problem and count found so far, one line each, with the file name.</summary>
-    public string ReportText
+    public string ReportText => Report(_counters, _patternsDone);
+
+    /// <summary>The report with counters gathered from every shard's scanner of this dump.</summary>
+    public string Report(FedScanCounters counters, int patternsDone)
     {
-        get
-        {
-            var b = new StringBuilder();
-            var c = CultureInfo.InvariantCulture;
-            var r = _reader.Report;
-            b.AppendLine(c, $"{_path}: run {Run}, FED {Fed}, {r.Events:N0} events read ({_pattern.ExpectedEvents:N0} expected), {_patternsDone} patterns fitted");
-            b.AppendLine(c, $"  hits {_counters.Hits:N0}, outside the pattern {_counters.OutOfPatternHits:N0}, on uncabled (link, ROC) {_counters.UnknownRocHits:N0}, invalid pixel address {_counters.InvalidPixelWords:N0}, filler/error words {_counters.SpecialWords:N0}");
-            if (_counters.UnknownRocHits > 0)
-                b.AppendLine(c, $"  uncabled (link, ROC) seen: {string.Join(", ", _counters.UnknownRocs.Take(20).Select(x => $"({x.Link}, {x.Roc})"))}");
-            if (r.Truncated)
-                b.AppendLine(c, $"  dump truncated at byte {r.TruncatedAt:N0}: the events before the cut are used");
-            if (_counters.IncompletePatternEvents > 0)
-                b.AppendLine(c, $"  last pattern incomplete ({_counters.IncompletePatternEvents} of {_pattern.EventsPerPattern} events): not fitted, as in the reference");
-            if (_counters.EventsBeyondSequence > 0)
-                b.AppendLine(c, $"  {_counters.EventsBeyondSequence:N0} events beyond the calibration sequence ignored");
-            if (_counters.ForeignFedFragments > 0)
-                b.AppendLine(c, $"  {_counters.ForeignFedFragments:N0} fragments of another FED ignored");
-            if (NameFed is { } nf && _cabling is not null && nf != _cabling.Fed)
-                b.AppendLine(c, $"  the file name says FED {nf} but the fragments say FED {_cabling.Fed}; calibrated as FED {_cabling.Fed}, as the reference does");
-            foreach (var m in r.Messages) b.AppendLine(c, $"  {m}");
-            return b.ToString().TrimEnd();
-        }
+        var b = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        var r = _reader.Report;
+        b.AppendLine(c, $"{_path}: run {Run}, FED {Fed}, {r.Events:N0} events read ({_pattern.ExpectedEvents:N0} expected), {patternsDone} patterns fitted");
+        b.AppendLine(c, $"  hits {counters.Hits:N0}, outside the pattern {counters.OutOfPatternHits:N0}, on uncabled (link, ROC) {counters.UnknownRocHits:N0}, invalid pixel address {counters.InvalidPixelWords:N0}, filler/error words {counters.SpecialWords:N0}");
+        if (counters.UnknownRocHits > 0)
+            b.AppendLine(c, $"  uncabled (link, ROC) seen: {string.Join(", ", counters.UnknownRocs.Take(20).Select(x => $"({x.Link}, {x.Roc})"))}");
+        if (r.Truncated)
+            b.AppendLine(c, $"  dump truncated at byte {r.TruncatedAt:N0}: the events before the cut are used");
+        if (counters.IncompletePatternEvents > 0)
+            b.AppendLine(c, $"  last pattern incomplete ({counters.IncompletePatternEvents} of {_pattern.EventsPerPattern} events): not fitted, as in the reference");
+        if (counters.EventsBeyondSequence > 0)
+            b.AppendLine(c, $"  {counters.EventsBeyondSequence:N0} events beyond the calibration sequence ignored");
+        if (counters.ForeignFedFragments > 0)
+            b.AppendLine(c, $"  {counters.ForeignFedFragments:N0} fragments of another FED ignored");
+        if (NameFed is { } nf && _cabling is not null && nf != _cabling.Fed)
+            b.AppendLine(c, $"  the file name says FED {nf} but the fragments say FED {_cabling.Fed}; calibrated as FED {_cabling.Fed}, as the reference does");
+        foreach (var m in r.Messages) b.AppendLine(c, $"  {m}");
+        return b.ToString().TrimEnd();
     }
 
     public void Dispose() => _reader.Dispose();
@@ -223,6 +242,28 @@ public sealed class FedScanCounters
     public long Special(RocField kind) => _special[(int)kind];
 
     internal void CountSpecial(RocField kind) => _special[(int)kind]++;
+
+    /// <summary>Combines the counters of scanners that decoded different patterns of the same dump.</summary>
+    public static FedScanCounters Combine(IEnumerable<FedScanCounters> shards)
+    {
+        var all = new FedScanCounters();
+        foreach (var s in shards)
+        {
+            all.Events = Math.Max(all.Events, s.Events);
+            all.EventsBeyondSequence = Math.Max(all.EventsBeyondSequence, s.EventsBeyondSequence);
+            all.IncompletePatternEvents = Math.Max(all.IncompletePatternEvents, s.IncompletePatternEvents);
+            all.Hits += s.Hits;
+            all.OutOfPatternHits += s.OutOfPatternHits;
+            all.UnknownRocHits += s.UnknownRocHits;
+            all.InvalidPixelWords += s.InvalidPixelWords;
+            all.SpecialWords += s.SpecialWords;
+            all.ForeignFedFragments += s.ForeignFedFragments;
+            all.PixelsEmitted += s.PixelsEmitted;
+            for (var k = 0; k < all._special.Length; k++) all._special[k] += s._special[k];
+            foreach (var (link, roc) in s.UnknownRocs) all.RecordUnknownRoc(link, roc);
+        }
+        return all;
+    }
 
     internal void RecordUnknownRoc(int link, int roc)
     {

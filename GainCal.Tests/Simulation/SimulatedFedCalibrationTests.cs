@@ -107,6 +107,19 @@ public class SimulatedFedCalibrationTests
         Assert.False(whole.ContentEquals(gappy));
     }
 
+    [Fact]
+    public void Decoding_with_several_pattern_shards_gives_the_same_table_and_counts_as_one_scanner()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("GainCalibration_1205_8.dmp");
+        FedSimulator.Write(path, 1205, Setup, new SimulationOptions { Run = 8, Seed = 2, RocsPerFed = 4, GarbageBursts = 3 });
+        var one = FedCalibration.Calibrate(path, Setup, decoders: 1, fitThreads: 1);
+        var three = FedCalibration.Calibrate(path, Setup, decoders: 3, fitThreads: 2);
+        Assert.True(one.Table.ContentEquals(three.Table));
+        Assert.Equal(one.Report, three.Report);
+        Assert.Equal(720, three.Progress.Patterns);
+    }
+
     private static double Median(List<double> values)
     {
         values.Sort();
