@@ -71,6 +71,8 @@ public class ClusterReliabilityTests
         Assert.All(end.Feds, f => Assert.Equal(FedPhase.Done, f.Phase));
         Assert.Contains(end.Feds, f => lost.Contains(f.Fed) && f.Attempts >= 2);
         Assert.True(PixelTable.Read(end.Merge!.MergedPath!).ContentEquals(reference), "merged table differs from the FED-by-FED calibration");
+        // Every message crossed processes and went to the journal through our serializer, none through a default one.
+        Assert.Empty(cluster.LogLines("WARNING", "serializ"));
     }
 
     static int RunningOn(RunStatusView s, string node) => s.Feds.Count(f => f.Phase == FedPhase.Running && f.Node == node);
