@@ -9,12 +9,12 @@ public sealed record SimulationOptions
     /// <summary>Simulate only the first N ROCs of each FED (in link, ROC order); null = every link and ROC of the real FED.</summary>
     public int? RocsPerFed { get; init; }
 
-    public double GainMean { get; init; } = 170;
+    public double GainMean { get; init; } = 150;
     public double GainSpread { get; init; } = 20;
     public double PedestalMean { get; init; } = 25;
     public double PedestalSpread { get; init; } = 12;
-    public double PlateauMin { get; init; } = 215;
-    public double PlateauMax { get; init; } = 255;
+    public double PlateauMin { get; init; } = 170;
+    public double PlateauMax { get; init; } = 235;
     /// <summary>Gaussian noise of one hit, in ADC counts.</summary>
     public double HitNoise { get; init; } = 1.2;
 
