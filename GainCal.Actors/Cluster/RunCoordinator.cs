@@ -71,6 +71,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         Command<GetRunStatus>(m => Sender.Tell(_runs.TryGetValue(m.Run, out var r)
             ? new RunStatusReply(null, View(r))
             : new RunStatusReply(Unknown(m.Run), null)));
+        Command<ListRuns>(m => Sender.Tell(new RunList(_runs.Values.Where(r => r.Submitted || !m.SubmittedOnly).Select(View).ToArray())));
         Command<FedProgress>(OnProgress);
         Command<FedEnded>(OnEnded);
         Command<RunMerged>(OnMerged);

@@ -1,0 +1,23 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace GainCal.Operations;
+
+public static class OperationsHosting
+{
+    /// <summary>The command host and the in-memory log its `log` palette reads.</summary>
+    public static IServiceCollection AddGainCalOperations(this IServiceCollection services)
+    {
+        services.AddSingleton<LogRing>();
+        services.AddSingleton<ILoggerProvider, LogRingLoggerProvider>();
+        services.AddHostedService<CommandHostService>();
+        return services;
+    }
+
+    /// <summary>Starts the log memorizer with the ActorSystem, so the log palette has the node's log from its start.</summary>
+    public static AkkaConfigurationBuilder WithGainCalOperations(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
+        builder.WithActors((system, _) =>
+            system.ActorOf(Props.Create(() => new LogMemorizer(services.GetRequiredService<LogRing>())), "gaincal-log-memorizer"));
+}
