@@ -21,7 +21,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     sealed record ScanProgressed(int Attempt, FedScanProgress Progress);
     sealed record ScanEnded(int Attempt, long Patterns, FedScanProgress Progress, string Report);
     sealed record AttemptFailed(int Attempt, string Error);
-    sealed record BuildDone(int Attempt, string Path, string Checksum, int Pixels);
+    sealed record BuildDone(int Attempt, string Path, string Checksum, int Pixels, PixelStats Stats);
     sealed record Tick;
 
     sealed class Attempt(int number, FedResultBuilder builder, int inFlight)
@@ -52,6 +52,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     string? _checksum;
     int _pixels;
     long _events;
+    PixelStats? _stats;
     string? _error;
 
     Attempt? _attempt;
@@ -110,6 +111,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         _checksum = e.Checksum;
         _pixels = e.Pixels;
         _events = e.Events;
+        _stats = e.Stats;
         _error = null;
     }
 
@@ -282,14 +284,15 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
             Directory.CreateDirectory(Path.GetDirectoryName(job.ResultPath)!);
             table.Write(job.ResultPath);
             File.WriteAllText(job.ReportPath, a.Report);
-            return new BuildDone(a.Number, job.ResultPath, FileChecksum.Of(job.ResultPath), table.RowCount);
+            return new BuildDone(a.Number, job.ResultPath, FileChecksum.Of(job.ResultPath), table.RowCount,
+                PixelStats.Of(table.Summarize()));
         }).PipeTo(self, failure: e => new AttemptFailed(a.Number, (e is AggregateException ae ? ae.InnerException ?? e : e).Message));
     }
 
     void OnBuilt(BuildDone m)
     {
         if (Current(m.Attempt) is not { } a) return;
-        Persist(new FedSucceeded(m.Attempt, m.Path, m.Checksum, m.Pixels, a.Progress.Events), e =>
+        Persist(new FedSucceeded(m.Attempt, m.Path, m.Checksum, m.Pixels, a.Progress.Events, m.Stats), e =>
         {
             Apply(e);
             EndAttempt();
@@ -329,7 +332,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     {
         if (_job is not { } job) return;
         _end = new FedEnded(job.Run, job.Fed, _generation, _attempts, _phase == FedPhase.Done,
-            _resultPath, _checksum, _pixels, _events, _error, _node, alreadyDone);
+            _resultPath, _checksum, _pixels, _events, _error, _node, alreadyDone, _phase == FedPhase.Done ? _stats : null);
         Coordinator.Tell(_end);
         // Re-sent until acknowledged: the coordinator may be moving to another node right now.
         Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(3));

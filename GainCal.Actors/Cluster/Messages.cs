@@ -55,4 +55,5 @@ public sealed record FedJob(
 public sealed record FedResultRef(
     [property: Key(0)] int Fed,
     [property: Key(1)] string Path,
-    [property: Key(2)] string Checksum) : IGainCalMessage;
+    [property: Key(2)] string Checksum,
+    [property: Key(3)] PixelStats Stats) : IGainCalMessage;

@@ -53,7 +53,8 @@ public sealed record FedEnded(
     [property: Key(8)] long Events,
     [property: Key(9)] string? Error,
     [property: Key(10)] string Node,
-    [property: Key(11)] bool AlreadyDone) : IGainCalMessage;
+    [property: Key(11)] bool AlreadyDone,
+    [property: Key(12)] PixelStats? Stats) : IGainCalMessage;
 
 // ---- FedCalibrator events ----
 
@@ -73,7 +74,8 @@ public sealed record FedSucceeded(
     [property: Key(1)] string ResultPath,
     [property: Key(2)] string Checksum,
     [property: Key(3)] int Pixels,
-    [property: Key(4)] long Events) : IGainCalMessage;
+    [property: Key(4)] long Events,
+    [property: Key(5)] PixelStats Stats) : IGainCalMessage;
 
 [MessagePackObject, Manifest("fed-attempt-failed")]
 public sealed record FedAttemptFailed(

@@ -56,20 +56,20 @@ public sealed class RunAggregator : ReceivePersistentActor
         var feds = m.Results.Select(r => r.Fed).Order().ToArray();
         try
         {
-            var tables = new List<PixelTable>();
-            foreach (var r in m.Results.OrderBy(r => r.Fed))
+            foreach (var r in m.Results)
             {
                 var sum = FileChecksum.Of(r.Path);
                 if (sum != r.Checksum)
                     throw new InvalidDataException($"{r.Path}: checksum {sum} differs from the one recorded when FED {r.Fed} ended ({r.Checksum})");
-                tables.Add(PixelTable.Read(r.Path));
             }
-            var merged = PixelTable.Merge(tables);
-            merged.Write(m.MergedPath);
-            var summary = merged.Summary();
-            File.WriteAllText(Path.Combine(m.OutputDir, "GainCalibration.summary.txt"), summary);
+            // A whole run is ~124 M pixels: merge file by file (one FED in memory), and combine the FEDs'
+            // statistics instead of reading the merged table back.
+            PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath);
+            var stats = PixelStats.Combine(m.Results.Select(r => r.Stats));
+            var summary = stats.ToText();
+            File.WriteAllText(Path.Combine(m.OutputDir, "GainCalibration.summary.txt"), summary + "\n");
             return new Finished(new RunMerged(m.Run, true, m.InputKey, m.MergedPath, FileChecksum.Of(m.MergedPath), feds,
-                m.FailedFeds, m.MissingFeds, merged.RowCount, summary, null, now));
+                m.FailedFeds, m.MissingFeds, (int)stats.Pixels, summary, null, now));
         }
         catch (Exception e)
         {

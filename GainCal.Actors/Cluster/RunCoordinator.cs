@@ -26,6 +26,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         public string? ResultPath;
         public string? Checksum;
         public int Pixels;
+        public PixelStats? Stats;
         public string? Node;
         public FedProgress? Progress;
         public DateTime LastHeard;
@@ -129,6 +130,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         f.ResultPath = end.ResultPath;
         f.Checksum = end.Checksum;
         f.Pixels = end.Pixels;
+        f.Stats = end.Stats;
         f.Node = end.Node;
         f.Progress = null;
     }
@@ -337,7 +339,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
 
     static MergeRunResults MergeRequest(RunState r) =>
         new(r.Spec.Run, r.Spec.OutputDir,
-            r.Feds.Values.Where(f => f.Phase == FedPhase.Done).Select(f => new FedResultRef(f.Fed, f.ResultPath!, f.Checksum!)).ToArray(),
+            r.Feds.Values.Where(f => f.Phase == FedPhase.Done).Select(f => new FedResultRef(f.Fed, f.ResultPath!, f.Checksum!, f.Stats!)).ToArray(),
             r.Feds.Values.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed).ToArray(),
             r.Spec.MissingFeds);
 

@@ -49,6 +49,8 @@ public class SingleNodeRunTests
         var merged = PixelTable.Read(status.Merge!.MergedPath!);
         Assert.Equal(reference.RowCount, merged.RowCount);
         Assert.True(merged.ContentEquals(reference));
+        // The run's summary is combined from the FEDs' statistics; it must read as the merged table's own.
+        Assert.Equal(reference.Summary(), status.Merge.Summary);
     }
 
     [Fact]
