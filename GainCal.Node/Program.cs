@@ -16,17 +16,24 @@ catch (Exception e) when (e is ArgumentException or FormatException or InvalidDa
     return 2;
 }
 
-var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
-builder.Logging.AddSimpleConsole(o =>
+IHost host;
+if (settings.HttpPort > 0)
+    host = GainCal.Node.Dashboard.DashboardHost.Build(settings);
+else
 {
-    o.SingleLine = true;
-    o.TimestampFormat = "HH:mm:ss.fff ";
-});
-builder.Logging.SetMinimumLevel(LogLevel.Information);
-builder.Services.AddGainCalNode(settings);
-var host = builder.Build();
+    var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
+    builder.Logging.AddSimpleConsole(o =>
+    {
+        o.SingleLine = true;
+        o.TimestampFormat = "HH:mm:ss.fff ";
+    });
+    builder.Logging.SetMinimumLevel(LogLevel.Information);
+    builder.Services.AddGainCalNode(settings);
+    host = builder.Build();
+}
 Console.WriteLine($"gaincal-node {settings.Host}:{settings.Port} roles [{string.Join(",", settings.Roles)}] " +
                   $"seeds [{string.Join(",", settings.Seeds)}] data {Path.GetFullPath(settings.DataDir)} " +
-                  $"persistence {settings.Persistence} command host {settings.CommandHost}:{settings.CommandPort}");
+                  $"persistence {settings.Persistence} command host {settings.CommandHost}:{settings.CommandPort}" +
+                  (settings.HttpPort > 0 ? $" http {settings.CommandHost}:{settings.HttpPort}" : ""));
 await host.RunAsync();
 return 0;
