@@ -10,6 +10,7 @@ using HttpResults = Microsoft.AspNetCore.Http.Results;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace GainCal.Node.Dashboard;
 
@@ -39,7 +40,9 @@ public static class DashboardHost
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<DashboardFeed>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DashboardFeed>());
-        builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(NodeMetrics.MeterName).AddPrometheusExporter());
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("gaincal-node", serviceInstanceId: $"{settings.AdvertisedHost}:{settings.Port}"))
+            .WithMetrics(m => m.AddMeter(NodeMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
         app.MapGet("/", () => HttpResults.Content(Page.Value, "text/html; charset=utf-8"));

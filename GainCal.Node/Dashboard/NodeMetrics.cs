@@ -33,6 +33,8 @@ public sealed class NodeMetrics : IDisposable
         _failed = _meter.CreateCounter<long>("gaincal.feds.failed", "{fed}", "FED attempts that failed on this node");
         _bytes = _meter.CreateCounter<long>("gaincal.read", "By", "dump bytes read by this node's FEDs");
         _pixels = _meter.CreateCounter<long>("gaincal.pixels.fitted", "{pixel}", "pixels fitted on this node");
+        // Counters appear in the export once measured: a zero makes every series visible from the start.
+        foreach (var c in new[] { _done, _failed, _bytes, _pixels }) c.Add(0);
         _meter.CreateObservableGauge("gaincal.feds.running", () => Volatile.Read(ref _running), "{fed}", "FEDs reading or fitting on this node now");
         _meter.CreateObservableGauge("gaincal.pixels.fitted.rate", () => Volatile.Read(ref _rate), "{pixel}/s",
             "pixels fitted per second on this node over the last 5 s");
