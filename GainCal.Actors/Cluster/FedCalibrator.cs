@@ -20,7 +20,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
     // In-process messages of one attempt (never serialized).
     sealed record ScanProgressed(int Attempt, FedScanProgress Progress);
-    sealed record ScanEnded(int Attempt, long Patterns, FedScanProgress Progress, string Report);
+    sealed record ScanEnded(int Attempt, long Batches, FedScanProgress Progress, string Report);
     sealed record AttemptFailed(int Attempt, string Error);
     sealed record BuildDone(int Attempt, string Path, string Checksum, int Pixels, PixelStats Stats);
     sealed record Tick;
@@ -31,7 +31,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         public readonly FedResultBuilder Builder = builder;
         public readonly CancellationTokenSource Cancel = new();
         public readonly SemaphoreSlim InFlight = new(inFlight, inFlight);
-        public readonly SortedDictionary<long, PatternFitted> Early = [];
+        public readonly SortedDictionary<long, PatternsFitted> Early = [];
         public long Next;
         public long Total = -1;
         public long PixelsFitted;
@@ -78,7 +78,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         Command<StartFed>(OnStart);
         Command<FedSlotGranted>(_ => BeginAttempt());
         Command<ScanProgressed>(m => { if (Current(m.Attempt) is { } a) a.Progress = m.Progress; });
-        Command<PatternFitted>(OnFitted);
+        Command<PatternsFitted>(OnFitted);
         Command<PatternFitFailed>(m => Fail((int)(m.Sequence >> 32), m.Error));
         Command<ScanEnded>(OnScanEnded);
         Command<AttemptFailed>(m => Fail(m.Attempt, m.Error));
@@ -224,12 +224,23 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
                 throw new InvalidDataException(
                     $"{job.DumpPath}: holds FED {scanner.Fed} of run {scanner.Run}, expected FED {job.Fed} of run {job.Run}");
             long index = 0;
-            while (scanner.TryReadPattern(out var curves))
+            var batch = new List<PatternCurves>();
+            var pixels = 0;
+            void Send()
             {
                 attempt.InFlight.Wait(ct);
-                pool.Tell(new FitPattern(((long)attempt.Number << 32) | index++, job.VCalPath, curves), self);
+                pool.Tell(new FitPatterns(((long)attempt.Number << 32) | index++, job.VCalPath, batch.ToArray()), self);
                 self.Tell(new ScanProgressed(attempt.Number, scanner.Progress));
+                batch.Clear();
+                pixels = 0;
             }
+            while (scanner.TryReadPattern(out var curves))
+            {
+                batch.Add(curves);
+                pixels += curves.PixelCount;
+                if (pixels >= BatchPixels) Send();
+            }
+            if (batch.Count > 0) Send();
             self.Tell(new ScanEnded(attempt.Number, index, scanner.Progress, scanner.ReportText));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -241,7 +252,10 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         }
     }
 
-    void OnFitted(PatternFitted m)
+    /// <summary>A full-size FED pattern (thousands of pixels) travels alone; small ones are grouped up to this.</summary>
+    const int BatchPixels = 2048;
+
+    void OnFitted(PatternsFitted m)
     {
         if (Current((int)(m.Sequence >> 32)) is not { } a) return;
         a.Early[m.Sequence & 0xFFFF_FFFF] = m;
@@ -251,14 +265,17 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         {
             try
             {
-                a.Builder.Add(next.Curves, next.Fits);
+                for (var i = 0; i < next.Curves.Length; i++)
+                {
+                    a.Builder.Add(next.Curves[i], next.Fits[i]);
+                    a.PixelsFitted += next.Fits[i].PixelCount;
+                }
             }
             catch (Exception e)
             {
                 Fail(a.Number, e.Message);
                 return;
             }
-            a.PixelsFitted += next.Fits.PixelCount;
             a.Next++;
             a.InFlight.Release();
         }
@@ -268,9 +285,12 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     void OnScanEnded(ScanEnded m)
     {
         if (Current(m.Attempt) is not { } a) return;
-        a.Total = m.Patterns;
+        a.Total = m.Batches;
         a.Progress = m.Progress;
         a.Report = m.Report;
+        // The dump is read: the next FED may start reading while this one's last patterns are fitted and its
+        // table is built and written (the slots bound concurrent reading, the CPU-heavy part).
+        ReleaseSlot();
         MaybeBuild(a);
     }
 

@@ -153,7 +153,7 @@ public static class GainCalHosting
                 new RunAggregatorMessageExtractor(),
                 new ShardOptions { Role = NodeSettings.WorkerRole, StateStoreMode = StateStoreMode.Persistence })
             .WithSingleton<RunCoordinatorProxy>("run-coordinator",
-                (system, registry, _) => Props.Create(() => new RunCoordinator(registry)),
+                (system, registry, _) => Props.Create(() => new RunCoordinator(s, registry)),
                 new ClusterSingletonOptions { Role = NodeSettings.WorkerRole }, createProxyToo: true);
     }
 

@@ -6,8 +6,10 @@ namespace GainCal.Cluster;
 
 // Node-local messages between a FedCalibrator and the fit pool: they never leave the process
 // (the pool is created per node), so they are not IGainCalMessage and are never serialized.
-public sealed record FitPattern(long Sequence, string? VCalPath, PatternCurves Curves);
-public sealed record PatternFitted(long Sequence, PatternCurves Curves, PatternFits Fits);
+// A batch is one or more consecutive patterns: small FEDs have few pixels per pattern, and one message per
+// pattern would cost more than the fit.
+public sealed record FitPatterns(long Sequence, string? VCalPath, PatternCurves[] Curves);
+public sealed record PatternsFitted(long Sequence, PatternCurves[] Curves, PatternFits[] Fits);
 public sealed record PatternFitFailed(long Sequence, string Error);
 
 /// <summary>The calibration setup of a VCal table, built once per node and table.</summary>
@@ -28,18 +30,25 @@ public sealed class PixelFitWorker : ReceiveActor
 
     public PixelFitWorker()
     {
-        Receive<FitPattern>(m =>
+        Receive<FitPatterns>(m =>
         {
+            var pattern = -1;
             try
             {
                 var key = m.VCalPath ?? "";
                 if (!_fitters.TryGetValue(key, out var fitter))
                     _fitters[key] = fitter = new PatternFitter(SetupCache.For(m.VCalPath));
-                Sender.Tell(new PatternFitted(m.Sequence, m.Curves, fitter.Fit(m.Curves)));
+                var fits = new PatternFits[m.Curves.Length];
+                for (var i = 0; i < fits.Length; i++)
+                {
+                    pattern = m.Curves[i].Pattern;
+                    fits[i] = fitter.Fit(m.Curves[i]);
+                }
+                Sender.Tell(new PatternsFitted(m.Sequence, m.Curves, fits));
             }
             catch (Exception e)
             {
-                Sender.Tell(new PatternFitFailed(m.Sequence, $"fit of pattern {m.Curves.Pattern} failed: {e.Message}"));
+                Sender.Tell(new PatternFitFailed(m.Sequence, $"fit of pattern {pattern} failed: {e.Message}"));
             }
         });
     }

@@ -30,6 +30,8 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         public string? Node;
         public FedProgress? Progress;
         public DateTime LastHeard;
+        /// <summary>Started since this coordinator instance began (in memory: after a move, all are re-sent).</summary>
+        public bool Sent;
         public bool Active => Phase is FedPhase.Pending or FedPhase.Queued or FedPhase.Running;
         public bool Ended => Phase is FedPhase.Done or FedPhase.Failed;
     }
@@ -48,15 +50,17 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     static readonly TimeSpan MergeRetry = TimeSpan.FromSeconds(30);
 
     readonly IActorRegistry _registry;
+    readonly int _maxFeds;
     readonly string _node;
     readonly SortedDictionary<uint, RunState> _runs = [];
 
     public override string PersistenceId => "run-coordinator";
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public RunCoordinator(IActorRegistry registry)
+    public RunCoordinator(NodeSettings settings, IActorRegistry registry)
     {
         _registry = registry;
+        _maxFeds = settings.MaxFeds;
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         _node = $"{self.Host}:{self.Port}";
         Recover<RunCreated>(Apply);
@@ -261,7 +265,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         Persist(new RunSubmitted(s.Run), e =>
         {
             Apply(e);
-            foreach (var f in r.Feds.Values) Start(r, f);
+            Dispatch();
             sender.Tell(CommandResult.Success($"run {s.Run} submitted: {r.Feds.Count} FEDs"));
         });
     }
@@ -311,7 +315,8 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         Persist(new FedsRequested(m.Run, rerun.ToArray(), m.Force), e =>
         {
             Apply(e);
-            foreach (var fed in e.Feds) Start(r, r.Feds[fed]);
+            foreach (var fed in e.Feds) r.Feds[fed].Sent = false;
+            Dispatch();
             lines.Add($"resubmitted {(rerun.Count == 1 ? "FED" : "FEDs")} {FedList.Format(rerun)}");
             sender.Tell(CommandResult.Success(lines.ToArray()));
         });
@@ -322,6 +327,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         var s = r.Spec;
         var job = new FedJob(s.Run, f.Fed, Path.Combine(s.InputDir, new DumpFileName(f.Fed, s.Run).FileName), s.OutputDir, s.VCalPath);
         f.LastHeard = DateTime.UtcNow;
+        f.Sent = true;
         Feds.Tell(new StartFed(job, f.Generation, f.Force));
     }
 
@@ -353,6 +359,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         f.Attempts = p.Attempt;
         f.Progress = p;
         f.LastHeard = DateTime.UtcNow;
+        f.Sent = true;
     }
 
     void OnEnded(FedEnded e)
@@ -366,6 +373,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         Persist(new FedEndRecorded(e), ev =>
         {
             Apply(ev);
+            Dispatch();
             MaybeMerge(r);
         });
     }
@@ -393,10 +401,29 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         var now = DateTime.UtcNow;
         foreach (var r in _runs.Values.Where(r => r.Submitted))
         {
-            foreach (var f in r.Feds.Values.Where(f => f.Active && now - f.LastHeard > Silence))
+            foreach (var f in r.Feds.Values.Where(f => f.Active && f.Sent && now - f.LastHeard > Silence))
                 Start(r, f);
             MaybeMerge(r);
         }
+        Dispatch();
+    }
+
+    /// <summary>Starts waiting FEDs, oldest run first, while fewer than four times the cluster's FED slots are
+    /// started and unfinished: a run of 108 FEDs does not wake 108 persistent entities at once (a burst of
+    /// journal traffic that delays the first FEDs), and every slot keeps FEDs queued behind it, so the start of
+    /// the next FED (entity recovery, two journal writes) overlaps the current one.</summary>
+    void Dispatch()
+    {
+        var workers = Akka.Cluster.Cluster.Get(Context.System).State.Members
+            .Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(NodeSettings.WorkerRole));
+        var room = 4 * _maxFeds * Math.Max(1, workers)
+                   - _runs.Values.Sum(r => r.Feds.Values.Count(f => f.Active && f.Sent));
+        foreach (var r in _runs.Values.Where(r => r.Submitted))
+            foreach (var f in r.Feds.Values.Where(f => f.Active && !f.Sent))
+            {
+                if (room-- <= 0) return;
+                Start(r, f);
+            }
     }
 
     // ---- views ----

@@ -38,11 +38,15 @@ public static class BenchClusterCommand
             var setup = FedCalibrationSetup.Default;
             var clock = Stopwatch.StartNew();
             RunSimulator.Write(input, feds, setup, new SimulationOptions { Run = run, RocsPerFed = rocs }, writeTruthCsv: false);
+            // Every configuration is timed warm (JIT, journal tables, shard allocation): a separate two-FED run first.
+            var warmup = Path.Combine(work, "warmup");
+            RunSimulator.Write(warmup, [feds[0], feds[^1]], setup, new SimulationOptions { Run = run - 1, RocsPerFed = rocs }, writeTruthCsv: false);
             var bytes = Directory.GetFiles(input, "*.dmp").Sum(f => new FileInfo(f).Length);
             Console.WriteLine(string.Create(c, $"{feds.Length} FEDs x {rocs} ROCs: {bytes / 1e6:F0} MB of dumps (simulated in {clock.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores"));
 
-            clock.Restart();
             var plainDir = Directory.CreateDirectory(Path.Combine(work, "plain", "fed")).FullName;
+            foreach (var dump in Directory.GetFiles(warmup, "*.dmp")) FedCalibration.Run(dump, setup).Write(Path.Combine(plainDir, "warmup.parquet"));
+            clock.Restart();
             foreach (var fed in feds)
                 FedCalibration.Run(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName), setup)
                     .Write(Path.Combine(plainDir, $"{fed}.parquet"));
@@ -51,7 +55,7 @@ public static class BenchClusterCommand
 
             foreach (var n in nodeCounts)
             {
-                var (toDone, toMerged) = await ClusterAsync(n, work, input, run, ct);
+                var (toDone, toMerged) = await ClusterAsync(n, work, input, warmup, run, ct);
                 Console.WriteLine(string.Create(c,
                     $"{n}-node cluster, submit to done:  {toDone,7:F1} s  ratio {toDone / plain:F2} (target for 1 node <= 1.10); merged after {toMerged:F1} s"));
             }
@@ -63,7 +67,8 @@ public static class BenchClusterCommand
         }
     }
 
-    static async Task<(double Done, double Merged)> ClusterAsync(int nodes, string work, string input, uint run, CancellationToken ct)
+    static async Task<(double Done, double Merged)> ClusterAsync(int nodes, string work, string input, string warmup, uint run,
+        CancellationToken ct)
     {
         var cores = Environment.ProcessorCount;
         // The nodes share this machine's cores: their FED slots and fit workers together match the cores.
@@ -72,6 +77,13 @@ public static class BenchClusterCommand
             // Nodes of one process leaving one after another log remoting disassociations as errors: noise here.
             logLevel: "OFF");
         var output = Path.Combine(work, $"cluster-{nodes}");
+        await RunToMergeAsync(cluster, run - 1, warmup, output, ct);
+        return await RunToMergeAsync(cluster, run, input, output, ct);
+    }
+
+    static async Task<(double Done, double Merged)> RunToMergeAsync(EmbeddedCluster cluster, uint run, string input, string output,
+        CancellationToken ct)
+    {
         Check(await cluster.RunAsync(CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", output]), ct));
         var clock = Stopwatch.StartNew();
         Check(await cluster.RunAsync($"gaincal submit {run}", ct));

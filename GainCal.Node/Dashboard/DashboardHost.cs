@@ -52,6 +52,7 @@ public static class DashboardHost
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
         app.MapHealthChecks("/health");
         app.MapPrometheusScrapingEndpoint();
+        NodeHttp.Map(app);
         return app;
     }
 
