@@ -44,7 +44,7 @@ public static class GainCalHosting
         services.AddSingleton(settings);
         services.AddAkka(settings.SystemName, (builder, sp) =>
         {
-            builder.WithGainCalNode(settings).WithGainCalOperations(sp);
+            builder.WithGainCalNode(settings).WithGainCalOperations();
             more?.Invoke(builder, sp);
         });
         services.AddGainCalOperations();

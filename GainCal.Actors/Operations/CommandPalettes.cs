@@ -128,7 +128,11 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
     async Task<int> GainCal(string verb, string[] a, Func<HostFrame, Task> emit, CancellationToken ct)
     {
         if (!GainCalUsage.ContainsKey(verb))
-            return await Help(emit, verb.Length == 0 ? "missing gaincal command" : $"unknown gaincal command '{verb}'");
+        {
+            await emit(HostFrame.Err($"error: {(verb.Length == 0 ? "missing gaincal command" : $"unknown gaincal command '{verb}'")}"));
+            foreach (var u in GainCalUsage.Values) await emit(HostFrame.Err($"usage: {u}"));
+            return Usage;
+        }
         var p = Parsed.Parse(a, verb switch
         {
             "create" => ["-i", "--input", "-o", "--output", "-t", "--tag"],

@@ -37,12 +37,14 @@ public sealed class LogRing
     public static readonly string[] Levels = ["DEBUG", "INFO", "WARNING", "ERROR"];
 }
 
-/// <summary>Subscribes to the ActorSystem's log events (those at or above akka.loglevel) and keeps them.</summary>
-public sealed class LogMemorizer : ReceiveActor
+/// <summary>An Akka logger (akka.loggers) that keeps every log event at or above akka.loglevel in the node's
+/// <see cref="LogRing"/>; as a logger it runs from the ActorSystem's first line, before the cluster joins.</summary>
+public sealed class LogMemorizer : ReceiveActor, Akka.Dispatch.IRequiresMessageQueue<Akka.Event.ILoggerMessageQueueSemantics>
 {
-    public LogMemorizer(LogRing ring)
+    public LogMemorizer()
     {
-        Context.System.EventStream.Subscribe(Self, typeof(LogEvent));
+        var ring = Akka.DependencyInjection.DependencyResolver.For(Context.System).Resolver.GetService<LogRing>();
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
         Receive<LogEvent>(e => ring.Add(new LogRing.Entry(e.Timestamp.ToUniversalTime(), Level(e.LogLevel()), e.LogSource, MessageOf(e))));
     }
 
@@ -56,7 +58,6 @@ public sealed class LogMemorizer : ReceiveActor
         _ => "ERROR",
     };
 
-    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 }
 
 /// <summary>Feeds Microsoft.Extensions.Logging entries (information and above) into the same ring.</summary>

@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,8 +15,13 @@ public static class OperationsHosting
         return services;
     }
 
-    /// <summary>Starts the log memorizer with the ActorSystem, so the log palette has the node's log from its start.</summary>
-    public static AkkaConfigurationBuilder WithGainCalOperations(this AkkaConfigurationBuilder builder, IServiceProvider services) =>
-        builder.WithActors((system, _) =>
-            system.ActorOf(Props.Create(() => new LogMemorizer(services.GetRequiredService<LogRing>())), "gaincal-log-memorizer"));
+    /// <summary>Adds the log memorizer to Akka's loggers (next to the standard one), so the log palette has the
+    /// node's log from its start.</summary>
+    public static AkkaConfigurationBuilder WithGainCalOperations(this AkkaConfigurationBuilder builder) =>
+        builder.ConfigureLoggers(l =>
+        {
+            l.ClearLoggers();
+            l.AddLogger<Akka.Event.DefaultLogger>();
+            l.AddLogger<LogMemorizer>();
+        });
 }

@@ -1,0 +1,103 @@
+using System.Text.RegularExpressions;
+using GainCal.Operations;
+using GainCal.Tests.Cluster;
+
+namespace GainCal.Tests.Operations;
+
+/// <summary>The Petabridge.Cmd palettes of a real (one-node) cluster through its command host.</summary>
+public class PaletteTests
+{
+    [Fact]
+    public async Task Palettes_answer_in_pbm_formats_and_a_malformed_command_gets_usage_while_the_host_keeps_serving()
+    {
+        using var dir = new TempDir();
+        await using var node = await OpsNode.StartAsync(OpsNode.Defaults(dir.Path));
+        var self = $"akka.tcp://gaincal@127.0.0.1:{node.Settings.Port}";
+
+        var help = await node.RunAsync("help");
+        Assert.Equal(0, help.Code);
+        foreach (var palette in new[] { "gaincal:", "cluster:", "cluster-sharding:", "actor:", "log:" })
+            Assert.Contains(help.Out, l => l.StartsWith(palette));
+        foreach (var command in new[] { "cluster show", "cluster leave", "cluster join -a ADDRESS", "cluster down-unreachable", "cluster tail",
+                     "cluster-sharding regions", "cluster-sharding region-stats -r TYPE", "actor hierarchy [-d DEPTH] [-s PATH]",
+                     "log peek", "log slurp", "gaincal runs", "gaincal status RUN" })
+            Assert.Contains(help.Out, l => l.TrimStart().StartsWith(command));
+
+        var show = await node.RunAsync("cluster show");
+        Assert.Equal([$"{self} | [worker] | up", "Count: 1 nodes"], show.Out);
+
+        // The coordinator's region answers (not a proxy): this node holds the shard the FED entity lives in.
+        var regions = await node.RunAsync("cluster-sharding regions");
+        Assert.Equal(["fed | region | shards: 0 | entities: 0", "run-aggregator | region | shards: 0 | entities: 0"], regions.Out);
+        var stats = await node.RunAsync("cluster-sharding region-stats -r fed");
+        Assert.Equal(0, stats.Code);
+        Assert.Equal([$"{self} | [worker] | up |  | 1.0.0 [coordinator](fed) | shards: 0 | entities: 0"], stats.Out);
+        var unknownType = await node.RunAsync("cluster-sharding region-stats -r nosuch");
+        Assert.Equal(CommandPalettes.Failed, unknownType.Code);
+        Assert.Contains("no shard region type 'nosuch'", unknownType.Err[0]);
+
+        var user = await node.RunAsync("actor hierarchy -d 1 -s /user");
+        Assert.Equal(0, user.Code);
+        Assert.Equal("/user", user.Out[0]);
+        Assert.Contains("/user/run-coordinator", user.Out);
+        Assert.DoesNotContain(user.Out, l => l.Count(c => c == '/') > 2 && !l.StartsWith("Count:"));
+        Assert.Equal($"Count: {user.Out.Count - 1} actors", user.Out[^1]);
+        var deep = await node.RunAsync($"actor hierarchy -s {self}/system -d 2");
+        Assert.Contains("/system/sharding/fed", deep.Out);
+        var elsewhere = await node.RunAsync("actor hierarchy -s akka.tcp://gaincal@10.1.2.3:4053/system");
+        Assert.Equal(CommandPalettes.Usage, elsewhere.Code);
+        Assert.Contains("attach pbm to it", elsewhere.Err[0]);
+
+        var peek = await node.RunAsync("log peek -n 3");
+        Assert.Equal(3, peek.Out.Count);
+        Assert.All(peek.Out, l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \[(DEBUG|INFO|WARNING|ERROR)\] ", l));
+        var slurp = await node.RunAsync("log slurp");
+        Assert.True(slurp.Out.Count >= 3);
+        Assert.Equal(peek.Out, slurp.Out.TakeLast(3));
+        Assert.Contains(slurp.Out, l => l.Contains("command host listening"));   // the host's own log
+        Assert.Contains(slurp.Out, l => l.Contains("is JOINING itself"));          // Akka's log
+        var warnings = await node.RunAsync("log slurp -l WARNING");
+        Assert.All(warnings.Out, l => Assert.Matches(@"\[(WARNING|ERROR)\]", l));
+
+        var runs = await node.RunAsync("gaincal runs");
+        Assert.Equal(["no runs; create one with gaincal create RUN -i DIR -o DIR"], runs.Out);
+
+        // Malformed commands: usage, exit 2; the node answers the next command as before.
+        foreach (var bad in new[] { "cluster bogus", "cluster join", "cluster join -a", "actor hierarchy -d deep", "log peek -n 0",
+                     "cluster-sharding region-stats", "nosuch palette", "cluster show extra", "log peek -l LOUD", "gaincal runs 5" })
+        {
+            var r = await node.RunAsync(bad);
+            Assert.True(r.Code == CommandPalettes.Usage, $"{bad}: exit {r.Code}");
+            Assert.StartsWith("error: ", r.Err[0]);
+            Assert.Contains(r.Err, l => l.StartsWith("usage: ") || l.StartsWith("palettes: "));
+            Assert.Empty(r.Out);
+        }
+        Assert.Equal(show.Out, (await node.RunAsync("cluster show")).Out);
+    }
+
+    [Fact]
+    public async Task Cluster_tail_streams_membership_until_the_client_cancels()
+    {
+        using var dir = new TempDir();
+        await using var node = await OpsNode.StartAsync(OpsNode.Defaults(dir.Path));
+        await using var connection = await CommandHostConnection.ConnectAsync(node.Endpoint, null, default);
+        var lines = new List<string>();
+        using var stop = new CancellationTokenSource();
+        var first = new TaskCompletionSource();
+        var tail = connection.RunAsync("cluster tail", l =>
+        {
+            lock (lines) lines.Add(l);
+            first.TrySetResult();
+        }, _ => { }, stop.Token);
+        await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(300);
+        Assert.False(tail.IsCompleted, "cluster tail must keep streaming until cancelled");
+        stop.Cancel();
+        Assert.Equal(0, await tail.WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Contains(lines, l => Regex.IsMatch(l, $@"^\[\d\d:\d\d:\d\d\.\d{{3}}\] MemberUp: akka\.tcp://gaincal@127\.0\.0\.1:{node.Settings.Port} \| \[worker\] \| up$"));
+        // The same connection serves the next command after the stream ended.
+        var show = new List<string>();
+        Assert.Equal(0, await connection.RunAsync("cluster show", show.Add, _ => { }));
+        Assert.Equal("Count: 1 nodes", show[^1]);
+    }
+}

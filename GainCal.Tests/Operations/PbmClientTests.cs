@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using GainCal.Cli.Commands;
+using GainCal.Tests.Cluster;
+
+namespace GainCal.Tests.Operations;
+
+/// <summary>`gaincal pbm` as an operator runs it: the built gaincal, one command or the prompt on piped input.</summary>
+public class PbmClientTests
+{
+    static async Task<(int Code, string Out, string Err)> Gaincal(string? input, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gaincal.dll"));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment.Remove("GAINCAL_COMMANDSECRET");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (input is not null) await p.StandardInput.WriteAsync(input);
+        p.StandardInput.Close();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (p.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task One_shot_commands_exit_with_the_commands_code_and_the_prompt_runs_a_session()
+    {
+        using var dir = new TempDir();
+        await using var node = await OpsNode.StartAsync(OpsNode.Defaults(dir.Path));
+        var self = $"akka.tcp://gaincal@127.0.0.1:{node.Settings.Port}";
+
+        var show = await Gaincal(null, "pbm", node.Endpoint, "cluster", "show");
+        Assert.Equal(0, show.Code);
+        Assert.Equal($"{self} | [worker] | up\nCount: 1 nodes\n", show.Out);
+
+        // Options of the node's commands pass through the client untouched.
+        var hierarchy = await Gaincal(null, "pbm", node.Endpoint, "actor", "hierarchy", "-d", "0", "-s", "/user");
+        Assert.Equal((0, "/user\nCount: 1 actors\n"), (hierarchy.Code, hierarchy.Out));
+
+        var bad = await Gaincal(null, "pbm", node.Endpoint, "cluster", "join");
+        Assert.Equal(2, bad.Code);
+        Assert.Equal("error: missing -a ADDRESS\nusage: cluster join -a ADDRESS\n", bad.Err);
+
+        var failed = await Gaincal(null, "pbm", node.Endpoint, "cluster-sharding", "region-stats", "-r", "nosuch");
+        Assert.Equal(1, failed.Code);
+
+        var free = FreePorts.Take(1)[0];
+        var unreachable = await Gaincal(null, "pbm", $"127.0.0.1:{free}", "cluster", "show");
+        Assert.Equal(1, unreachable.Code);
+        Assert.StartsWith($"pbm: cannot reach node 127.0.0.1:{free}", unreachable.Err);
+
+        var noEndpoint = await Gaincal(null, "pbm", "nohostport", "cluster", "show");
+        Assert.Equal(2, noEndpoint.Code);
+
+        // The prompt on piped input: every line runs on one connection; the last command's code is the exit code.
+        var session = await Gaincal("cluster show\nactor hierarchy -d x\n\ncluster status\nexit\ncluster leave\n", "pbm", node.Endpoint);
+        Assert.Equal(0, session.Code);
+        Assert.Contains($"connected to {node.Endpoint}: palettes gaincal, cluster, cluster-sharding, actor, log, help", session.Out);
+        Assert.Contains($"[{node.Endpoint}] pbm> cluster show\n{self} | [worker] | up\nCount: 1 nodes\n", session.Out);
+        Assert.Contains($"[{node.Endpoint}] pbm> cluster status\n{self} | [worker] | up\n", session.Out);
+        Assert.Contains("error: -d: 'x' is not a whole number from 0 to 64", session.Err);
+        Assert.DoesNotContain("cluster leave", session.Out);   // after exit: not run
+        Assert.Single(Akka.Cluster.Cluster.Get(node.System).State.Members);
+    }
+
+    [Fact]
+    public void Tab_completion_offers_palettes_commands_and_unused_options()
+    {
+        string[][] catalog =
+        [
+            ["cluster", "show"], ["cluster", "down"], ["cluster", "down-unreachable"], ["cluster-sharding", "region-stats", "-r"],
+            ["actor", "hierarchy", "-d", "-s"], ["help"],
+        ];
+        Assert.Equal(["cluster", "cluster-sharding"], PbmShell.Complete(catalog, [], "clu"));
+        Assert.Equal(["actor", "cluster", "cluster-sharding", "exit", "help"], PbmShell.Complete(catalog, [], ""));
+        Assert.Equal(["down", "down-unreachable"], PbmShell.Complete(catalog, ["cluster"], "do"));
+        Assert.Equal(["-s"], PbmShell.Complete(catalog, ["actor", "hierarchy", "-d", "3"], "-"));
+        Assert.Empty(PbmShell.Complete(catalog, ["log"], ""));
+    }
+}
