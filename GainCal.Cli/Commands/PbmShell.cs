@@ -10,6 +10,8 @@ namespace GainCal.Cli.Commands;
 public sealed class PbmShell(string endpoint, string? secret)
 {
     readonly List<string> _history = [];
+    // Keys typed while a command ran (the Ctrl-C watcher reads them): the next line starts with them.
+    readonly Queue<ConsoleKeyInfo> _typeahead = new();
     string[][] _catalog = [];
     CommandHostConnection? _connection;
 
@@ -28,7 +30,7 @@ public sealed class PbmShell(string endpoint, string? secret)
             if (line.Length == 0) continue;
             if (_history.Count == 0 || _history[^1] != line) _history.Add(line);
             if (line is "exit" or "quit") break;
-            last = await ExecuteAsync(line, ct);
+            last = await ExecuteAsync(line, interactive, ct);
         }
         if (_connection is not null) await _connection.DisposeAsync();
         return last;
@@ -42,9 +44,10 @@ public sealed class PbmShell(string endpoint, string? secret)
         return line;
     }
 
-    async Task<int> ExecuteAsync(string line, CancellationToken ct)
+    async Task<int> ExecuteAsync(string line, bool interactive, CancellationToken ct)
     {
-        // Ctrl-C while a command runs stops that command (cluster tail), not the prompt.
+        // Ctrl-C while a command runs stops that command (cluster tail), not the prompt: as a signal, or, on a
+        // terminal the line editor left in raw mode, as a key.
         using var command = CancellationTokenSource.CreateLinkedTokenSource(ct);
         ConsoleCancelEventHandler stop = (_, e) =>
         {
@@ -52,6 +55,8 @@ public sealed class PbmShell(string endpoint, string? secret)
             command.Cancel();
         };
         Console.CancelKeyPress += stop;
+        using var finished = new CancellationTokenSource();
+        var keys = interactive ? WatchCtrlCAsync(command, finished.Token) : Task.CompletedTask;
         try
         {
             _connection ??= await CommandHostConnection.ConnectAsync(endpoint, secret, ct);
@@ -80,6 +85,30 @@ public sealed class PbmShell(string endpoint, string? secret)
         finally
         {
             Console.CancelKeyPress -= stop;
+            await finished.CancelAsync();
+            await keys;
+        }
+    }
+
+    async Task WatchCtrlCAsync(CancellationTokenSource command, CancellationToken finished)
+    {
+        Console.TreatControlCAsInput = true;
+        try
+        {
+            while (!finished.IsCancellationRequested)
+            {
+                while (Console.KeyAvailable)
+                {
+                    var key = Console.ReadKey(intercept: true);
+                    if (key is { Key: ConsoleKey.C } && key.Modifiers.HasFlag(ConsoleModifiers.Control)) await command.CancelAsync();
+                    else _typeahead.Enqueue(key);
+                }
+                await Task.Delay(50, CancellationToken.None);
+            }
+        }
+        finally
+        {
+            Console.TreatControlCAsInput = false;
         }
     }
 
@@ -131,7 +160,7 @@ public sealed class PbmShell(string endpoint, string? secret)
             Console.Write(Prompt);
             while (true)
             {
-                var key = Console.ReadKey(intercept: true);
+                var key = _typeahead.Count > 0 ? _typeahead.Dequeue() : Console.ReadKey(intercept: true);
                 switch (key.Key)
                 {
                     case ConsoleKey.Enter:

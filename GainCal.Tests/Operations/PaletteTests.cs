@@ -92,6 +92,11 @@ public class PaletteTests
         await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await Task.Delay(300);
         Assert.False(tail.IsCompleted, "cluster tail must keep streaming until cancelled");
+        // Meanwhile other clients are served: a malformed command gets its usage, a good one its answer.
+        var bad = await node.RunAsync("cluster-sharding region-stats -r");
+        Assert.Equal((CommandPalettes.Usage, "usage: cluster-sharding region-stats -r TYPE"), (bad.Code, bad.Err[^1]));
+        Assert.Equal(0, (await node.RunAsync("cluster status")).Code);
+        Assert.False(tail.IsCompleted);
         stop.Cancel();
         Assert.Equal(0, await tail.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.Contains(lines, l => Regex.IsMatch(l, $@"^\[\d\d:\d\d:\d\d\.\d{{3}}\] MemberUp: akka\.tcp://gaincal@127\.0\.0\.1:{node.Settings.Port} \| \[worker\] \| up$"));

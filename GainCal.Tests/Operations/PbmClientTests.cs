@@ -66,6 +66,75 @@ public class PbmClientTests
         Assert.Single(Akka.Cluster.Cluster.Get(node.System).State.Members);
     }
 
+    /// <summary>The prompt on a real terminal (util-linux `script` gives it a pseudo-terminal): Tab completion,
+    /// history with Up, Ctrl-C ending `cluster tail` but not the session.</summary>
+    [Fact]
+    public async Task Prompt_on_a_terminal_completes_recalls_and_survives_ctrl_c()
+    {
+        if (!File.Exists("/usr/bin/script")) Assert.Skip("util-linux script (a pseudo-terminal for the prompt) is not installed");
+        using var dir = new TempDir();
+        await using var node = await OpsNode.StartAsync(OpsNode.Defaults(dir.Path));
+        var psi = new ProcessStartInfo("/usr/bin/script") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-qfec", $"dotnet {Path.Combine(AppContext.BaseDirectory, "gaincal.dll")} pbm {node.Endpoint}", "/dev/null" })
+            psi.ArgumentList.Add(a);
+        psi.Environment.Remove("GAINCAL_COMMANDSECRET");
+        using var p = Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        var reader = Task.Run(async () =>
+        {
+            var buffer = new char[4096];
+            int n;
+            while ((n = await p.StandardOutput.ReadAsync(buffer)) > 0)
+                lock (output) output.Append(buffer, 0, n);
+        });
+        // Waits until the terminal shows the text one more time than before the keys were typed.
+        async Task WaitFor(string text)
+        {
+            int seen;
+            lock (output) seen = Count(output.ToString(), text);
+            await WaitForCount(text, seen + 1);
+        }
+        static int Count(string all, string text) => all.Split(text).Length - 1;
+        async Task WaitForCount(string text, int count)
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                lock (output)
+                    if (Count(output.ToString(), text) >= count) return;
+                await Task.Delay(50);
+            }
+            lock (output) Assert.Fail($"'{text}' did not appear; terminal so far:\n{output}");
+        }
+        async Task Type(string keys, string expect)
+        {
+            int seen;
+            lock (output) seen = Count(output.ToString(), expect);
+            await p.StandardInput.WriteAsync(keys);
+            await p.StandardInput.FlushAsync();
+            await WaitForCount(expect, seen + 1);
+        }
+        var self = $"akka.tcp://gaincal@127.0.0.1:{node.Settings.Port} | [worker] | up";
+        var prompt = $"[{node.Endpoint}] pbm> ";
+        await WaitFor("Tab completes");
+        await Type("cluster sta\t", prompt + "cluster status ");
+        await Type("\r", self);
+        await Type("log pe\t", prompt + "log peek ");
+        await Type("-n 1\r", "[INFO]");
+        await Type("\u001b[A\u001b[A", prompt + "cluster status");
+        await Type("\r", self + "\r\n" + prompt);
+        await Type("cluster tail\r", "MemberUp: akka.tcp://gaincal@");
+        await Type("\u0003", "\r\n" + prompt);   // the stream ends, the prompt returns
+        await Type("cluster leader\r", $"akka.tcp://gaincal@127.0.0.1:{node.Settings.Port}\r\n{prompt}");
+        await Type("exit\r", "exit");
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await reader;
+        Assert.Equal(0, p.ExitCode);
+        string text;
+        lock (output) text = output.ToString();
+        Assert.Equal(2, text.Split("\r\n").Count(l => l == self));   // cluster status, then recalled with Up Up
+        Assert.Single(text.Split("\r\n"), l => l == $"akka.tcp://gaincal@127.0.0.1:{node.Settings.Port}");   // after Ctrl-C: the leader
+    }
+
     [Fact]
     public void Tab_completion_offers_palettes_commands_and_unused_options()
     {
