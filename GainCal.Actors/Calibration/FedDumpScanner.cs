@@ -8,6 +8,17 @@ using GainCal.Dump;
 
 namespace GainCal.Calibration;
 
+/// <summary>
+/// Which patterns a scanner decodes: those with pattern % Count == Index. Several scanners over the same
+/// dump, one per shard, decode it in parallel; reading a dump twice from the page cache costs little next to decoding it.
+/// </summary>
+public readonly record struct PatternShard(int Index, int Count)
+{
+    public static PatternShard All => new(0, 1);
+
+    public bool Owns(int pattern) => Count <= 1 || pattern % Count == Index;
+}
+
 /// <summary>Where a FED scan stands: bytes and events read, patterns completed.</summary>
 public readonly record struct FedScanProgress(long BytesRead, long Length, long Events, int Patterns)
 {
@@ -29,12 +40,20 @@ public sealed class FedDumpScanner : IDisposable
     private readonly string _path;
     private FedCabling? _cabling;
     private PatternAccumulator? _accumulator;
+    private PixelAddressTables? _tables;
     private int _currentPattern = -1;
     private int _patternsDone;
     private readonly FedScanCounters _counters = new();
 
-    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup)
+    private readonly PatternShard _shard;
+
+    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup) : this(dumpPath, setup, PatternShard.All)
     {
+    }
+
+    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup, PatternShard shard)
+    {
+        _shard = shard;
         _path = dumpPath;
         _setup = setup;
         _pattern = setup.Pattern;
@@ -60,6 +79,7 @@ public sealed class FedDumpScanner : IDisposable
             throw new DumpFormatException(_path, 0, $"FED {fed} is not in the cabling map");
         _cabling = _setup.Cabling.ForFed(fed);
         _accumulator = new PatternAccumulator(_cabling.Rocs.Count, _pattern.MaxPixelsPerRoc, _pattern.PointCount);
+        _tables = new PixelAddressTables(_cabling, _pattern);
     }
 
     /// <summary>Reads events until a pattern is complete; false at the end of the dump.</summary>
@@ -90,8 +110,10 @@ public sealed class FedDumpScanner : IDisposable
         var perPattern = _pattern.EventsPerPattern;
         if (e % perPattern == 0)
         {
+            if (_currentPattern >= 0) _accumulator!.Clear();
             _currentPattern = _pattern.PatternOf(e);
-            _accumulator!.Clear();
+            if (_shard.Owns(_currentPattern)) _tables!.SelectPattern(_currentPattern);
+            else _currentPattern = -1;
         }
         if (_currentPattern < 0) return false;
         var point = _pattern.VCalIndexOf(e);
@@ -119,71 +141,82 @@ public sealed class FedDumpScanner : IDisposable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Decode(ReadOnlySpan<ulong> payload, int point)
     {
-        var cabling = _cabling!;
         var acc = _accumulator!;
-        var pattern = _pattern;
-        var current = _currentPattern;
-        long hits = 0, unknown = 0, invalid = 0, outside = 0, fillers = 0;
+        var tables = _tables!;
+        ref var rocBase = ref MemoryMarshal.GetArrayDataReference(tables.RocBase);
+        ref var slot = ref MemoryMarshal.GetArrayDataReference(tables.Slot);
+        var pointBase = acc.PointBase(point);
+        long hits = 0;
         foreach (var w in MemoryMarshal.Cast<ulong, uint>(payload))
         {
-            if (w == 0) continue;
-            if (PixelWord.Classify(w) != RocField.Hit)
-            {
-                fillers++;
-                _counters.CountSpecial(PixelWord.Classify(w));
-                continue;
-            }
-            var roc = cabling.RocIndex(PixelWord.Link(w), PixelWord.Roc(w));
+            // Cabled (link, ROC) → the first pixel number of that ROC, with the layer-1 marker choosing the address table.
+            var roc = Unsafe.Add(ref rocBase, (nint)(w >> 21));
             if (roc < 0)
             {
-                unknown++;
-                _counters.RecordUnknownRoc(PixelWord.Link(w), PixelWord.Roc(w));
+                if (w != 0) Misfit(w, -1);
                 continue;
             }
-            if (!PixelWord.TryDecode(w, cabling.IsLayer1(roc), out var row, out var col))
+            var s = Unsafe.Add(ref slot, (nint)(((roc >> 17) & 0x2000) | (int)((w >> 8) & 0x1FFF)));
+            if (s < 0)
             {
-                invalid++;
+                Misfit(w, s);
                 continue;
             }
-            var slot = pattern.SlotOf(current, row, col);
-            if (slot < 0)
-            {
-                outside++;
-                continue;
-            }
-            acc.Fill(roc, slot, point, PixelWord.Adc(w));
+            acc.Fill((roc & PixelAddressTables.PixelMask) + s, pointBase, w & 0xFF);
             hits++;
         }
         _counters.Hits += hits;
-        _counters.UnknownRocHits += unknown;
-        _counters.InvalidPixelWords += invalid;
-        _counters.OutOfPatternHits += outside;
-        _counters.SpecialWords += fillers;
+    }
+
+    /// <summary>Counts a word that is not a hit of the current pattern: filler or error word, uncabled ROC, invalid address or another pattern's pixel.</summary>
+    private void Misfit(uint w, int slot)
+    {
+        if (slot == PixelAddressTables.OutsidePattern)
+        {
+            _counters.OutOfPatternHits++;
+            return;
+        }
+        if (slot == PixelAddressTables.InvalidAddress)
+        {
+            _counters.InvalidPixelWords++;
+            return;
+        }
+        var kind = PixelWord.Classify(w);
+        if (kind != RocField.Hit)
+        {
+            _counters.SpecialWords++;
+            _counters.CountSpecial(kind);
+            return;
+        }
+        _counters.UnknownRocHits++;
+        _counters.RecordUnknownRoc(PixelWord.Link(w), PixelWord.Roc(w));
     }
 
     /// <summary>Every problem and count found so far, one line each, with the file name.</summary>
-    public string ReportText
+    public string ReportText => Report(_counters, _patternsDone);
+
+    /// <summary>The report with counters gathered from every shard's scanner of this dump.</summary>
+    public string Report(FedScanCounters counters, int patternsDone)
     {
-        get
-        {
-            var b = new StringBuilder();
-            var c = CultureInfo.InvariantCulture;
-            var r = _reader.Report;
-            b.AppendLine(c, $"{_path}: run {Run}, FED {Fed}, {r.Events:N0} events read ({_pattern.ExpectedEvents:N0} expected), {_patternsDone} patterns fitted");
-            b.AppendLine(c, $"  hits {_counters.Hits:N0}, outside the pattern {_counters.OutOfPatternHits:N0}, on uncabled (link, ROC) {_counters.UnknownRocHits:N0}, invalid pixel address {_counters.InvalidPixelWords:N0}, filler/error words {_counters.SpecialWords:N0}");
-            if (_counters.UnknownRocHits > 0)
-                b.AppendLine(c, $"  uncabled (link, ROC) seen: {string.Join(", ", _counters.UnknownRocs.Take(20).Select(x => $"({x.Link}, {x.Roc})"))}");
-            if (_counters.IncompletePatternEvents > 0)
-                b.AppendLine(c, $"  last pattern incomplete ({_counters.IncompletePatternEvents} of {_pattern.EventsPerPattern} events): not fitted, as in the reference");
-            if (_counters.EventsBeyondSequence > 0)
-                b.AppendLine(c, $"  {_counters.EventsBeyondSequence:N0} events beyond the calibration sequence ignored");
-            if (_counters.ForeignFedFragments > 0)
-                b.AppendLine(c, $"  {_counters.ForeignFedFragments:N0} fragments of another FED ignored");
-            if (NameFed is { } nf && _cabling is not null && nf != _cabling.Fed)
-                b.AppendLine(c, $"  the file name says FED {nf} but the fragments say FED {_cabling.Fed}; calibrated as FED {_cabling.Fed}, as the reference does");
-            foreach (var m in r.Messages) b.AppendLine(c, $"  {m}");
-            return b.ToString().TrimEnd();
-        }
+        var b = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        var r = _reader.Report;
+        b.AppendLine(c, $"{_path}: run {Run}, FED {Fed}, {r.Events:N0} events read ({_pattern.ExpectedEvents:N0} expected), {patternsDone} patterns fitted");
+        b.AppendLine(c, $"  hits {counters.Hits:N0}, outside the pattern {counters.OutOfPatternHits:N0}, on uncabled (link, ROC) {counters.UnknownRocHits:N0}, invalid pixel address {counters.InvalidPixelWords:N0}, filler/error words {counters.SpecialWords:N0}");
+        if (counters.UnknownRocHits > 0)
+            b.AppendLine(c, $"  uncabled (link, ROC) seen: {string.Join(", ", counters.UnknownRocs.Take(20).Select(x => $"({x.Link}, {x.Roc})"))}");
+        if (r.Truncated)
+            b.AppendLine(c, $"  dump truncated at byte {r.TruncatedAt:N0}: the events before the cut are used");
+        if (counters.IncompletePatternEvents > 0)
+            b.AppendLine(c, $"  last pattern incomplete ({counters.IncompletePatternEvents} of {_pattern.EventsPerPattern} events): not fitted, as in the reference");
+        if (counters.EventsBeyondSequence > 0)
+            b.AppendLine(c, $"  {counters.EventsBeyondSequence:N0} events beyond the calibration sequence ignored");
+        if (counters.ForeignFedFragments > 0)
+            b.AppendLine(c, $"  {counters.ForeignFedFragments:N0} fragments of another FED ignored");
+        if (NameFed is { } nf && _cabling is not null && nf != _cabling.Fed)
+            b.AppendLine(c, $"  the file name says FED {nf} but the fragments say FED {_cabling.Fed}; calibrated as FED {_cabling.Fed}, as the reference does");
+        foreach (var m in r.Messages) b.AppendLine(c, $"  {m}");
+        return b.ToString().TrimEnd();
     }
 
     public void Dispose() => _reader.Dispose();
@@ -192,7 +225,7 @@ public sealed class FedDumpScanner : IDisposable
 /// <summary>Counts of what the scan saw, per kind of word, for the FED's report.</summary>
 public sealed class FedScanCounters
 {
-    private readonly long[] _special = new long[8];
+    private readonly long[] _special = new long[32];
     private readonly HashSet<(int Link, int Roc)> _unknownRocs = [];
 
     public long Events { get; internal set; }
@@ -209,6 +242,28 @@ public sealed class FedScanCounters
     public long Special(RocField kind) => _special[(int)kind];
 
     internal void CountSpecial(RocField kind) => _special[(int)kind]++;
+
+    /// <summary>Combines the counters of scanners that decoded different patterns of the same dump.</summary>
+    public static FedScanCounters Combine(IEnumerable<FedScanCounters> shards)
+    {
+        var all = new FedScanCounters();
+        foreach (var s in shards)
+        {
+            all.Events = Math.Max(all.Events, s.Events);
+            all.EventsBeyondSequence = Math.Max(all.EventsBeyondSequence, s.EventsBeyondSequence);
+            all.IncompletePatternEvents = Math.Max(all.IncompletePatternEvents, s.IncompletePatternEvents);
+            all.Hits += s.Hits;
+            all.OutOfPatternHits += s.OutOfPatternHits;
+            all.UnknownRocHits += s.UnknownRocHits;
+            all.InvalidPixelWords += s.InvalidPixelWords;
+            all.SpecialWords += s.SpecialWords;
+            all.ForeignFedFragments += s.ForeignFedFragments;
+            all.PixelsEmitted += s.PixelsEmitted;
+            for (var k = 0; k < all._special.Length; k++) all._special[k] += s._special[k];
+            foreach (var (link, roc) in s.UnknownRocs) all.RecordUnknownRoc(link, roc);
+        }
+        return all;
+    }
 
     internal void RecordUnknownRoc(int link, int roc)
     {

@@ -20,7 +20,7 @@ public enum FitStatus : sbyte
     NotANumber = -6,
     /// <summary>Fewer than two points to fit (early exit), or fewer than four VCal points in total.</summary>
     TooFewPoints = -7,
-    /// <summary>|gain| above the maximum, or a negative gain.</summary>
+    /// <summary>|gain| above the maximum, a negative gain, or a flat fit (slope 0, gain reported as 0).</summary>
     GainOutOfRange = -8,
 }
 

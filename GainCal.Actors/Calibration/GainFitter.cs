@@ -137,7 +137,9 @@ public sealed class GainFitter
         if (chi2Ndf > _settings.Chi2NdfThreshold && _settings.Chi2NdfThreshold >= 0) status = FitStatus.HighChi2;
         if (noPlateau) status = FitStatus.NoPlateau;
         if (nall < 4) status = FitStatus.TooFewPoints;
-        if (Math.Abs(gain) > _settings.MaxGain || gain < 0) status = FitStatus.GainOutOfRange;
+        // slope == 0 happens when every fitted point has the same mean: the exact minimum is flat, where Minuit
+        // stops at a tiny slope of either sign, i.e. a huge or negative gain.
+        if (Math.Abs(gain) > _settings.MaxGain || gain < 0 || slope == 0) status = FitStatus.GainOutOfRange;
 
         result.Status = status;
         result.Gain = gain;
@@ -266,7 +268,7 @@ public sealed class GainFitter
     /// Minimum of the chi2 of ADC = p0 + p1 x over the selected points, as ROOT fits a TGraphErrors
     /// (HFitInterface): weighted by 1/ey^2, points with ey &lt;= 0 left out; if no point has ey &gt; 0, or when
     /// <paramref name="weighted"/> is false (option W), every point with weight 1 and the parameter errors scaled by
-    /// sqrt(chi2/ndf) (FitResult::NormalizeErrors; not when chi2 or ndf is 0). Returns the fit status: 0 ok,
+    /// sqrt(chi2/ndf) (FitResult::NormalizeErrors; not when ndf is 0). Returns the fit status: 0 ok,
     /// 1 when the chi2 has no unique minimum (fewer than two weighted points).
     /// </summary>
     private int LeastSquares(int n, bool weighted, out double p0, out double p1, out double e0, out double e1, out double chi2)
@@ -320,8 +322,10 @@ public sealed class GainFitter
         }
         if (!weighted)
         {
+            // FitResult::NormalizeErrors skips chi2 <= 0, but Minuit's minimum is never exactly 0; scaling here
+            // whenever ndf > 0 gives an exact line errors 0 (ROOT: minimiser noise) instead of unit-error values.
             int rootNdf = used - ParameterCount;
-            if (rootNdf != 0 && chi2 > 0)
+            if (rootNdf > 0)
             {
                 double scale = chi2 / rootNdf;
                 var1 *= scale;

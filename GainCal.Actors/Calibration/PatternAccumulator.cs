@@ -1,87 +1,95 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace GainCal.Calibration;
 
 /// <summary>
 /// Per pixel and VCal point sums of one pattern, with the reference's widths: an 8-bit entry counter
-/// (wraps at 256) and 32-bit unsigned sums of ADC and ADC squared. Pixels are addressed by FED-local
-/// ROC index and their slot in the pattern, so the table is small and stays in cache.
+/// (wraps at 256) and 32-bit unsigned sums of ADC and ADC squared. A pixel is addressed by
+/// FED-local ROC index × slots per ROC + its slot in the pattern. Storage is point-major, so the
+/// hits of one event (one VCal point) all land in one small contiguous block.
 /// </summary>
 internal sealed class PatternAccumulator
 {
     private readonly int _slotsPerRoc;
+    private readonly int _pixels;
     private readonly int _points;
     private readonly byte[] _entries;
     private readonly uint[] _sums;
     private readonly uint[] _sumSquares;
-    private readonly bool[] _touched;
-    private readonly List<int> _touchedPixels = [];
+    // Hits per pixel over the whole pattern: tells which pixels were hit even when an 8-bit counter wrapped.
+    private readonly uint[] _hits;
 
     public PatternAccumulator(int rocCount, int slotsPerRoc, int points)
     {
         _slotsPerRoc = slotsPerRoc;
         _points = points;
-        var pixels = rocCount * slotsPerRoc;
-        _entries = new byte[pixels * points];
-        _sums = new uint[pixels * points];
-        _sumSquares = new uint[pixels * points];
-        _touched = new bool[pixels];
+        _pixels = rocCount * slotsPerRoc;
+        _entries = new byte[_pixels * points];
+        _sums = new uint[_pixels * points];
+        _sumSquares = new uint[_pixels * points];
+        _hits = new uint[_pixels];
     }
 
+    public int SlotsPerRoc => _slotsPerRoc;
+
+    /// <summary>Offset of a VCal point's block, to be added to the pixel number in <see cref="Fill"/>.</summary>
+    public int PointBase(int point) => point * _pixels;
+
+    /// <summary>Adds one hit. <paramref name="pixel"/> and <paramref name="pointBase"/> come from validated lookup tables.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Fill(int rocIndex, int slot, int point, int adc)
+    public void Fill(int pixel, int pointBase, uint adc)
     {
-        var pixel = rocIndex * _slotsPerRoc + slot;
-        if (!_touched[pixel])
-        {
-            _touched[pixel] = true;
-            _touchedPixels.Add(pixel);
-        }
-        var i = pixel * _points + point;
+        var i = (nint)(uint)(pointBase + pixel);
         unchecked
         {
-            _entries[i]++;
-            _sums[i] += (uint)adc;
-            _sumSquares[i] += (uint)(adc * adc);
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_entries), i)++;
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_sums), i) += adc;
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_sumSquares), i) += adc * adc;
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_hits), (nint)(uint)pixel)++;
         }
     }
 
-    /// <summary>Copies out the curves of every pixel hit in this pattern, ordered by (ROC index, slot).</summary>
+    /// <summary>Copies out the curves of every pixel hit in this pattern, ordered by (ROC index, slot), and clears them.</summary>
     public PatternCurves Emit(int fed, int pattern, CalibrationPattern layout)
     {
-        _touchedPixels.Sort();
-        var n = _touchedPixels.Count;
+        var n = 0;
+        foreach (var h in _hits) if (h != 0) n++;
         var rocIndex = new short[n];
         var rocRow = new byte[n];
         var rocCol = new byte[n];
         var entries = new byte[n * _points];
         var sums = new uint[n * _points];
         var sumSquares = new uint[n * _points];
-        for (var k = 0; k < n; k++)
+        var k = 0;
+        for (var pixel = 0; pixel < _pixels; pixel++)
         {
-            var pixel = _touchedPixels[k];
+            if (_hits[pixel] == 0) continue;
+            _hits[pixel] = 0;
             var (row, col) = layout.PixelOfSlot(pattern, pixel % _slotsPerRoc);
             rocIndex[k] = (short)(pixel / _slotsPerRoc);
             rocRow[k] = (byte)row;
             rocCol[k] = (byte)col;
-            var from = pixel * _points;
-            _entries.AsSpan(from, _points).CopyTo(entries.AsSpan(k * _points));
-            _sums.AsSpan(from, _points).CopyTo(sums.AsSpan(k * _points));
-            _sumSquares.AsSpan(from, _points).CopyTo(sumSquares.AsSpan(k * _points));
+            for (int p = 0, from = pixel, to = k * _points; p < _points; p++, from += _pixels, to++)
+            {
+                entries[to] = _entries[from];
+                sums[to] = _sums[from];
+                sumSquares[to] = _sumSquares[from];
+                _entries[from] = 0;
+                _sums[from] = 0;
+                _sumSquares[from] = 0;
+            }
+            k++;
         }
         return new PatternCurves(fed, pattern, _points, rocIndex, rocRow, rocCol, entries, sums, sumSquares);
     }
 
+    /// <summary>Forgets a pattern that will not be emitted (its last event never came).</summary>
     public void Clear()
     {
-        foreach (var pixel in _touchedPixels)
-        {
-            _touched[pixel] = false;
-            var from = pixel * _points;
-            _entries.AsSpan(from, _points).Clear();
-            _sums.AsSpan(from, _points).Clear();
-            _sumSquares.AsSpan(from, _points).Clear();
-        }
-        _touchedPixels.Clear();
+        Array.Clear(_entries);
+        Array.Clear(_sums);
+        Array.Clear(_sumSquares);
+        Array.Clear(_hits);
     }
 }

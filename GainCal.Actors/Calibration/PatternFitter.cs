@@ -34,7 +34,7 @@ public sealed class PatternFitter
     {
         if (_vcalPerRoc.TryGetValue(fed, out var known)) return known;
         var rocs = _setup.Cabling.ForFed(fed).Rocs;
-        var table = rocs.Select(r => _setup.VCal.For(r.DetId)).ToArray();
+        var table = rocs.Select(r => _setup.VCal.For(r.DetId.Raw)).ToArray();
         _vcalPerRoc[fed] = table;
         return table;
     }

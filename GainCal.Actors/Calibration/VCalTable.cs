@@ -27,8 +27,12 @@ public sealed class VCalTable
 
     public bool Contains(uint detId) => _entries.ContainsKey(detId);
 
+    /// <summary>Reads a VCal table: the text form (detid slope offset per line) or the SQLite VCal DB object of `gaincal vcal db`.</summary>
     public static VCalTable Load(string path)
     {
+        if (IsSqlite(path))
+            return new VCalTable(GainCal.Payloads.VCalDb.Read(path)
+                .Select(kv => KeyValuePair.Create(kv.Key, new VCalConversion(kv.Value.Slope, kv.Value.Offset))));
         string[] lines;
         try { lines = File.ReadAllLines(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -66,4 +70,12 @@ public sealed class VCalTable
     }
 
     private static VCalConversion AsStored(VCalConversion c) => new((float)c.Slope, (float)c.Offset);
+
+    private static bool IsSqlite(string path)
+    {
+        if (!File.Exists(path)) return false;
+        Span<byte> magic = stackalloc byte[16];
+        using var f = File.OpenRead(path);
+        return f.ReadAtLeast(magic, 16, throwOnEndOfStream: false) == 16 && magic.SequenceEqual("SQLite format 3\0"u8);
+    }
 }

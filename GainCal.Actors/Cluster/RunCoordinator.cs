@@ -337,7 +337,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         if (!r.Submitted) return new MergePlan($"run {run} has not been submitted yet", null);
         var active = r.Feds.Values.Count(f => f.Active);
         if (active > 0)
-            return new MergePlan($"run {run}: {active} FEDs have not ended yet; merge when all have (gaincal status {run})", null);
+            return new MergePlan($"run {run}: {active} {(active == 1 ? "FED has" : "FEDs have")} not ended yet; merge when all have (gaincal status {run})", null);
         if (r.Feds.Values.All(f => f.Phase != FedPhase.Done))
             return new MergePlan($"run {run}: no FED is done; nothing to merge", null);
         return new MergePlan(null, MergeRequest(r));

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using GainCal.Calibration;
 
@@ -7,8 +8,9 @@ namespace GainCal.Results;
 public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedScanProgress Progress, int PixelsFitted);
 
 /// <summary>
-/// The single-process calibration of one FED (the reference's local cmsRun of one FED): the dump is
-/// read and accumulated on the calling thread while completed patterns are fitted on worker threads.
+/// The single-process calibration of one FED (the reference's local cmsRun of one FED). The dump is
+/// decoded by one scanner per core, each owning every n-th pattern, while completed patterns are fitted
+/// on worker threads; the results land in one table whatever order the patterns finish in.
 /// </summary>
 public static class FedCalibration
 {
@@ -16,13 +18,34 @@ public static class FedCalibration
         CancellationToken ct = default) => Calibrate(dumpPath, setup, progress, ct).Table;
 
     public static FedCalibrationOutcome Calibrate(string dumpPath, FedCalibrationSetup setup,
-        IProgress<FedScanProgress>? progress = null, CancellationToken ct = default, int fitThreads = 0)
+        IProgress<FedScanProgress>? progress = null, CancellationToken ct = default, int fitThreads = 0, int decoders = 0)
     {
-        using var scanner = new FedDumpScanner(dumpPath, setup);
+        var decoderCount = decoders > 0 ? decoders : Environment.ProcessorCount;
         var workers = fitThreads > 0 ? fitThreads : Math.Max(1, Environment.ProcessorCount - 1);
-        var queue = Channel.CreateBounded<PatternCurves>(new BoundedChannelOptions(4 * workers) { SingleWriter = true });
+        var scanners = new List<FedDumpScanner>();
+        try
+        {
+            for (var k = 0; k < decoderCount; k++) scanners.Add(new FedDumpScanner(dumpPath, setup, new PatternShard(k, decoderCount)));
+            return Calibrate(scanners, setup, workers, progress, ct);
+        }
+        finally
+        {
+            foreach (var s in scanners) s.Dispose();
+        }
+    }
+
+    private static FedCalibrationOutcome Calibrate(IReadOnlyList<FedDumpScanner> scanners, FedCalibrationSetup setup, int workers,
+        IProgress<FedScanProgress>? progress, CancellationToken ct)
+    {
+        var queue = Channel.CreateBounded<PatternCurves>(new BoundedChannelOptions(4 * workers));
         FedResultBuilder? builder = null;
         var gate = new object();
+        var patternsDone = 0;
+        FedScanProgress Progress()
+        {
+            var p = scanners.Select(s => s.Progress).ToList();
+            return new FedScanProgress(p.Sum(x => x.BytesRead) / p.Count, p[0].Length, p.Max(x => x.Events), p.Sum(x => x.Patterns));
+        }
         var fitTasks = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
             var fitter = new PatternFitter(setup);
@@ -32,25 +55,39 @@ public static class FedCalibration
                 lock (gate) builder!.Add(curves, fits);
             }
         }, ct)).ToArray();
-        try
+        var decodeTasks = scanners.Select(scanner => Task.Run(async () =>
         {
             while (scanner.TryReadPattern(out var curves))
             {
                 ct.ThrowIfCancellationRequested();
-                // The FED is known for sure only once its first fragment is read (headers name it).
-                lock (gate) builder ??= new FedResultBuilder(scanner.Fed, scanner.Run, setup);
-                while (!queue.Writer.TryWrite(curves))
-                    queue.Writer.WaitToWriteAsync(ct).AsTask().GetAwaiter().GetResult();
-                progress?.Report(scanner.Progress);
+                lock (gate)
+                {
+                    // The FED is known for sure only once its first fragment is read (headers name it).
+                    builder ??= new FedResultBuilder(scanner.Fed, scanner.Run, setup);
+                    patternsDone++;
+                    progress?.Report(Progress());
+                }
+                await queue.Writer.WriteAsync(curves, ct);
             }
+        }, ct)).ToArray();
+        try
+        {
+            Task.WaitAll(decodeTasks);
+        }
+        catch (AggregateException e)
+        {
+            // Surface the dump's own error (file, offset, problem), not the task wrapper.
+            ExceptionDispatchInfo.Capture(e.Flatten().InnerExceptions[0]).Throw();
         }
         finally
         {
             queue.Writer.TryComplete();
             Task.WaitAll(fitTasks);
         }
-        progress?.Report(scanner.Progress);
-        builder ??= new FedResultBuilder(scanner.Fed, scanner.Run, setup);
-        return new FedCalibrationOutcome(builder.Build(), scanner.ReportText, scanner.Progress, builder.PixelsFitted);
+        var final = Progress();
+        progress?.Report(final);
+        builder ??= new FedResultBuilder(scanners[0].Fed, scanners[0].Run, setup);
+        var report = scanners[0].Report(FedScanCounters.Combine(scanners.Select(s => s.Counters)), patternsDone);
+        return new FedCalibrationOutcome(builder.Build(), report, final, builder.PixelsFitted);
     }
 }

@@ -4,39 +4,26 @@ using GainCal.Detector;
 namespace GainCal.Results;
 
 /// <summary>
-/// Collects the fitted patterns of one FED into its per-pixel table: one row for every pixel of every
-/// cabled ROC, so pixels that never answered (dead) keep status 0 like the reference's empty histogram bins.
+/// Collects the fitted patterns of one FED into its per-pixel table. Like the reference's ROOT file,
+/// which books a module's maps when its first digi arrives, the table holds every pixel of every
+/// module that had at least one fitted pixel: pixels of such a module that never answered (dead
+/// pixels, dead ROCs) keep status 0 and zero values, as the reference's empty histogram bins do.
 /// </summary>
 public sealed class FedResultBuilder
 {
     public const int PixelsPerRoc = 80 * 52;
 
-    private readonly PixelTable _table;
+    private readonly uint _run;
+    private readonly FedCabling _cabling;
+    private readonly PixelTable _all;
+    private readonly HashSet<DetId> _modulesSeen = [];
     private int _fitted;
 
     public FedResultBuilder(int fed, uint run, FedCalibrationSetup setup)
     {
-        var cabling = setup.Cabling.ForFed(fed);
-        _table = new PixelTable(run, cabling.Rocs.Count * PixelsPerRoc);
-        var i = 0;
-        foreach (var roc in cabling.Rocs)
-        {
-            for (var row = 0; row < 80; row++)
-            {
-                for (var col = 0; col < 52; col++, i++)
-                {
-                    var (moduleRow, moduleCol) = roc.ToModule(row, col);
-                    _table.Fed[i] = (short)fed;
-                    _table.Link[i] = (byte)roc.Link;
-                    _table.Roc[i] = (byte)roc.Roc;
-                    _table.RocRow[i] = (byte)row;
-                    _table.RocCol[i] = (byte)col;
-                    _table.DetId[i] = roc.DetId.Raw;
-                    _table.ModuleRow[i] = (short)moduleRow;
-                    _table.ModuleCol[i] = (short)moduleCol;
-                }
-            }
-        }
+        _run = run;
+        _cabling = setup.Cabling.ForFed(fed);
+        _all = new PixelTable(run, _cabling.Rocs.Count * PixelsPerRoc);
     }
 
     public int PixelsFitted => _fitted;
@@ -45,12 +32,22 @@ public sealed class FedResultBuilder
     {
         if (curves.PixelCount != fits.PixelCount || curves.Pattern != fits.Pattern)
             throw new ArgumentException($"fits of pattern {fits.Pattern} ({fits.PixelCount} pixels) do not match curves of pattern {curves.Pattern} ({curves.PixelCount} pixels)");
-        var t = _table;
+        var t = _all;
+        var lastRoc = -1;
         for (var k = 0; k < curves.PixelCount; k++)
         {
-            var i = curves.RocIndex[k] * PixelsPerRoc + curves.RocRow[k] * 52 + curves.RocCol[k];
+            var roc = curves.RocIndex[k];
+            if (roc != lastRoc)
+            {
+                _modulesSeen.Add(_cabling.Rocs[roc].DetId);
+                lastRoc = roc;
+            }
+            var i = roc * PixelsPerRoc + curves.RocRow[k] * 52 + curves.RocCol[k];
             ref readonly var f = ref fits.Fits[k];
             t.Status[i] = (sbyte)f.Status;
+            t.Plateau[i] = f.Plateau;
+            if (IsEarlyExit(f))
+                continue; // the reference writes only the status of these pixels; every other map keeps 0
             t.Gain[i] = f.Gain;
             t.GainError[i] = f.GainError;
             t.Pedestal[i] = f.Pedestal;
@@ -58,7 +55,6 @@ public sealed class FedResultBuilder
             t.Chi2Ndf[i] = f.Chi2Ndf;
             t.Probability[i] = f.Probability;
             t.Points[i] = (byte)Math.Min(f.Points, byte.MaxValue);
-            t.Plateau[i] = f.Plateau;
             t.LowMean[i] = f.LowMean;
             t.HighMean[i] = f.HighMean;
             t.LowPoint[i] = f.LowPoint;
@@ -67,5 +63,37 @@ public sealed class FedResultBuilder
         _fitted += curves.PixelCount;
     }
 
-    public PixelTable Build() => _table;
+    /// <summary>doFits returns before fitting: too many plateau points (-2), or fewer than two points selected (-7).</summary>
+    private static bool IsEarlyExit(in PixelFit f) =>
+        f.Status == FitStatus.TooManyPlateauPoints || (f.Status == FitStatus.TooFewPoints && f.Points < 2);
+
+    /// <summary>The table of the modules seen, rows in (link, ROC, row, column) order.</summary>
+    public PixelTable Build()
+    {
+        var rocs = Enumerable.Range(0, _cabling.Rocs.Count).Where(r => _modulesSeen.Contains(_cabling.Rocs[r].DetId)).ToList();
+        var t = new PixelTable(_run, rocs.Count * PixelsPerRoc);
+        var at = 0;
+        foreach (var r in rocs)
+        {
+            var roc = _cabling.Rocs[r];
+            var from = r * PixelsPerRoc;
+            _all.CopyRange(from, t, at, PixelsPerRoc);
+            for (var row = 0; row < 80; row++)
+            {
+                for (var col = 0; col < 52; col++, at++)
+                {
+                    var (moduleRow, moduleCol) = roc.ToModule(row, col);
+                    t.Fed[at] = (short)_cabling.Fed;
+                    t.Link[at] = (byte)roc.Link;
+                    t.Roc[at] = (byte)roc.Roc;
+                    t.RocRow[at] = (byte)row;
+                    t.RocCol[at] = (byte)col;
+                    t.DetId[at] = roc.DetId.Raw;
+                    t.ModuleRow[at] = (short)moduleRow;
+                    t.ModuleCol[at] = (short)moduleCol;
+                }
+            }
+        }
+        return t;
+    }
 }

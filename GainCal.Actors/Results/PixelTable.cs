@@ -151,13 +151,17 @@ public sealed class PixelTable
         return seen.Count;
     }
 
-    private void CopyTo(PixelTable d, int at)
+    private void CopyTo(PixelTable d, int at) => CopyRange(0, d, at, RowCount);
+
+    internal void CopyRange(int from, PixelTable d, int at, int n)
     {
-        Fed.CopyTo(d.Fed, at); Link.CopyTo(d.Link, at); Roc.CopyTo(d.Roc, at); RocRow.CopyTo(d.RocRow, at); RocCol.CopyTo(d.RocCol, at);
-        DetId.CopyTo(d.DetId, at); ModuleRow.CopyTo(d.ModuleRow, at); ModuleCol.CopyTo(d.ModuleCol, at); Status.CopyTo(d.Status, at);
-        Gain.CopyTo(d.Gain, at); GainError.CopyTo(d.GainError, at); Pedestal.CopyTo(d.Pedestal, at); PedestalError.CopyTo(d.PedestalError, at);
-        Chi2Ndf.CopyTo(d.Chi2Ndf, at); Probability.CopyTo(d.Probability, at); Points.CopyTo(d.Points, at); Plateau.CopyTo(d.Plateau, at);
-        LowMean.CopyTo(d.LowMean, at); HighMean.CopyTo(d.HighMean, at); LowPoint.CopyTo(d.LowPoint, at); HighPoint.CopyTo(d.HighPoint, at);
+        Fed.AsSpan(from, n).CopyTo(d.Fed.AsSpan(at)); Link.AsSpan(from, n).CopyTo(d.Link.AsSpan(at)); Roc.AsSpan(from, n).CopyTo(d.Roc.AsSpan(at));
+        RocRow.AsSpan(from, n).CopyTo(d.RocRow.AsSpan(at)); RocCol.AsSpan(from, n).CopyTo(d.RocCol.AsSpan(at)); DetId.AsSpan(from, n).CopyTo(d.DetId.AsSpan(at));
+        ModuleRow.AsSpan(from, n).CopyTo(d.ModuleRow.AsSpan(at)); ModuleCol.AsSpan(from, n).CopyTo(d.ModuleCol.AsSpan(at)); Status.AsSpan(from, n).CopyTo(d.Status.AsSpan(at));
+        Gain.AsSpan(from, n).CopyTo(d.Gain.AsSpan(at)); GainError.AsSpan(from, n).CopyTo(d.GainError.AsSpan(at)); Pedestal.AsSpan(from, n).CopyTo(d.Pedestal.AsSpan(at));
+        PedestalError.AsSpan(from, n).CopyTo(d.PedestalError.AsSpan(at)); Chi2Ndf.AsSpan(from, n).CopyTo(d.Chi2Ndf.AsSpan(at)); Probability.AsSpan(from, n).CopyTo(d.Probability.AsSpan(at));
+        Points.AsSpan(from, n).CopyTo(d.Points.AsSpan(at)); Plateau.AsSpan(from, n).CopyTo(d.Plateau.AsSpan(at)); LowMean.AsSpan(from, n).CopyTo(d.LowMean.AsSpan(at));
+        HighMean.AsSpan(from, n).CopyTo(d.HighMean.AsSpan(at)); LowPoint.AsSpan(from, n).CopyTo(d.LowPoint.AsSpan(at)); HighPoint.AsSpan(from, n).CopyTo(d.HighPoint.AsSpan(at));
     }
 
     /// <summary>Pixel-for-pixel equality of every column (NaN equals NaN).</summary>

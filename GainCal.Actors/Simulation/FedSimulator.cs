@@ -26,20 +26,22 @@ public static class FedSimulator
         var charge = new double[rocCount, pattern.PointCount];
         for (var r = 0; r < rocCount; r++)
         {
-            var vcal = setup.VCal.For(cabling.Rocs[r].DetId);
+            var vcal = setup.VCal.For(cabling.Rocs[r].DetId.Raw);
             for (var p = 0; p < pattern.PointCount; p++)
-                charge[r, p] = pattern.VCalValues[p] * CalibrationPattern.HighToLowRange * vcal.Slope + vcal.Offset;
+                charge[r, p] = pattern.VCalValues[p] * setup.Fit.VCalHighToLow * vcal.Slope + vcal.Offset;
         }
 
-        var missing = PickEvents(options.MissingEvents, pattern.ExpectedEvents, ref rng);
-        var garbageAt = PickEvents(options.GarbageBursts, pattern.ExpectedEvents, ref rng);
+        // Faults draw from their own generator so that a faulty dump carries the same hits as the clean one.
+        var faults = new Xorshift((ulong)options.Seed * 0xD1B54A32D192ED03UL ^ (ulong)fed);
+        var missing = PickEvents(options.MissingEvents, pattern.ExpectedEvents, ref faults);
+        var garbageAt = PickEvents(options.GarbageBursts, pattern.ExpectedEvents, ref faults);
         var words = new uint[1 + rocCount * pattern.MaxPixelsPerRoc];
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using (var writer = new DumpWriter(path, options.Run))
         {
             for (long e = 0; e < pattern.ExpectedEvents; e++)
             {
-                if (garbageAt.Contains(e)) WriteGarbage(writer, ref rng);
+                if (garbageAt.Contains(e)) WriteGarbage(writer, ref faults);
                 if (missing.Contains(e)) continue;
                 var p = pattern.PatternOf(e);
                 var point = pattern.VCalIndexOf(e);

@@ -47,8 +47,8 @@ public sealed class FedTruth
             for (var col = 0; col < 52; col++)
             {
                 var i = IndexOf(r, row, col);
-                w.Write(c, $"{Fed},{roc.Link},{roc.Roc},{row},{col},{roc.DetId.Raw},{Kind[i]},");
-                w.WriteLine(c, $"{Gain[i]:R},{Pedestal[i]:R},{Plateau[i]:R},{Noise[i]:R}");
+                w.Write(string.Create(c, $"{Fed},{roc.Link},{roc.Roc},{row},{col},{roc.DetId.Raw},{Kind[i]},"));
+                w.WriteLine(string.Create(c, $"{Gain[i]:R},{Pedestal[i]:R},{Plateau[i]:R},{Noise[i]:R}"));
             }
         }
     }

@@ -21,12 +21,13 @@ public static class BenchClusterCommand
         var count = new Option<int>("--feds") { Description = "how many of the 108 FED ids", DefaultValueFactory = _ => 108 };
         var nodes = new Option<int[]>("--nodes") { Description = "cluster sizes to run", DefaultValueFactory = _ => [1, 3], AllowMultipleArgumentsPerToken = true };
         var dir = new Option<string?>("--dir") { Description = "working directory (default: a temporary one, deleted afterwards)" };
-        var c = new Command("cluster", "Calibrate the same simulated FEDs one after another and through 1- and 3-node local clusters") { rocs, count, nodes, dir };
-        c.SetAction((r, ct) => RunAsync(r.GetValue(rocs), r.GetValue(count), r.GetValue(nodes)!, r.GetValue(dir), ct));
+        var slots = new Option<int?>("--max-feds") { Description = "FED slots of each node (default: the cores divided among the nodes)" };
+        var c = new Command("cluster", "Calibrate the same simulated FEDs one after another and through 1- and 3-node local clusters") { rocs, count, nodes, dir, slots };
+        c.SetAction((r, ct) => RunAsync(r.GetValue(rocs), r.GetValue(count), r.GetValue(nodes)!, r.GetValue(dir), r.GetValue(slots), ct));
         return c;
     }
 
-    static async Task<int> RunAsync(int rocs, int count, int[] nodeCounts, string? dir, CancellationToken ct)
+    static async Task<int> RunAsync(int rocs, int count, int[] nodeCounts, string? dir, int? slots, CancellationToken ct)
     {
         var c = CultureInfo.InvariantCulture;
         var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-bench-").FullName : Directory.CreateDirectory(dir).FullName;
@@ -50,14 +51,23 @@ public static class BenchClusterCommand
             foreach (var fed in feds)
                 FedCalibration.Run(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName), setup)
                     .Write(Path.Combine(plainDir, $"{fed}.parquet"));
-            var plain = clock.Elapsed.TotalSeconds;
-            Console.WriteLine(string.Create(c, $"calibrate, FED after FED:       {plain,7:F1} s"));
+            var inProcess = clock.Elapsed.TotalSeconds;
+
+            // What an operator without a cluster does: `gaincal calibrate` on each dump, one after another.
+            clock.Restart();
+            var cliDir = Path.Combine(work, "calibrate");
+            foreach (var fed in feds)
+                await CalibrateProcessAsync(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName), cliDir, ct);
+            var processes = clock.Elapsed.TotalSeconds;
+            Console.WriteLine(string.Create(c, $"`gaincal calibrate` per FED, one after another:   {processes,7:F1} s"));
+            Console.WriteLine(string.Create(c, $"the same in one process (no start-up per FED):    {inProcess,7:F1} s"));
 
             foreach (var n in nodeCounts)
             {
-                var (toDone, toMerged) = await ClusterAsync(n, work, input, warmup, run, ct);
+                var (toDone, toMerged) = await ClusterAsync(n, work, input, warmup, run, slots, ct);
                 Console.WriteLine(string.Create(c,
-                    $"{n}-node cluster, submit to done:  {toDone,7:F1} s  ratio {toDone / plain:F2} (target for 1 node <= 1.10); merged after {toMerged:F1} s"));
+                    $"{n}-node cluster, submit to every FED done:       {toDone,7:F1} s  ratio {toDone / processes:F2} to calibrate per FED " +
+                    $"(target for 1 node <= 1.10), {toDone / inProcess:F2} to the one-process loop; merged after {toMerged:F1} s"));
             }
             return 0;
         }
@@ -67,13 +77,24 @@ public static class BenchClusterCommand
         }
     }
 
+    static async Task CalibrateProcessAsync(string dump, string output, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { typeof(BenchClusterCommand).Assembly.Location, "calibrate", dump, "-o", output }) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync(ct);
+        var stderr = p.StandardError.ReadToEndAsync(ct);
+        await p.WaitForExitAsync(ct);
+        if (p.ExitCode != 0) throw new InvalidOperationException($"gaincal calibrate {dump} failed: {await stdout}{await stderr}");
+    }
+
     static async Task<(double Done, double Merged)> ClusterAsync(int nodes, string work, string input, string warmup, uint run,
-        CancellationToken ct)
+        int? slots, CancellationToken ct)
     {
         var cores = Environment.ProcessorCount;
         // The nodes share this machine's cores: their FED slots and fit workers together match the cores.
         await using var cluster = await EmbeddedCluster.StartAsync(nodes, Path.Combine(work, $"data-{nodes}"), work,
-            maxFeds: Math.Max(1, cores / nodes), fitWorkers: Math.Max(1, cores / nodes), ct,
+            maxFeds: slots ?? Math.Max(1, cores / nodes), fitWorkers: Math.Max(1, cores / nodes), ct,
             // Nodes of one process leaving one after another log remoting disassociations as errors: noise here.
             logLevel: "OFF");
         var output = Path.Combine(work, $"cluster-{nodes}");

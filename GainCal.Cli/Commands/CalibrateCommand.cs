@@ -13,7 +13,7 @@ internal static class CalibrateCommand
     {
         var dump = new Argument<FileInfo>("dump") { Description = "The FED's calibration dump, GainCalibration_<FED>_<RUN>.dmp" };
         var output = new Option<DirectoryInfo>("--output", "-o")
-        { Description = "Output directory; the FED's table is written to <dir>/fed/<FED>.parquet and its report to <dir>/fed/<FED>.log", Required = true };
+        { Description = "Output directory; the FED's table is written to <dir>/fed/<FED>.parquet and its report to <dir>/fed/<FED>.txt", Required = true };
         var threads = new Option<int>("--fit-threads")
         { Description = "Threads fitting completed patterns while the dump is read (default: cores - 1, at least 1)" };
         var setupOptions = new SetupOptions();
@@ -45,12 +45,12 @@ internal static class CalibrateCommand
         var fedDirectory = Path.Combine(outputDirectory, "fed");
         var tablePath = Path.Combine(fedDirectory, $"{fed}.parquet");
         outcome.Table.Write(tablePath);
-        File.WriteAllText(Path.Combine(fedDirectory, $"{fed}.log"), outcome.Report + Environment.NewLine);
+        File.WriteAllText(Path.Combine(fedDirectory, $"{fed}.txt"), outcome.Report + Environment.NewLine);
         clock.Stop();
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(outcome.Report);
         output.WriteLine(outcome.Table.Summary());
-        output.WriteLine(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s, read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB");
+        output.WriteLine(string.Create(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s, read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB"));
         output.WriteLine($"wrote {tablePath}");
         return 0;
     }

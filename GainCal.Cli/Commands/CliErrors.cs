@@ -11,7 +11,7 @@ internal static class CliErrors
         var parsed = root.Parse(args);
         try
         {
-            return await parsed.InvokeAsync();
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (IsUserError(e))
         {

@@ -10,6 +10,9 @@ internal static class CoreCommands
         CalibrateCommand.Create(),
         ExportCommand.Create(),
         SimulateCommand.Create(),
+        .. ReportCommands.Create(),
+        PayloadCommands.Create(),
+        VCalCommands.Create(),
         BenchCommand.Create(),
     ];
 }

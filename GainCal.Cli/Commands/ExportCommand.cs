@@ -34,8 +34,8 @@ internal static class ExportCommand
         w.WriteLine(Header);
         foreach (var r in t.Rows())
         {
-            w.Write(c, $"{r.Fed},{r.Link},{r.Roc},{r.RocRow},{r.RocCol},{r.Status},{r.Gain:R},{r.Pedestal:R},{r.Chi2Ndf:R},{r.Probability:R},{r.Points},{r.Plateau:R},");
-            w.WriteLine(c, $"{r.DetId},{r.ModuleRow},{r.ModuleCol},{r.GainError:R},{r.PedestalError:R},{r.LowMean:R},{r.HighMean:R},{r.LowPoint:R},{r.HighPoint:R}");
+            w.Write(string.Create(c, $"{r.Fed},{r.Link},{r.Roc},{r.RocRow},{r.RocCol},{r.Status},{r.Gain:R},{r.Pedestal:R},{r.Chi2Ndf:R},{r.Probability:R},{r.Points},{r.Plateau:R},"));
+            w.WriteLine(string.Create(c, $"{r.DetId},{r.ModuleRow},{r.ModuleCol},{r.GainError:R},{r.PedestalError:R},{r.LowMean:R},{r.HighMean:R},{r.LowPoint:R},{r.HighPoint:R}"));
         }
     }
 }

@@ -77,7 +77,21 @@ public class GainFitterTests
         Assert.Equal(40f, f.LowMean);
         Assert.Equal(255f, f.HighMean);
         Assert.True(f.Chi2Ndf < 1e-12);
+        // No error anywhere: unweighted fit, errors scaled by sqrt(chi2/ndf), i.e. (nearly) zero.
+        Assert.True(f.GainError < 1e-9 && f.PedestalError < 1e-6);
         Assert.True(f.IsGood);
+    }
+
+    [Fact]
+    public void Flat_fitted_points_are_gain_out_of_range()
+    {
+        // Responds only with 0 after the first points: the zeros get fitted as a flat line (slope exactly 0).
+        var adc = VCal.Select((v, i) => i < 6 ? 200 - 30 * i : 0).ToArray();
+        var f = Fit(Repeated(adc));
+        Assert.Equal(0f, f.Plateau);
+        Assert.Equal(23, f.Points);
+        Assert.Equal(0f, f.Gain);
+        Assert.Equal(FitStatus.GainOutOfRange, f.Status);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public class CalibrateCommandTests
         Assert.Contains("status   1", cal.Out);
         Assert.Contains("gain", cal.Out);
         var table = PixelTable.Read(dir.File("out/fed/1296.parquet"));
-        Assert.Equal(2 * 4160, table.RowCount);
+        Assert.Equal(16 * 4160, table.RowCount); // the whole module of the two simulated ROCs
         Assert.Equal(42u, table.Run);
 
         var csv = dir.File("pixels.csv");

@@ -26,15 +26,22 @@ public class SimulatedFedCalibrationTests
         var options = new SimulationOptions { Run = 7, Seed = fed, RocsPerFed = 3, DeadFraction = 0.01, NoisyFraction = 0.005, LowEfficiencyFraction = 0.005 };
         var (truth, table, _) = SimulateAndCalibrate(dir, fed, options);
 
-        Assert.Equal(truth.Kind.Length, table.RowCount);
+        var cabling = Setup.Cabling.ForFed(fed);
+        // The table holds whole modules (16 ROCs) like the reference's per-module maps; only the first ROCs were simulated.
+        Assert.Equal(16 * FedTruth.PixelsPerRoc, table.RowCount);
         var relativeErrors = new List<double>();
         var pedestalErrors = new List<double>();
         var deadSeen = 0;
         for (var i = 0; i < table.RowCount; i++)
         {
             var row = table[i];
-            var t = FedTruth.IndexOf(i / FedTruth.PixelsPerRoc, row.RocRow, row.RocCol);
-            Assert.Equal(i, t);
+            var rocIndex = cabling.RocIndex(row.Link, row.Roc);
+            if (rocIndex >= truth.RocCount)
+            {
+                Assert.Equal(0, row.Status);
+                continue;
+            }
+            var t = FedTruth.IndexOf(rocIndex, row.RocRow, row.RocCol);
             switch (truth.Kind[t])
             {
                 case PixelKind.Dead:
@@ -48,7 +55,7 @@ public class SimulatedFedCalibrationTests
             }
         }
         Assert.True(deadSeen > 50, $"only {deadSeen} dead pixels planted");
-        Assert.True(relativeErrors.Count > 0.9 * table.RowCount, $"only {relativeErrors.Count} of {table.RowCount} pixels fitted with status 1");
+        Assert.True(relativeErrors.Count > 0.75 * truth.Kind.Length, $"only {relativeErrors.Count} of {truth.Kind.Length} simulated pixels fitted with status 1");
         Assert.True(Median(relativeErrors) < 0.02, $"median relative gain error {Median(relativeErrors):P2}");
         Assert.True(Median(pedestalErrors) < 1.0, $"median pedestal error {Median(pedestalErrors):F2} ADC");
     }
@@ -98,6 +105,19 @@ public class SimulatedFedCalibrationTests
 
         Assert.Contains("L1ID", report);
         Assert.False(whole.ContentEquals(gappy));
+    }
+
+    [Fact]
+    public void Decoding_with_several_pattern_shards_gives_the_same_table_and_counts_as_one_scanner()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("GainCalibration_1205_8.dmp");
+        FedSimulator.Write(path, 1205, Setup, new SimulationOptions { Run = 8, Seed = 2, RocsPerFed = 4, GarbageBursts = 3 });
+        var one = FedCalibration.Calibrate(path, Setup, decoders: 1, fitThreads: 1);
+        var three = FedCalibration.Calibrate(path, Setup, decoders: 3, fitThreads: 2);
+        Assert.True(one.Table.ContentEquals(three.Table));
+        Assert.Equal(one.Report, three.Report);
+        Assert.Equal(720, three.Progress.Patterns);
     }
 
     private static double Median(List<double> values)

@@ -14,16 +14,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-find_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
-bin="$(find_bin)"
-if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-  if [ "$(id -u)" -ne 0 ]; then echo "postgres/start.sh: postgresql is not installed and installing it needs root" >&2; exit 3; fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq postgresql >/dev/null 2>&1 || { apt-get update -qq >/dev/null && apt-get install -y -qq postgresql >/dev/null; } \
-    || { echo "postgres/start.sh: apt-get install postgresql failed" >&2; exit 3; }
-  bin="$(find_bin)"
-fi
-[ -n "$bin" ] || { echo "postgres/start.sh: no PostgreSQL binaries under /usr/lib/postgresql" >&2; exit 3; }
+bash "$(dirname "$0")/install.sh"
+bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
 
 # initdb and the server refuse to run as root: run them as the postgres user (as Debian's own scripts do).
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

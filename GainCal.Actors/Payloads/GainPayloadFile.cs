@@ -1,0 +1,82 @@
+namespace GainCal.Payloads;
+
+/// <summary>A gain payload read back from its SQLite file, with the tag and IOV it is stored under.</summary>
+public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsIov Iov, string PayloadHash, GainPayload Payload)
+{
+    /// <summary>
+    /// Writes one payload as its own conditions file: TAG / IOV (since 1) / PAYLOAD, plus a GAIN_REGISTRY
+    /// table repeating the per-module registry (detid, ibegin, iend, ncols) for SQL inspection.
+    /// Returns the payload hash.
+    /// </summary>
+    public static string Write(string path, string tagName, GainPayload payload, string description = "")
+    {
+        var blob = payload.Serialize();
+        return ConditionsDb.WriteSingleIov(path, tagName, payload.Kind.ObjectType(), blob,
+            description.Length > 0 ? description : $"{payload.Kind.ObjectType()} written by GainCal",
+            (db, tx, hash) =>
+            {
+                ConditionsDb.Execute(db, tx, """
+                    CREATE TABLE GAIN_REGISTRY (PAYLOAD_HASH TEXT NOT NULL REFERENCES PAYLOAD(HASH), DETID INTEGER NOT NULL,
+                        IBEGIN INTEGER NOT NULL, IEND INTEGER NOT NULL, NCOLS INTEGER NOT NULL, PRIMARY KEY (PAYLOAD_HASH, DETID))
+                    """);
+                using var cmd = db.CreateCommand();
+                cmd.Transaction = tx;
+                cmd.CommandText = "INSERT INTO GAIN_REGISTRY VALUES ($hash, $detid, $begin, $end, $ncols)";
+                var pHash = cmd.Parameters.Add("$hash", Microsoft.Data.Sqlite.SqliteType.Text);
+                var pDet = cmd.Parameters.Add("$detid", Microsoft.Data.Sqlite.SqliteType.Integer);
+                var pBegin = cmd.Parameters.Add("$begin", Microsoft.Data.Sqlite.SqliteType.Integer);
+                var pEnd = cmd.Parameters.Add("$end", Microsoft.Data.Sqlite.SqliteType.Integer);
+                var pCols = cmd.Parameters.Add("$ncols", Microsoft.Data.Sqlite.SqliteType.Integer);
+                pHash.Value = hash;
+                foreach (var e in payload.Registry)
+                {
+                    pDet.Value = (long)e.DetId; pBegin.Value = (long)e.IBegin; pEnd.Value = (long)e.IEnd; pCols.Value = e.NCols;
+                    cmd.ExecuteNonQuery();
+                }
+            });
+    }
+
+    public static GainPayloadFile Read(string path)
+    {
+        // The object type decides the class; try each, report the one found.
+        string? objectType = ReadObjectType(path);
+        var kind = PayloadKinds.All.FirstOrDefault(k => k.ObjectType() == objectType, (PayloadKind)(-1));
+        if (!Enum.IsDefined(kind)) throw new InvalidDataException($"{path}: tag holds '{objectType}', not a gain payload class");
+        var (tag, iov, stored) = ConditionsDb.ReadSingleIov(path, kind.ObjectType());
+        var payload = GainPayload.Deserialize(stored.Data, path);
+        if (payload.Kind != kind) throw new InvalidDataException($"{path}: blob holds a {payload.Kind} payload under a {kind.ObjectType()} tag");
+        return new GainPayloadFile(path, tag, iov, stored.Hash, payload);
+    }
+
+    private static string? ReadObjectType(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such payload file", path);
+        try
+        {
+            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "SELECT OBJECT_TYPE FROM TAG LIMIT 1";
+            return cmd.ExecuteScalar() as string ?? throw new InvalidDataException($"{path}: the TAG table is empty");
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            throw new InvalidDataException($"{path}: not a conditions SQLite file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Writes the requested payloads of a build under the reference's names into <paramref name="directory"/>.</summary>
+    public static IReadOnlyList<string> WriteAll(PayloadBuild build, int year, int version, string directory)
+    {
+        var written = new List<string>();
+        foreach (var kind in PayloadKinds.All)
+        {
+            if (!build.Payloads.TryGetValue(kind, out var payload)) continue;
+            var tag = PayloadKinds.TagName(year, version, kind);
+            var path = System.IO.Path.Combine(directory, tag + ".db");
+            Write(path, tag, payload);
+            written.Add(path);
+        }
+        return written;
+    }
+}

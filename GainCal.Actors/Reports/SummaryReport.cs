@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GainCal.Calibration;
+
+namespace GainCal.Reports;
+
+/// <summary>What <see cref="SummaryReport.Write"/> produced.</summary>
+public sealed record SummaryOutputs(string Pdf, int Pages, IReadOnlyList<string> Plots, string Text, string Data, IReadOnlyList<string> Logs);
+
+/// <summary>
+/// The run summary product (the reference's run.py summary): gain_summary.pdf, its PNG plots, Summary_Run&lt;RUN&gt;.txt,
+/// the badFitsROCs / highGainROCs logs and summary_Run&lt;RUN&gt;.json (the data model, for tools and the twiki tarball).
+/// </summary>
+public static class SummaryReport
+{
+    public const string PdfName = "gain_summary.pdf";
+    public const int ListedModules = 25;
+    public const int ListedRocs = 40;
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
+
+    public static string DataFileName(uint run) => $"summary_Run{run}.json";
+
+    public static SummaryOutputs Write(RunSummary s, string directory, string source, Action<string>? progress = null)
+    {
+        Directory.CreateDirectory(directory);
+        var run = s.Run.ToString(CultureInfo.InvariantCulture);
+        var text = Path.Combine(directory, $"Summary_Run{run}.txt");
+        File.WriteAllText(text, SummaryText.Summary(s));
+        var badLog = Path.Combine(directory, $"badFitsROCs_Run{run}.log");
+        File.WriteAllText(badLog, SummaryText.BadFitRocLog(s));
+        var highLog = Path.Combine(directory, $"highGainROCs_Run{run}.log");
+        File.WriteAllText(highLog, SummaryText.HighGainRocLog(s));
+        var data = Path.Combine(directory, DataFileName(s.Run));
+        File.WriteAllText(data, JsonSerializer.Serialize(s, Json));
+
+        var sections = SummaryPlots.Write(s, directory, progress);
+        progress?.Invoke("PDF");
+        var pdf = new PdfReport($"Gain calibration summary, run {run}");
+        pdf.Title($"Pixel gain calibration summary - run {run}",
+            $"source: {source}   written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by GainCal");
+        Numbers(pdf, s);
+        Status(pdf, s);
+        // The first plot section is the status chart, which belongs to section 2.
+        pdf.Figures(sections[0].Figures.Select(f => (Path.Combine(directory, f.FileName), f.Caption)).ToList(), 1);
+        Failing(pdf, s);
+        var number = 4;
+        foreach (var (section, figures, columns) in sections.Skip(1))
+        {
+            if (figures.Count == 0) continue;
+            pdf.NewPage();
+            pdf.Heading($"{number++} {section}");
+            pdf.Figures(figures.Select(f => (Path.Combine(directory, f.FileName), f.Caption)).ToList(), columns);
+        }
+        var path = Path.Combine(directory, PdfName);
+        var pages = pdf.PageCount;
+        pdf.Save(path);
+        var plots = sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).ToList();
+        return new SummaryOutputs(path, pages, plots, text, data, [badLog, highLog]);
+    }
+
+    private static string G(double x) => SummaryText.G(x);
+    private static string N(long x) => x.ToString("N0", CultureInfo.InvariantCulture);
+    private static string P(long a, long n) => RunSummary.Percent(a, n).ToString("F3", CultureInfo.InvariantCulture) + " %";
+    private static string MeanRms(Moments m) => $"{G(m.Mean)} ± {G(m.Rms)}";
+    private static string MinMeanMax(Moments m) => $"{G(m.Min)} / {G(m.Mean)} / {G(m.Max)}";
+
+    private static void Numbers(PdfReport pdf, RunSummary s)
+    {
+        pdf.Heading($"1 Summary of run {s.Run}");
+        pdf.Paragraph($"Counted as the reference macro (make_ComparisonPlots.cc) counts: every module in the table has 66,560 pixels, a pixel missing " +
+            $"from the table counts as status 0; a good fit has status > 0, |gain| <= {G(RunSummary.GainMax)} and |pedestal| <= {G(RunSummary.PedestalMax)}.");
+        var rows = new List<IReadOnlyList<string>>
+        {
+            new[] { "Modules looked at", $"{s.Modules} of 1856", "" },
+            new[] { "Pixels with good fit, all", $"{N(s.GoodFitPixels)} of {N(s.Pixels)}", P(s.GoodFitPixels, s.Pixels) },
+            new[] { "Pixels with good fit, BPix", $"{N(s.BPixGoodFitPixels)} of {N(s.BPixPixels)}", P(s.BPixGoodFitPixels, s.BPixPixels) },
+            new[] { "Pixels with good fit, FPix", $"{N(s.FPixGoodFitPixels)} of {N(s.FPixPixels)}", P(s.FPixGoodFitPixels, s.FPixPixels) },
+            new[] { $"Pixels with gain > {G(RunSummary.GainMax)} or |ped| > {G(RunSummary.PedestalMax)}", N(s.OutlierPixels), P(s.OutlierPixels, s.Pixels) },
+            new[] { $"Pixels with gain > {G(RunSummary.HighGainThreshold)}", N(s.HighGainPixels), P(s.HighGainPixels, s.Pixels) },
+            new[] { $"Column halves with mean gain > {G(RunSummary.HighGainThreshold)}", N(s.HighGainColumns), "" },
+            new[] { $"ROCs with mean gain > {G(RunSummary.HighGainThreshold)}", N(s.HighGainRocs), "" },
+        };
+        if (s.UnknownStatusPixels > 0) rows.Add(["Pixels with an unknown status code (counted bad)", N(s.UnknownStatusPixels), ""]);
+        if (s.SkippedRows > 0) rows.Add(["Table rows skipped (not a Phase-1 module / row or column out of range)", N(s.SkippedRows), ""]);
+        pdf.Table(["Quantity", "Value", "Fraction"], rows, [5, 3, 1.5]);
+        var stats = new List<IReadOnlyList<string>>();
+        foreach (var (name, sub) in new[] { ("BPix", 0), ("FPix", 1) })
+        {
+            stats.Add([$"{name} gain [e/ADC]", MeanRms(s.Gain[sub]), MinMeanMax(s.FittedGain[sub])]);
+            stats.Add([$"{name} error on 1/gain", MeanRms(s.GainError[sub]), ""]);
+            stats.Add([$"{name} pedestal [ADC]", MeanRms(s.Pedestal[sub]), MinMeanMax(s.FittedPedestal[sub])]);
+            stats.Add([$"{name} error on pedestal", MeanRms(s.PedestalError[sub]), ""]);
+        }
+        pdf.Table(["Quantity", "mean ± RMS (good fits)", "min / mean / max (status > 0)"], stats, [3, 3, 4]);
+    }
+
+    private static void Status(PdfReport pdf, RunSummary s)
+    {
+        pdf.Heading("2 Fit status");
+        var rows = Enumerable.Range(0, RunSummary.StatusBins).Select(i =>
+        {
+            var status = RunSummary.StatusOfBin(i);
+            return (IReadOnlyList<string>)[i.ToString(CultureInfo.InvariantCulture), ((int)status).ToString(CultureInfo.InvariantCulture),
+                FitStatusText.Describe(status, FitSettings.Production), (int)status > 0 ? "good" : "bad", N(s.StatusCounts[i]), P(s.StatusCounts[i], s.Pixels)];
+        });
+        pdf.Table(["|status|", "status", "meaning", "use", "pixels", "fraction"], rows.ToList(), [1, 1, 4.5, 1, 2, 1.6]);
+        pdf.Paragraph("Per layer and per FPix disk and ring (both sides): percentage of the part's pixels with each status.");
+        var header = new List<string> { "part", "mod.", "good %" };
+        header.AddRange(Enumerable.Range(0, RunSummary.StatusBins).Select(i => ((int)RunSummary.StatusOfBin(i)).ToString(CultureInfo.InvariantCulture)));
+        var partRows = s.Parts.Where(p => p.Modules > 0).Select(p =>
+        {
+            var row = new List<string> { p.Name, p.Modules.ToString(CultureInfo.InvariantCulture),
+                RunSummary.Percent(p.GoodFitPixels, p.Pixels).ToString("F2", CultureInfo.InvariantCulture) };
+            row.AddRange(p.StatusCounts.Select(c => RunSummary.Percent(c, p.Pixels).ToString("F2", CultureInfo.InvariantCulture)));
+            return (IReadOnlyList<string>)row;
+        }).ToList();
+        pdf.Table(header, partRows, [2.2, 0.9, 1.3, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1, 1.1]);
+        var stats = s.Parts.Where(p => p.Modules > 0).Select(p => (IReadOnlyList<string>)[p.Name, MeanRms(p.Gain), MinMeanMax(p.Gain), MeanRms(p.Pedestal)]).ToList();
+        pdf.Table(["part", "gain mean ± RMS", "gain min / mean / max", "pedestal mean ± RMS"], stats, [2, 3, 4, 3]);
+    }
+
+    private static void Failing(PdfReport pdf, RunSummary s)
+    {
+        pdf.NewPage();
+        pdf.Heading("3 Modules and ROCs with the most failed fits");
+        var modules = s.ModuleList.Where(m => m.BadFits > 0).OrderByDescending(m => m.BadFits).Take(ListedModules).ToList();
+        if (modules.Count == 0) pdf.Paragraph("No module has a failed fit.");
+        else
+        {
+            pdf.Paragraph($"Modules with the most bad fits (status <= 0 or absent), {modules.Count} of {s.ModuleList.Count(m => m.BadFits > 0)} with any:");
+            pdf.Table(["module", "detid", "bad fits", "fraction", "gain", "pedestal"],
+                modules.Select(m => (IReadOnlyList<string>)[m.Name, m.DetId.ToString(CultureInfo.InvariantCulture), N(m.BadFits),
+                    P(m.BadFits, RunSummary.PixelsPerModule), G(m.MeanGain), G(m.MeanPedestal)]).ToList(), [5, 2, 1.5, 1.5, 1.4, 1.4]);
+        }
+        var rocs = s.Rocs.Where(r => r.BadFits > 0).Take(ListedRocs).ToList();
+        if (rocs.Count == 0) { pdf.Paragraph("No ROC has a failed fit."); return; }
+        pdf.Paragraph($"ROCs with the most bad fits, {rocs.Count} of {s.Rocs.Count(r => r.BadFits > 0)} with any. ROC = col/52 + 8*(row/80) in module " +
+            "coordinates (the macro's numbering); FED/link/ROC is the online address from the table. A fully failed ROC (4160 pixels) is " +
+            "marked dead and highlighted; the reference's badFitsROCs log leaves those out and lists ROCs with more than 100 bad fits.");
+        pdf.Table(["module", "ROC", "FED/link/ROC", "bad fits", "state", "high"],
+            rocs.Select(r => (IReadOnlyList<string>)[r.ModuleName, r.Position.ToString(CultureInfo.InvariantCulture),
+                r.Fed < 0 ? "not in table" : $"{r.Fed}/{r.Link}/{r.Roc}", N(r.BadFits), r.Dead ? "dead" : r.InReferenceBadFitLog ? "in log" : "",
+                N(r.HighGain)]).ToList(), [5, 0.8, 2.2, 1.3, 1.2, 1.2], i => rocs[i].Dead);
+    }
+}

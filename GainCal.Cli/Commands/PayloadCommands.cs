@@ -1,0 +1,165 @@
+using System.CommandLine;
+using System.Globalization;
+using GainCal.Payloads;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary><c>gaincal payload</c>: the reference's <c>run.py payload RUN YEAR VERSION</c>, and <c>payload inspect</c>.</summary>
+internal static class PayloadCommands
+{
+    public static Command Create()
+    {
+        var input = new Argument<string>("input")
+        {
+            Description = "A run number (with --run-dir), a results table (.parquet) or a CSV with columns detid,row,col,status,gain,pedestal (module coordinates)",
+        };
+        var year = new Argument<int>("year") { Description = "Year in the tag name, e.g. 2025" };
+        var version = new Argument<int>("version") { Description = "Version in the tag name, e.g. 0 for _v0" };
+        var output = new Option<string?>("--output", "-o") { Description = "Directory for the .db files (default: <run-dir>/Payload_Run<RUN> for a run, else the current directory)" };
+        var kinds = new Option<string>("--kinds", "-k")
+        {
+            Description = "Payload classes to write, comma-separated: offline, hlt, full (run.py writes offline and hlt)",
+            DefaultValueFactory = _ => "offline,hlt",
+        };
+        var runDir = new Option<string?>("--run-dir") { Description = "Run directory holding GainCalibration.parquet, when INPUT is a run number" };
+
+        var command = new Command("payload", "Write the gain payloads (SiPixelGainCalibrationOffline / ForHLT / full) of a calibration as conditions SQLite files, tag SiPixelGainCalibration_<YEAR>_v<VERSION>_<kind>")
+        {
+            input, year, version,
+        };
+        command.Options.Add(output);
+        command.Options.Add(kinds);
+        command.Options.Add(runDir);
+        command.SetAction(parsed =>
+        {
+            var o = parsed.InvocationConfiguration.Output;
+            var e = parsed.InvocationConfiguration.Error;
+            try
+            {
+                var wanted = ParseKinds(parsed.GetValue(kinds)!);
+                var (path, defaultOut) = ResolveInput(parsed.GetValue(input)!, parsed.GetValue(runDir));
+                int y = parsed.GetValue(year), v = parsed.GetValue(version);
+                if (y <= 0 || v < 0) throw new ArgumentException($"year must be positive and version non-negative (got {y}, {v})");
+                var outDir = parsed.GetValue(output) ?? defaultOut;
+
+                o.WriteLine($"reading {path}");
+                var pixels = PayloadInput.Load(path);
+                o.WriteLine($"  {pixels.PixelCount:N0} pixels in {pixels.Modules.Count} modules");
+                int lastShown = 0;
+                var progress = new SyncProgress<int>(done =>
+                {
+                    int percent = done * 100 / GainCal.Detector.DetId.AllModules.Count;
+                    if (percent >= lastShown + 25) { lastShown = percent - percent % 25; e.WriteLine($"  modules encoded: {done}/{GainCal.Detector.DetId.AllModules.Count} ({lastShown}%)"); }
+                });
+                var build = GainPayloadBuilder.Build(pixels, wanted, progress: progress);
+                WriteSummary(o, build.Summary);
+                foreach (var file in GainPayloadFile.WriteAll(build, y, v, outDir))
+                {
+                    var kind = wanted.First(k => Path.GetFileNameWithoutExtension(file).EndsWith("_" + k.Suffix(), StringComparison.Ordinal));
+                    var p = build.Payloads[kind];
+                    o.WriteLine($"wrote {file}: tag {Path.GetFileNameWithoutExtension(file)}, {p.Registry.Count} modules, {p.DataLength:N0} bytes ({p.DataLength / Math.Max(1, p.Registry.Count):N0} per module), IOV since 1");
+                }
+                return 0;
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or KeyNotFoundException)
+            {
+                e.WriteLine($"gaincal payload: {ex.Message}");
+                return 1;
+            }
+        });
+        command.Subcommands.Add(CreateInspect());
+        return command;
+    }
+
+    private static Command CreateInspect()
+    {
+        var file = new Argument<string>("file") { Description = "A gain payload .db file written by 'gaincal payload'" };
+        var detid = new Option<uint?>("--detid", "-d") { Description = "Show this module's bytes (hex) and decoded pixels" };
+        var column = new Option<int?>("--col") { Description = "With --detid: print the decoded pixels of this column only (default: column 0)" };
+        var csv = new Option<string?>("--csv") { Description = "Write decoded per-pixel values (the --detid module, else every module) to this CSV file" };
+        var limit = new Option<int>("--limit") { Description = "Registry lines to print (0 = all)", DefaultValueFactory = _ => 20 };
+        var command = new Command("inspect", "Show what a gain payload file holds: tag, IOV, encoding, per-module registry, encoded bytes and decoded pedestal and gain")
+        {
+            file,
+        };
+        command.Options.Add(detid);
+        command.Options.Add(column);
+        command.Options.Add(csv);
+        command.Options.Add(limit);
+        command.SetAction(parsed =>
+        {
+            var o = parsed.InvocationConfiguration.Output;
+            try
+            {
+                var f = GainPayloadFile.Read(parsed.GetValue(file)!);
+                PayloadInspector.Header(o, f);
+                var id = parsed.GetValue(detid);
+                if (id is { } d)
+                {
+                    if (!f.Payload.TryGetModule(d, out var entry)) throw new KeyNotFoundException($"{f.Path}: detid {d} is not in the payload");
+                    PayloadInspector.Module(o, f.Payload, entry, parsed.GetValue(column) ?? 0);
+                }
+                else
+                    PayloadInspector.Registry(o, f.Payload, parsed.GetValue(limit));
+                if (parsed.GetValue(csv) is { } csvPath)
+                {
+                    int rows = PayloadInspector.WriteCsv(csvPath, f.Payload, id);
+                    o.WriteLine($"wrote {csvPath}: {rows:N0} pixels");
+                }
+                return 0;
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException or KeyNotFoundException)
+            {
+                parsed.InvocationConfiguration.Error.WriteLine($"gaincal payload inspect: {ex.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    internal static PayloadKind[] ParseKinds(string text)
+    {
+        var kinds = new List<PayloadKind>();
+        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!PayloadKinds.TryParse(part, out var k)) throw new ArgumentException($"unknown payload kind '{part}' (use offline, hlt, full)");
+            if (!kinds.Contains(k)) kinds.Add(k);
+        }
+        if (kinds.Count == 0) throw new ArgumentException("--kinds names no payload kind (use offline, hlt, full)");
+        return [.. kinds];
+    }
+
+    /// <summary>A run number goes through its run directory's merged table; anything else is a file.</summary>
+    private static (string Path, string DefaultOutput) ResolveInput(string input, string? runDir)
+    {
+        if (!File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run))
+        {
+            if (runDir is null) throw new ArgumentException($"{input} looks like a run number: pass --run-dir DIR (the directory holding GainCalibration.parquet)");
+            var table = Path.Combine(runDir, "GainCalibration.parquet");
+            if (!File.Exists(table)) throw new FileNotFoundException($"{table}: no merged results table for run {run} (run hadd first)");
+            return (table, Path.Combine(runDir, $"Payload_Run{run}"));
+        }
+        if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such file (expected a run number, a .parquet table or a .csv)");
+        return (input, Directory.GetCurrentDirectory());
+    }
+
+    private static void WriteSummary(TextWriter o, UploaderSummary s)
+    {
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  mean gain {s.MeanGain:G7} e-/ADC, mean pedestal {s.MeanPedestal:G7} ADC (over pixels with gain > 0, within the uploader's histogram ranges)"));
+        o.WriteLine($"  {s.ModulesEmpty} modules were empty and now have pixels filled with default values.");
+        o.WriteLine($"  {s.ModulesWithDefaultPixels} modules have pixels filled with default values.");
+        o.WriteLine($"  {s.ModulesWithDeadPixels} modules have pixels flagged as dead.");
+        o.WriteLine($"  {s.ModulesWithDefaultColumns} modules have columns filled with default values.");
+        o.WriteLine($"  {s.ModulesWithDeadColumns} modules have columns filled with dead values.");
+        o.WriteLine($"  modules {s.Modules}, channels {s.Channels:N0}; modules with data {s.ModulesWithData}, missing {s.ModulesMissing}");
+        o.WriteLine($"  pixels with a fit {s.PixelsWithFit:N0}, without {s.PixelsWithoutFit:N0}; good {s.PixelsGood:N0}, substituted {s.PixelsSubstituted:N0}");
+        if (s.UnknownModules.Count > 0)
+            o.WriteLine($"  warning: {s.UnknownModules.Count} input detids are not modules of the detector (used for the means only), e.g. {string.Join(", ", s.UnknownModules.Take(5))}");
+    }
+
+    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and print out of order).</summary>
+    private sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
+    {
+        public void Report(T value) => report(value);
+    }
+}

@@ -1,0 +1,188 @@
+using System.CommandLine;
+using System.Globalization;
+using GainCal.Reports;
+using GainCal.Results;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary>The run products: `gaincal summary`, `gaincal twiki`, `gaincal compare` (run.py summary / twiki, compare_gain_calib).</summary>
+internal static class ReportCommands
+{
+    public const string RunTableName = "GainCalibration.parquet";
+
+    public static IEnumerable<Command> Create() => [Summary(), Twiki(), Compare()];
+
+    private static Command Summary()
+    {
+        var input = new Argument<string>("table-or-run")
+        {
+            Description = "A results table (.parquet, per FED or merged), or a run number together with --run-dir",
+        };
+        var output = new Option<DirectoryInfo?>("--output", "-o")
+        {
+            Description = "Directory for the PDF, plots, text and logs (default: summary/ next to the table)",
+        };
+        var runDir = new Option<DirectoryInfo?>("--run-dir")
+        {
+            Description = $"The run's output directory: reads its per-FED tables fed/<FED>.parquet one at a time, or else {RunTableName}",
+        };
+        var command = new Command("summary",
+            "Summarise a calibration as run.py summary did: writes gain_summary.pdf and its PNG plots (gain and pedestal per BPix " +
+            "layer and FPix disk/ring, fit status fractions, per-module maps), the modules and ROCs with the most failed fits, " +
+            "Summary_Run<RUN>.txt with the reference's numbers, the badFitsROCs/highGainROCs logs and summary_Run<RUN>.json.")
+        {
+            input, output, runDir,
+        };
+        command.SetAction(parsed => ReportCli.Run(() =>
+        {
+            var cli = new ReportCli("summary");
+            var (tables, expectedRun, source) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir));
+            var directory = parsed.GetValue(output)?.FullName
+                ?? Path.Combine(parsed.GetValue(runDir)?.FullName ?? Path.GetDirectoryName(tables[0])!, TwikiPackage.SummaryDirectory);
+            var summary = Summarise(tables, expectedRun, cli);
+            var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step));
+            cli.Progress("done");
+            Console.WriteLine($"run {summary.Run}: {summary.Modules} modules, good fits {summary.GoodFitPixels:N0} of {summary.Pixels:N0} pixels " +
+                $"({RunSummary.Percent(summary.GoodFitPixels, summary.Pixels):F3} %), {summary.Rocs.Count(x => x.Dead)} dead ROCs");
+            Console.WriteLine($"PDF:   {outputs.Pdf} ({outputs.Pages} pages)");
+            Console.WriteLine($"text:  {outputs.Text}");
+            Console.WriteLine($"data:  {outputs.Data}");
+            Console.WriteLine($"plots: {outputs.Plots.Count} PNG files in {directory}");
+            Console.WriteLine($"time:  {cli.Elapsed.TotalSeconds:F1} s");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Twiki()
+    {
+        var dir = new Argument<DirectoryInfo>("run-output-dir")
+        {
+            Description = $"The run's output directory, holding {TwikiPackage.SummaryDirectory}/ written by `gaincal summary`",
+        };
+        var run = new Option<uint?>("--run") { Description = "Run number (default: the one summary/summary_Run<RUN>.json names)" };
+        var force = new Option<bool>("--force", "-f") { Description = "Replace an existing twiki/ directory and tarball" };
+        var noFigs = new Option<bool>("--without-figs")
+        {
+            Description = "Leave figs/*.png out of the tarball (run.py's loop skips PNGs, but its recursive tarfile.add of figs/ packs them, so by default they are in)",
+        };
+        var command = new Command("twiki",
+            "Package a run's summary for the TWiki as run.py twiki did: copies the summary PDF (as gain_summary_Run<RUN>.pdf), " +
+            "the logs, Summary_Run<RUN>.txt and the summary data into <run-output-dir>/twiki/ (PNGs into twiki/figs/), " +
+            "packs it with figs/ into <run-output-dir>/run<RUN>.tar.gz as the reference's tarball ends up, and prints the TWiki text block.")
+        {
+            dir, run, force, noFigs,
+        };
+        command.SetAction(parsed => ReportCli.Run(() =>
+        {
+            var cli = new ReportCli("twiki");
+            var result = TwikiPackage.Create(parsed.GetValue(dir)!.FullName, parsed.GetValue(run), parsed.GetValue(force),
+                !parsed.GetValue(noFigs), step => cli.Progress(step));
+            cli.Progress($"{result.Tarball}: {result.TarEntries.Count} entries");
+            Console.Write(result.Text);
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command Compare()
+    {
+        var a = new Argument<FileInfo>("table-a") { Description = "Results table of the reference run A (.parquet)" };
+        var b = new Argument<FileInfo>("table-b") { Description = "Results table of run B, compared with A (.parquet)" };
+        var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Output directory (default: ./Comp_<A>-<B>)" };
+        var gain = new Option<double>("--gain-tolerance")
+        {
+            Description = "Relative gain change above which a layer, disk/ring or module counts as changed",
+            DefaultValueFactory = _ => ComparisonTolerances.Default.Gain,
+        };
+        var pedestal = new Option<double>("--pedestal-tolerance")
+        {
+            Description = "Pedestal change in ADC above which a part or module counts as changed",
+            DefaultValueFactory = _ => ComparisonTolerances.Default.Pedestal,
+        };
+        var status = new Option<double>("--status-tolerance")
+        {
+            Description = "Fraction of a part's pixels lost or recovered above which it counts as changed",
+            DefaultValueFactory = _ => ComparisonTolerances.Default.Status,
+        };
+        var command = new Command("compare",
+            "Compare two calibrations pixel by pixel (make_ComparisonPlots.cc diff mode, compare_gain_calib.py): status changes " +
+            "(recovered, lost, still bad), gain and pedestal differences per pixel, module and BPix layer / FPix disk and ring, " +
+            "plots, a PDF and a short verdict naming what changed.")
+        {
+            a, b, output, gain, pedestal, status,
+        };
+        command.SetAction(parsed => ReportCli.Run(() =>
+        {
+            var cli = new ReportCli("compare");
+            var tolerances = new ComparisonTolerances(parsed.GetValue(gain), parsed.GetValue(pedestal), parsed.GetValue(status));
+            if (!(tolerances.Gain > 0 && tolerances.Pedestal > 0 && tolerances.Status > 0))
+                throw new ArgumentException("tolerances must be positive");
+            var pathA = parsed.GetValue(a)!.FullName;
+            var pathB = parsed.GetValue(b)!.FullName;
+            cli.Progress($"reading {pathA}");
+            var tableA = PixelTable.Read(pathA);
+            cli.Progress($"reading {pathB}");
+            var tableB = PixelTable.Read(pathB);
+            var comparison = RunComparison.Compare(tableA, tableB, tolerances, step => cli.Progress(step));
+            var directory = parsed.GetValue(output)?.FullName
+                ?? Path.Combine(Environment.CurrentDirectory, string.Create(CultureInfo.InvariantCulture, $"Comp_{tableA.Run}-{tableB.Run}"));
+            var outputs = ComparisonReport.Write(comparison, directory, pathA, pathB, step => cli.Progress(step));
+            cli.Progress("done");
+            foreach (var line in comparison.Verdict) Console.WriteLine(line);
+            Console.WriteLine($"PDF:  {outputs.Pdf} ({outputs.Pages} pages)");
+            Console.WriteLine($"text: {outputs.Text}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// The tables to summarise: a table path; or for a run number, the per-FED tables of &lt;run-dir&gt;/fed/ (read one at a
+    /// time, so memory stays that of one FED; the merged table is their union) or else &lt;run-dir&gt;/GainCalibration.parquet.
+    /// </summary>
+    private static (IReadOnlyList<string> Tables, uint? Run, string Source) ResolveTables(string input, DirectoryInfo? runDir)
+    {
+        if (uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run) && !File.Exists(input))
+        {
+            if (runDir is null)
+                throw new ArgumentException($"run {run}: give its output directory with --run-dir (or pass a results table); " +
+                    "summaries through the cluster are not wired yet");
+            if (!runDir.Exists) throw new DirectoryNotFoundException($"{runDir.FullName}: no such run directory");
+            var fedDirectory = Path.Combine(runDir.FullName, "fed");
+            var fedTables = Directory.Exists(fedDirectory)
+                ? Directory.GetFiles(fedDirectory, "*.parquet").Where(f => int.TryParse(Path.GetFileNameWithoutExtension(f), out _))
+                    .OrderBy(f => f, StringComparer.Ordinal).ToList()
+                : [];
+            if (fedTables.Count > 0) return (fedTables, run, $"{fedDirectory} ({fedTables.Count} FED tables)");
+            var table = Path.Combine(runDir.FullName, RunTableName);
+            if (!File.Exists(table))
+                throw new FileNotFoundException($"{table}: no merged results table and no fed/<FED>.parquet tables for run {run}", table);
+            return ([table], run, table);
+        }
+        if (runDir is not null) throw new ArgumentException("--run-dir goes with a run number, not with a table file");
+        if (Directory.Exists(input)) throw new ArgumentException($"{input}: is a directory; give a results table (.parquet) or a run number with --run-dir");
+        if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such results table", input);
+        var path = Path.GetFullPath(input);
+        return ([path], null, path);
+    }
+
+    /// <summary>Feeds the tables one by one to the summary; a FED met twice is an error (it would be counted twice).</summary>
+    private static RunSummary Summarise(IReadOnlyList<string> tables, uint? expectedRun, ReportCli cli)
+    {
+        SummaryBuilder? builder = null;
+        var feds = new HashSet<int>();
+        foreach (var path in tables)
+        {
+            cli.Progress($"reading {path}");
+            var t = PixelTable.Read(path);
+            if (expectedRun is { } r && t.Run != r) throw new InvalidDataException($"{path}: holds run {t.Run}, not run {r}");
+            foreach (var fed in t.Feds())
+                if (!feds.Add(fed)) throw new InvalidDataException($"{path}: FED {fed} also appears in an earlier table");
+            builder ??= new SummaryBuilder(t.Run);
+            cli.Progress($"summarising {t.RowCount:N0} pixels of run {t.Run}");
+            builder.Add(t);
+        }
+        return builder!.Build();
+    }
+}

@@ -1,0 +1,30 @@
+using Akka.Actor;
+using GainCal.Cluster;
+
+namespace GainCal.Tests.Cluster;
+
+public class FedSlotsTests : Akka.TestKit.Xunit.TestKit
+{
+    [Fact]
+    public void At_most_max_holders_and_the_waiting_get_freed_slots_in_arrival_order()
+    {
+        var slots = Sys.ActorOf(Props.Create(() => new FedSlots(2)));
+        var probes = Enumerable.Range(0, 4).Select(_ => CreateTestProbe()).ToArray();
+        foreach (var p in probes) slots.Tell(new RequestFedSlot(), p.Ref);
+        probes[0].ExpectMsg<FedSlotGranted>();
+        probes[1].ExpectMsg<FedSlotGranted>();
+        probes[2].ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        probes[3].ExpectNoMsg(TimeSpan.FromMilliseconds(50));
+
+        slots.Tell(new RequestFedSlot(), probes[0].Ref);   // asking again while holding changes nothing
+        probes[0].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        slots.Tell(new ReleaseFedSlot(), probes[1].Ref);
+        probes[2].ExpectMsg<FedSlotGranted>();
+        probes[3].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // A holder that dies (crash, hand-off) gives its slot back.
+        Sys.Stop(probes[0].Ref);
+        probes[3].ExpectMsg<FedSlotGranted>();
+    }
+}

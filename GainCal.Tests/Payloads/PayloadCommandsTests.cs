@@ -1,0 +1,129 @@
+using System.CommandLine;
+using GainCal.Cli.Commands;
+using GainCal.Detector;
+using GainCal.Payloads;
+
+namespace GainCal.Tests.Payloads;
+
+public class PayloadCommandsTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var root = new RootCommand { PayloadCommands.Create(), VCalCommands.Create() };
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = root.Parse(args).Invoke(new InvocationConfiguration { Output = o, Error = e });
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Payload_from_a_CSV_writes_every_module_and_inspect_shows_bytes_and_decoded_pixels()
+    {
+        using var dir = new TempDirectory();
+        var a = DetId.FPix(2, 3, 40, 2);
+        var csv = PayloadTestData.WriteCsv(dir.File("pixels.csv"), (a.Raw, (row, col) => (1, 50f + row % 3, 30f)));
+        var (code, output, error) = Run("payload", csv, "2026", "3", "-o", dir.Path, "--kinds", "hlt");
+        Assert.True(code == 0, error);
+        Assert.Contains("1855 modules were empty and now have pixels filled with default values.", output);
+        var hlt = dir.File("SiPixelGainCalibration_2026_v3_hlt.db");
+        Assert.Contains($"wrote {hlt}: tag SiPixelGainCalibration_2026_v3_hlt, 1856 modules, 3,088,384 bytes (1,664 per module)", output);
+        Assert.False(File.Exists(dir.File("SiPixelGainCalibration_2026_v3_offline.db")));
+
+        var (icode, iout, ierr) = Run("payload", "inspect", hlt, "--detid", a.Raw.ToString(), "--col", "2", "--csv", dir.File("m.csv"));
+        Assert.True(icode == 0, ierr);
+        Assert.Contains("tag      SiPixelGainCalibration_2026_v3_hlt", iout);
+        Assert.Contains("IOV      since 1 -> payload", iout);
+        Assert.Contains("float arithmetic", iout);
+        Assert.Contains($"module   {a.Raw} {a.ModuleName}", iout);
+        // Column 0: pedestal 30 -> code floor(130 / (350/253)) = 93 = 0x5D; the gain averages of rows 0-79
+        // (50, 51, 52 cycling: 50.99) and rows 80-159 (51.0) -> code 25 = 0x19; bytes (gain, pedestal) per half.
+        Assert.Contains("col   0: 195D195D", iout);
+        var lines = File.ReadAllLines(dir.File("m.csv"));
+        Assert.Equal(66561, lines.Length);
+        Assert.StartsWith($"{a.Raw},0,0,93,25,", lines[1]);
+    }
+
+    [Fact]
+    [Trait("Category", "Slow")]
+    public void Whole_detector_offline_payload_has_67392_bytes_per_module()
+    {
+        using var dir = new TempDirectory();
+        var a = DetId.BPix(3, 3, 3);
+        var csv = PayloadTestData.WriteCsv(dir.File("pixels.csv"), (a.Raw, (row, col) => (1, 50f + row % 3, 30f)));
+        var (code, output, error) = Run("payload", csv, "2026", "3", "-o", dir.Path, "--kinds", "offline,full");
+        Assert.True(code == 0, error);
+        Assert.Contains("1856 modules, 125,079,552 bytes (67,392 per module)", output);
+        Assert.Contains("1856 modules, 247,070,720 bytes (133,120 per module)", output);
+        var (icode, iout, _) = Run("payload", "inspect", dir.File("SiPixelGainCalibration_2026_v3_offline.db"), "--detid", a.Raw.ToString());
+        Assert.Equal(0, icode);
+        Assert.Contains("col   0: " + string.Concat(Enumerable.Repeat("5D", 80)) + "19" + string.Concat(Enumerable.Repeat("5D", 80)) + "19", iout);
+    }
+
+    [Fact]
+    public void Payload_errors_are_one_line_and_name_the_input()
+    {
+        using var dir = new TempDirectory();
+        var (code, _, error) = Run("payload", dir.File("nope.csv"), "2025", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("nope.csv: no such file", error);
+        (code, _, error) = Run("payload", "386000", "2025", "0");
+        Assert.Equal(1, code);
+        Assert.Contains("--run-dir", error);
+        (code, _, error) = Run("payload", "386000", "2025", "0", "--run-dir", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains("GainCalibration.parquet: no merged results table for run 386000", error);
+        File.WriteAllText(dir.File("p.csv"), "detid,row,col,status,gain,pedestal\n");
+        (code, _, error) = Run("payload", dir.File("p.csv"), "2025", "0", "--kinds", "offline,gpu");
+        Assert.Equal(1, code);
+        Assert.Contains("unknown payload kind 'gpu'", error);
+        (code, _, error) = Run("payload", "inspect", dir.File("p.csv"));
+        Assert.Equal(1, code);
+        Assert.Contains("p.csv", error);
+    }
+
+    [Fact]
+    public void Vcal_corrections_prints_the_factors_and_db_writes_the_object()
+    {
+        using var dir = new TempDirectory();
+        var lumi = PayloadTestData.DataFile("vcal-lumi.txt");
+        var (code, output, error) = Run("vcal", "corrections", "--lumi", lumi, "--plot", dir.File("dose.png"));
+        Assert.True(code == 0, error);
+        Assert.Contains("corrs_bpix = {1: 1.101, 2: 1.065, 3: 1.047, 4: 1.029}", output);
+        Assert.Contains("corrs_fpix = {1: 1.1449, 2: 1.1004}", output);
+        Assert.True(File.Exists(dir.File("dose.png")));
+
+        (code, output, error) = Run("vcal", "db", "--tag", "SiPixelVCal_phase1_2026_v0", "--lumi", lumi, "-o", dir.File("v.db"), "--text", dir.File("v.txt"));
+        Assert.True(code == 0, error);
+        Assert.Contains("1856 modules, IOV since 1", output);
+        var read = VCalDb.Read(dir.File("v.db"));
+        Assert.Equal(1856, read.Count);
+        Assert.Equal(new VCalEntry((float)(45.7 * 1.101), -308f), read[DetId.BPix(1, 2, 2).Raw]);
+
+        (code, _, error) = Run("vcal", "db", "--tag", "SiPixelVCal_phase1_2031_v9", "--lumi", lumi, "-o", dir.File("w.db"));
+        Assert.Equal(1, code);
+        Assert.Contains("tag 2031_v9 is not in the luminosity table", error);
+        (code, output, _) = Run("vcal", "db", "--tag", "manual", "--bpix", "1.095,1.056,1.039,1.023", "--fpix", "1.1397,1.0914", "-o", dir.File("m.db"));
+        Assert.Equal(0, code);
+        Assert.Equal(new VCalEntry((float)(47 * 1.1397), -60f), VCalDb.Read(dir.File("m.db"))[DetId.FPix(1, 1, 1, 1).Raw]);
+    }
+
+    [Fact]
+    public void A_run_number_reads_the_run_directorys_table_and_writes_next_to_it()
+    {
+        using var dir = new TempDirectory();
+        var a = DetId.BPix(4, 10, 2);
+        var table = new GainCal.Results.PixelTable(386000, 2);
+        (table.DetId[0], table.ModuleRow[0], table.ModuleCol[0], table.Status[0], table.Gain[0], table.Pedestal[0]) = (a.Raw, 0, 0, 1, 60f, 20f);
+        (table.DetId[1], table.ModuleRow[1], table.ModuleCol[1], table.Status[1], table.Gain[1], table.Pedestal[1]) = (a.Raw, 1, 0, 1, 62f, 22f);
+        table.Write(dir.File("GainCalibration.parquet"));
+        var (code, output, error) = Run("payload", "386000", "2025", "1", "--run-dir", dir.Path, "--kinds", "hlt");
+        Assert.True(code == 0, error);
+        var hlt = Path.Combine(dir.Path, "Payload_Run386000", "SiPixelGainCalibration_2025_v1_hlt.db");
+        Assert.Contains($"wrote {hlt}", output);
+        var f = GainPayloadFile.Read(hlt);
+        Assert.True(f.Payload.TryGetModule(a.Raw, out var e));
+        // Column 0, rows 0-79: average of the two fitted pixels, 21 ADC and 61 e-/ADC.
+        var px = f.Payload.ReadPixel(e, 0, 0);
+        Assert.Equal(((byte)Math.Floor(121 / (350.0 / 253)), (byte)Math.Floor(61 / (500.5 / 253))), (px.PedestalCode, px.GainCode));
+    }
+}

@@ -1,0 +1,71 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using GainCal.Detector;
+using GainCal.Reports;
+
+namespace GainCal.Tests.Reports;
+
+public class TwikiPackageTests
+{
+    private static void WriteSummary(string runDirectory, uint run)
+    {
+        var t = SyntheticTables.Modules(run, [DetId.BPix(1, 1, 1), DetId.FPix(1, 1, 1, 1)]);
+        SummaryReport.Write(SummaryBuilder.Build(t), Path.Combine(runDirectory, TwikiPackage.SummaryDirectory), "test");
+    }
+
+    private static List<string> TarEntries(string tarball)
+    {
+        using var stream = File.OpenRead(tarball);
+        using var gzip = new GZipStream(stream, CompressionMode.Decompress);
+        using var reader = new TarReader(gzip);
+        var names = new List<string>();
+        while (reader.GetNextEntry() is { } e) names.Add(e.Name);
+        return names;
+    }
+
+    [Fact]
+    public void Packs_the_renamed_pdf_logs_and_data_but_not_the_pngs_and_prints_the_twiki_block()
+    {
+        using var dir = new TempDirectory();
+        WriteSummary(dir.Path, 412345);
+        File.WriteAllText(dir.File("config.json"), """{"run": 412345, "indir": "/store/Run_412345", "feds": [1200]}""");
+
+        var r = TwikiPackage.Create(dir.Path, null, force: false, includeFigures: false);
+
+        Assert.Equal(412345u, r.Run);
+        Assert.Equal(dir.File("run412345.tar.gz"), r.Tarball);
+        var entries = TarEntries(r.Tarball);
+        Assert.Equal(["Summary_Run412345.json", "Summary_Run412345.txt", "badFitsROCs_Run412345.log", "gain_summary_Run412345.pdf",
+            "highGainROCs_Run412345.log", "figs/"], entries);
+        Assert.Equal(entries, r.TarEntries);
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(r.Directory, "figs"), "*.png"));
+        Assert.Equal(File.ReadAllBytes(dir.File("summary/gain_summary.pdf")), File.ReadAllBytes(Path.Combine(r.Directory, "gain_summary_Run412345.pdf")));
+        Assert.StartsWith("---++++ Run 412345\n   * DMP Files : /store/Run_412345\n", r.Text);
+        Assert.Contains("   * PDF summary : [[%ATTACHURL%/gain_summary_Run412345.pdf][gain_summary_Run412345.pdf]]\n", r.Text);
+        Assert.Contains("[[%ATTACHURL%/run412345.tar.gz][run412345.tar.gz]]", r.Text);
+    }
+
+    [Fact]
+    public void Refuses_to_overwrite_without_force_and_can_include_the_figures()
+    {
+        using var dir = new TempDirectory();
+        WriteSummary(dir.Path, 7);
+        TwikiPackage.Create(dir.Path, 7, force: false, includeFigures: false);
+        var e = Assert.Throws<IOException>(() => TwikiPackage.Create(dir.Path, 7, force: false, includeFigures: false));
+        Assert.Contains("use --force", e.Message);
+        var r = TwikiPackage.Create(dir.Path, 7, force: true, includeFigures: true);
+        Assert.Contains(TarEntries(r.Tarball), n => n.StartsWith("figs/MAP_Gain_layer1_Run7", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Missing_summary_or_wrong_run_are_clear_errors()
+    {
+        using var dir = new TempDirectory();
+        var missing = Assert.Throws<DirectoryNotFoundException>(() => TwikiPackage.Create(dir.Path, null, false, false));
+        Assert.Contains("gaincal summary", missing.Message);
+        WriteSummary(dir.Path, 8);
+        var wrong = Assert.Throws<FileNotFoundException>(() => TwikiPackage.Create(dir.Path, 9, false, false));
+        Assert.Contains("summary_Run9.json", wrong.Message);
+        Assert.False(Directory.Exists(dir.File("twiki")));
+    }
+}
