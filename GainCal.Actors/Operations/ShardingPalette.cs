@@ -23,21 +23,32 @@ public sealed class ShardingPalette(ActorSystem system) : CommandPalette
         new("shard-stats", "the shards of one type on this node and their entity ids", [Region]),
     ];
 
+    /// <summary>The shard types this node knows: its regions (ClusterSharding.ShardTypeNames) and its proxies, which
+    /// that list leaves out; a proxy is the child "&lt;type&gt;Proxy" of /system/sharding.</summary>
+    public static IReadOnlyList<(string Type, bool Region)> Types(ActorSystem system)
+    {
+        var regions = ClusterSharding.Get(system).ShardTypeNames.ToHashSet();
+        var guardian = ((ExtendedActorSystem)system).Provider.SystemGuardian.GetSingleChild("sharding") as ActorRefWithCell;
+        var proxies = guardian?.Children.Select(c => c.Path.Name).Where(n => n.EndsWith("Proxy", StringComparison.Ordinal))
+            .Select(n => Uri.UnescapeDataString(n[..^"Proxy".Length])).Where(t => !regions.Contains(t)) ?? [];
+        return regions.Select(t => (t, true)).Concat(proxies.Select(t => (t, false))).OrderBy(x => x.Item1, StringComparer.Ordinal).ToArray();
+    }
+
     public override async Task<int> ExecuteAsync(CommandSpec command, CommandArgs args, CommandOutput output)
     {
         var sharding = ClusterSharding.Get(system);
-        var types = sharding.ShardTypeNames.Order(StringComparer.Ordinal).ToArray();
+        var known = Types(system);
+        var types = known.Select(k => k.Type).ToArray();
         if (command.Name == "regions")
         {
-            foreach (var type in types)
+            foreach (var (type, isRegion) in known)
             {
-                var region = sharding.ShardRegion(type);
-                if (!IsRegion(region, type))
+                if (!isRegion)
                 {
                     await output.Out($"{type} | proxy | hosted on members with role {NodeSettings.WorkerRole}");
                     continue;
                 }
-                var stats = await region.Ask<ShardRegionStats>(GetShardRegionStats.Instance, Timeout, output.Cancelled);
+                var stats = await sharding.ShardRegion(type).Ask<ShardRegionStats>(GetShardRegionStats.Instance, Timeout, output.Cancelled);
                 await output.Out($"{type} | region | shards: {stats.Stats.Count} | entities: {stats.Stats.Values.Sum()}");
             }
             return CommandPalettes.Ok;
@@ -49,36 +60,38 @@ public sealed class ShardingPalette(ActorSystem system) : CommandPalette
             await output.Err($"error: no shard region type '{name}' on this node (types: {string.Join(", ", types)})");
             return CommandPalettes.Failed;
         }
+        var hosted = known.Single(k => k.Type == name).Region;
         if (command.Name == "shard-stats")
         {
-            var region = sharding.ShardRegion(name);
-            if (!IsRegion(region, name))
+            if (!hosted)
             {
                 await output.Err($"error: this node only proxies '{name}'; attach pbm to a member with role {NodeSettings.WorkerRole}");
                 return CommandPalettes.Failed;
             }
-            var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Timeout, output.Cancelled);
+            var state = await sharding.ShardRegion(name).Ask<CurrentShardRegionState>(GetShardRegionState.Instance, Timeout, output.Cancelled);
             foreach (var shard in state.Shards.OrderBy(s => s.ShardId, StringComparer.Ordinal))
                 await output.Out($"shard {shard.ShardId} | entities: {shard.EntityIds.Count} | {string.Join(", ", shard.EntityIds.Order(StringComparer.Ordinal))}");
             await output.Out($"{Akka.Cluster.Cluster.Get(system).SelfAddress} | {name} | shards: {state.Shards.Count} | entities: {state.Shards.Sum(s => s.EntityIds.Count)}");
             return CommandPalettes.Ok;
         }
-        return await RegionStatsAsync(name, output);
+        return await RegionStatsAsync(name, hosted, output);
     }
 
-    /// <summary>A type's region on this node is a proxy when the node lacks the type's role; the proxy's actor
-    /// is named "&lt;type&gt;Proxy" (Akka.Cluster.Sharding's convention).</summary>
-    static bool IsRegion(IActorRef region, string type) => region.Path.Name == Uri.EscapeDataString(type);
+    /// <summary>This node's region of the type when it hosts one, else the region of the oldest worker.</summary>
+    public static ICanTell? RealRegion(ActorSystem system, string type, bool hosted)
+    {
+        if (hosted) return ClusterSharding.Get(system).ShardRegion(type);
+        return Akka.Cluster.Cluster.Get(system).State.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(NodeSettings.WorkerRole))
+            .MinBy(m => m, Member.AgeOrdering) is { } host
+            ? system.ActorSelection(new RootActorPath(host.Address) / "system" / "sharding" / Uri.EscapeDataString(type))
+            : null;
+    }
 
-    async Task<int> RegionStatsAsync(string type, CommandOutput output)
+    async Task<int> RegionStatsAsync(string type, bool hosted, CommandOutput output)
     {
         var cluster = Akka.Cluster.Cluster.Get(system);
         var state = cluster.State;
-        var local = ClusterSharding.Get(system).ShardRegion(type);
-        ICanTell? region = IsRegion(local, type) ? local : null;
-        if (region is null && state.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(NodeSettings.WorkerRole))
-                .MinBy(m => m, Member.AgeOrdering) is { } host)
-            region = system.ActorSelection(new RootActorPath(host.Address) / "system" / "sharding" / Uri.EscapeDataString(type));
+        var region = RealRegion(system, type, hosted);
         if (region is null)
         {
             await output.Err($"error: no member with role {NodeSettings.WorkerRole} is up to host '{type}'");

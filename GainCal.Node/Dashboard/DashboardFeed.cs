@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using GainCal.Cluster;
+using GainCal.Operations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -92,9 +93,9 @@ public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry reg
         var problems = new List<string>();
 
         var sharding = new Dictionary<string, ClusterShardingStats>();
-        foreach (var type in ClusterSharding.Get(system).ShardTypeNames.Order(StringComparer.Ordinal))
+        foreach (var (type, hosted) in ShardingPalette.Types(system))
         {
-            if (RealRegion(type, state) is not { } region)
+            if (ShardingPalette.RealRegion(system, type, hosted) is not { } region)
             {
                 problems.Add($"{type}: no member hosts its shard region");
                 continue;
@@ -130,16 +131,5 @@ public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry reg
         var node = new NodeView($"{self.Host}:{self.Port}", metrics.FedsRunning, metrics.FedsDone, metrics.FedsFailed, metrics.BytesRead,
             metrics.PixelsFitted, Math.Round(metrics.PixelsPerSecond, 1), metrics.QueueDepth);
         return new DashboardSnapshot(sequence, DateTime.UtcNow, node, members, runs, problems.ToArray());
-    }
-
-    /// <summary>Statistics only come from a real region (a proxy answers them with nothing, akka.net#3746): this
-    /// node's when it hosts the type, else the oldest worker's.</summary>
-    ICanTell? RealRegion(string type, ClusterEvent.CurrentClusterState state)
-    {
-        var local = ClusterSharding.Get(system).ShardRegion(type);
-        if (local.Path.Name == Uri.EscapeDataString(type)) return local;
-        return state.Members.Where(m => m.Status == MemberStatus.Up && m.HasRole(NodeSettings.WorkerRole)).MinBy(m => m, Member.AgeOrdering) is { } host
-            ? system.ActorSelection(new RootActorPath(host.Address) / "system" / "sharding" / Uri.EscapeDataString(type))
-            : null;
     }
 }

@@ -13,6 +13,7 @@ public class DashboardBrowserTests
 {
     const uint Run = 4711;
     static readonly int[] Feds = [1200, 1201, 1202, 1203, 1204, 1205, 1206, 1207, 1208, 1209];
+    const int Corrupt = 1209;   // fails, and the page must say why
 
     // What the page shows, read from its data attributes by one script.
     const string ReadPage = """
@@ -20,7 +21,8 @@ public class DashboardBrowserTests
           marker: window.__loadedOnce === true,
           updates: Number(document.body.dataset.updates),
           members: [...document.querySelectorAll('[data-member]')].map(e => [e.dataset.member, e.dataset.status]),
-          feds: [...document.querySelectorAll('[data-fed]')].map(e => [Number(e.dataset.fed), e.dataset.phase, Number(e.dataset.bytes)]),
+          feds: [...document.querySelectorAll('[data-fed]')].map(e => [Number(e.dataset.fed), e.dataset.phase, Number(e.dataset.bytes),
+                                                                      e.querySelector('.error').textContent]),
           text: document.body.innerText
         })
         """;
@@ -28,7 +30,7 @@ public class DashboardBrowserTests
     sealed record PageState(bool Marker, int Updates, string[][] Members, JsonElement[][] Feds, string Text)
     {
         public string FedKey => string.Join(";", Feds.Select(f => $"{f[0]}:{f[1]}:{f[2]}"));
-        public bool RunInProgress => Feds.Length > 0 && Feds.Any(f => f[1].GetString() != "done");
+        public bool RunInProgress => Feds.Length > 0 && Feds.Any(f => f[1].GetString() is not ("done" or "failed"));
     }
 
     static async Task<PageState> ReadAsync(HeadlessChromium browser)
@@ -46,7 +48,10 @@ public class DashboardBrowserTests
         using var dir = new TempDir();
         var input = dir.Sub("in");
         Simulate(input);
-        var dumpBytes = Feds.Sum(f => new FileInfo(Path.Combine(input, $"GainCalibration_{f}_{Run}.dmp")).Length);
+        string Dump(int fed) => Path.Combine(input, $"GainCalibration_{fed}_{Run}.dmp");
+        ClusterTestSizes.Corrupt(Dump(Corrupt));
+        var goodBytes = Feds.Where(f => f != Corrupt).Sum(f => new FileInfo(Dump(f)).Length);
+        var allBytes = goodBytes + new FileInfo(Dump(Corrupt)).Length;
 
         // One FED at a time per node, one fit worker: the run lasts long enough to be watched.
         await using var cluster = await LocalCluster.StartAsync(2, dir.Sub("data"), dir.Path, http: true,
@@ -76,33 +81,40 @@ public class DashboardBrowserTests
         TestContext.Current.TestOutputHelper?.WriteLine($"dashboard screenshot: {screenshot}");
         Console.WriteLine($"dashboard screenshot: {screenshot}");
 
-        var done = await WaitAsync(browser, p => p.Feds.Length == Feds.Length && p.Feds.All(f => f[1].GetString() == "done"), "every FED done",
-            TimeSpan.FromMinutes(4));
+        var done = await WaitAsync(browser, p => p.Feds.Length == Feds.Length && p.Feds.All(f => f[1].GetString() is "done" or "failed"),
+            "every FED ended", TimeSpan.FromMinutes(4));
         Assert.True(done.Marker);
+        var failed = Assert.Single(done.Feds, f => f[1].GetString() == "failed");
+        Assert.Equal(Corrupt, failed[0].GetInt32());
+        Assert.Contains($"GainCalibration_{Corrupt}_{Run}.dmp", failed[3].GetString());   // the core's error, on the page
         await browser.ScreenshotAsync(Path.ChangeExtension(screenshot, ".done.png"));
 
         // Health and metrics of the same nodes, against what the run did (the gauges follow within a second).
         await Task.Delay(TimeSpan.FromSeconds(2));
         using var http = new HttpClient();
         var status = await cluster.StatusAsync(1, Run) ?? throw new InvalidOperationException("no status");
-        double fedsDone = 0, bytesRead = 0, pixels = 0;
+        double fedsDone = 0, fedsFailed = 0, bytesRead = 0, pixels = 0;
         for (var i = 1; i <= 2; i++)
         {
             Assert.Equal("Healthy", await http.GetStringAsync(cluster.HttpUrl(i) + "health/live"));
             Assert.Equal("Healthy", await http.GetStringAsync(cluster.HttpUrl(i) + "health/ready"));
             var metrics = Parse(await http.GetStringAsync(cluster.HttpUrl(i) + "metrics"));
             fedsDone += metrics["gaincal_feds_done_total"];
+            fedsFailed += metrics["gaincal_feds_failed_total"];
             bytesRead += metrics["gaincal_read_bytes_total"];
             pixels += metrics["gaincal_pixels_fitted_total"];
             Assert.Equal(2, metrics["gaincal_cluster_members{status=\"up\"}"]);
             Assert.Equal(0, metrics["gaincal_feds_running"]);
-            Assert.Equal(Feds.Length, metrics["gaincal_run_feds{state=\"done\"}"]);
+            Assert.Equal(Feds.Length - 1, metrics["gaincal_run_feds{state=\"done\"}"]);
+            Assert.Equal(1, metrics["gaincal_run_feds{state=\"failed\"}"]);
             Assert.True(metrics.ContainsKey("gaincal_fit_queue_depth") && metrics.ContainsKey("gaincal_pixels_fitted_rate_per_second"));
         }
         var attempts = status.Feds.Sum(f => f.Attempts);
-        Assert.True(fedsDone >= Feds.Length && fedsDone <= attempts, $"FEDs done {fedsDone}, attempts {attempts}");
-        if (attempts == Feds.Length) Assert.Equal(dumpBytes, bytesRead);
-        else Assert.True(bytesRead >= dumpBytes, $"read {bytesRead} < {dumpBytes}");
+        Assert.True(fedsDone >= Feds.Length - 1 && fedsDone + fedsFailed <= attempts, $"FEDs done {fedsDone}, failed {fedsFailed}, attempts {attempts}");
+        Assert.True(fedsFailed >= 1, $"FEDs failed {fedsFailed}");
+        // Every good dump is read to its end once per attempt; the corrupt one only up to where it was refused.
+        if (attempts == Feds.Length) Assert.InRange(bytesRead, goodBytes, allBytes);
+        else Assert.True(bytesRead >= goodBytes, $"read {bytesRead} < {goodBytes}");
         Assert.True(pixels > 0);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Akka.Actor;
 using GainCal.Operations;
 using GainCal.Tests.Cluster;
 
@@ -76,6 +77,40 @@ public class PaletteTests
     }
 
     [Fact]
+    public async Task Sharding_statistics_on_a_node_that_only_proxies_come_from_a_real_region()
+    {
+        using var dir = new TempDir();
+        await using var worker = await OpsNode.StartAsync(OpsNode.Defaults(dir.Path));
+        await using var seed = await OpsNode.StartAsync(OpsNode.Defaults(dir.Path) with
+        {
+            Roles = ["seed"], Seeds = [$"127.0.0.1:{worker.Settings.Port}"],
+        });
+        var workerAddress = $"akka.tcp://gaincal@127.0.0.1:{worker.Settings.Port}";
+        var seedAddress = $"akka.tcp://gaincal@127.0.0.1:{seed.Settings.Port}";
+        for (var i = 0; i < 100 && (await seed.RunAsync("cluster show")).Out.Count(l => l.EndsWith("| up")) < 2; i++) await Task.Delay(100);
+
+        // A finished FED leaves its shard allocated on the worker: a proxy's answer would show no shard at all.
+        var (sim, _) = SimulatedRun.CopyOf(dir.Sub("in"), 31, [1200], 4);
+        Assert.Equal(0, (await seed.RunAsync($"gaincal create 31 -i {sim.InputDir} -o {dir.Sub("out")}")).Code);
+        Assert.Equal(0, (await seed.RunAsync("gaincal submit 31")).Code);
+        for (var i = 0; i < 300 && !(await seed.RunAsync("gaincal runs")).Out[0].Contains("1 FEDs: 1 done"); i++) await Task.Delay(100);
+        Assert.Contains("1 FEDs: 1 done", (await seed.RunAsync("gaincal runs")).Out[0]);
+
+        var regions = await seed.RunAsync("cluster-sharding regions");
+        Assert.Equal(["fed | proxy | hosted on members with role worker", "run-aggregator | proxy | hosted on members with role worker"], regions.Out);
+        var stats = await seed.RunAsync("cluster-sharding region-stats -r fed");
+        Assert.Equal(0, stats.Code);
+        Assert.Equal(2, stats.Out.Count);
+        Assert.Matches($@"^{Regex.Escape(workerAddress)} \| \[worker\] \| up \|  \| 1\.0\.0 \[coordinator\]\(fed\) \| shards: [1-9]\d* \| entities: \d+$",
+            stats.Out.Single(l => l.StartsWith(workerAddress)));
+        Assert.Equal($"{seedAddress} | [seed] | up |  | 1.0.0 | shards: 0 | entities: 0", stats.Out.Single(l => l.StartsWith(seedAddress)));
+        Assert.Equal(stats.Out.Order(), (await worker.RunAsync("cluster-sharding region-stats -r fed")).Out.Order());
+        var local = await seed.RunAsync("cluster-sharding shard-stats -r fed");
+        Assert.Equal(CommandPalettes.Failed, local.Code);
+        Assert.Contains("this node only proxies 'fed'", local.Err[0]);
+    }
+
+    [Fact]
     public async Task Cluster_tail_streams_membership_until_the_client_cancels()
     {
         using var dir = new TempDir();
@@ -104,5 +139,18 @@ public class PaletteTests
         var show = new List<string>();
         Assert.Equal(0, await connection.RunAsync("cluster show", show.Add, _ => { }));
         Assert.Equal("Count: 1 nodes", show[^1]);
+
+        // A client that just goes away ends its stream too: the tail's actor stops.
+        int TailActors() => ((ActorRefWithCell)((ExtendedActorSystem)node.System).Provider.Guardian).Children.Count(c => c.Path.Name.StartsWith('$'));
+        for (var i = 0; i < 50 && TailActors() > 0; i++) await Task.Delay(50);   // the cancelled tail's actor has stopped
+        var before = TailActors();
+        var gone = await CommandHostConnection.ConnectAsync(node.Endpoint, null, default);
+        var orphan = gone.RunAsync("cluster tail", _ => { }, _ => { });
+        for (var i = 0; i < 50 && TailActors() == before; i++) await Task.Delay(50);
+        Assert.Equal(before + 1, TailActors());
+        await gone.DisposeAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => orphan);
+        for (var i = 0; i < 50 && TailActors() > before; i++) await Task.Delay(50);
+        Assert.Equal(before, TailActors());
     }
 }
