@@ -108,6 +108,12 @@ public class PaletteTests
         var local = await seed.RunAsync("cluster-sharding shard-stats -r fed");
         Assert.Equal(CommandPalettes.Failed, local.Code);
         Assert.Contains("this node only proxies 'fed'", local.Err[0]);
+
+        Assert.Equal(["no unreachable members"], (await worker.RunAsync("cluster down-unreachable")).Out);
+        var leave = await seed.RunAsync("cluster leave");
+        Assert.Equal((0, $"{seedAddress} left the cluster"), (leave.Code, leave.Out.Single()));
+        for (var i = 0; i < 100 && (await worker.RunAsync("cluster show")).Out[^1] != "Count: 1 nodes"; i++) await Task.Delay(100);
+        Assert.Equal([$"{workerAddress} | [worker] | up", "Count: 1 nodes"], (await worker.RunAsync("cluster show")).Out);
     }
 
     [Fact]
