@@ -25,6 +25,17 @@ public class CommandSecretTests
         var right = await node.RunAsync("cluster show", secret: "s3cret-for-the-test");
         Assert.Equal(0, right.Code);
         Assert.Equal("Count: 1 nodes", right.Out[^1]);
+
+        // The operator's client: the secret from a file or from the environment; without it, exit 3.
+        var file = Path.Combine(dir.Path, "secret");
+        await File.WriteAllTextAsync(file, "s3cret-for-the-test\n");
+        var fromFile = await PbmClientTests.Gaincal(null, "pbm", "--secret-file", file, node.Endpoint, "cluster", "status");
+        Assert.Equal(0, fromFile.Code);
+        var fromVariable = await PbmClientTests.GaincalWithSecret("s3cret-for-the-test", "pbm", node.Endpoint, "cluster", "status");
+        Assert.Equal((0, fromFile.Out), (fromVariable.Code, fromVariable.Out));
+        var without = await PbmClientTests.Gaincal(null, "pbm", node.Endpoint, "cluster", "status");
+        Assert.Equal((CommandHostService.Refused, ""), (without.Code, without.Out));
+        Assert.Contains("requires the shared secret", without.Err);
     }
 
     [Fact]

@@ -7,7 +7,12 @@ namespace GainCal.Tests.Operations;
 /// <summary>`gaincal pbm` as an operator runs it: the built gaincal, one command or the prompt on piped input.</summary>
 public class PbmClientTests
 {
-    static async Task<(int Code, string Out, string Err)> Gaincal(string? input, params string[] args)
+    internal static Task<(int Code, string Out, string Err)> Gaincal(string? input, params string[] args) => Run(input, null, args);
+
+    /// <summary>With $GAINCAL_COMMANDSECRET set.</summary>
+    internal static Task<(int Code, string Out, string Err)> GaincalWithSecret(string secret, params string[] args) => Run(null, secret, args);
+
+    static async Task<(int Code, string Out, string Err)> Run(string? input, string? secretVariable, string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -16,6 +21,7 @@ public class PbmClientTests
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gaincal.dll"));
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment.Remove("GAINCAL_COMMANDSECRET");
+        if (secretVariable is not null) psi.Environment["GAINCAL_COMMANDSECRET"] = secretVariable;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
