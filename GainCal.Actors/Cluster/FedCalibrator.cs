@@ -29,6 +29,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     {
         public readonly int Number = number;
         public readonly FedResultBuilder Builder = builder;
+        public readonly PixelStatsBuilder Stats = new();
         public readonly CancellationTokenSource Cancel = new();
         public readonly SemaphoreSlim InFlight = new(inFlight, inFlight);
         public readonly SortedDictionary<long, PatternsFitted> Early = [];
@@ -268,6 +269,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
                 for (var i = 0; i < next.Curves.Length; i++)
                 {
                     a.Builder.Add(next.Curves[i], next.Fits[i]);
+                    a.Stats.Add(next.Fits[i]);
                     a.PixelsFitted += next.Fits[i].PixelCount;
                 }
             }
@@ -306,7 +308,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
             table.Write(job.ResultPath);
             File.WriteAllText(job.ReportPath, a.Report);
             return new BuildDone(a.Number, job.ResultPath, FileChecksum.Of(job.ResultPath), table.RowCount,
-                PixelStats.Of(table.Summarize()));
+                a.Stats.Build(table.RowCount));
         }).PipeTo(self, failure: e => new AttemptFailed(a.Number, (e is AggregateException ae ? ae.InnerException ?? e : e).Message));
     }
 

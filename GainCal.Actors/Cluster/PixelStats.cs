@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using GainCal.Calibration;
-using GainCal.Results;
 using MessagePack;
 
 namespace GainCal.Cluster;
@@ -17,8 +16,6 @@ public sealed record Moments(
     [property: Key(4)] double Max) : IGainCalMessage
 {
     public static readonly Moments Empty = new(0, 0, 0, double.NaN, double.NaN);
-
-    public static Moments Of(RunningStats s) => s.Count == 0 ? Empty : new(s.Count, s.Mean, s.Rms * s.Rms * s.Count, s.Min, s.Max);
 
     [IgnoreMember] public double Rms => Count > 0 ? Math.Sqrt(M2 / Count) : double.NaN;
 
@@ -43,13 +40,6 @@ public sealed record PixelStats(
     [property: Key(4)] Moments Gain,
     [property: Key(5)] Moments Pedestal) : IGainCalMessage
 {
-    public static PixelStats Of(PixelTableSummary s)
-    {
-        var statuses = s.StatusCounts.Keys.OrderBy(k => (int)k).ToArray();
-        return new PixelStats(s.Pixels, s.PixelsWithData, statuses.Select(k => (int)k).ToArray(),
-            statuses.Select(k => (long)s.StatusCounts[k]).ToArray(), Moments.Of(s.Gain), Moments.Of(s.Pedestal));
-    }
-
     public static PixelStats Combine(IEnumerable<PixelStats> parts)
     {
         var counts = new SortedDictionary<int, long>();
@@ -82,4 +72,49 @@ public sealed record PixelStats(
     }
 
     static string Percent(long n, long of) => of == 0 ? "-" : (100.0 * n / of).ToString("F3", CultureInfo.InvariantCulture) + "%";
+}
+
+/// <summary>A FED's <see cref="PixelStats"/> gathered from its fits as they arrive, so the FED's end does not
+/// pass over every row of its table (for a reduced FED the table is mostly pixels without data). Pixels of
+/// the table that were never fitted have no status, as in the table itself.</summary>
+public sealed class PixelStatsBuilder
+{
+    readonly long[] _counts = new long[256];   // by (byte)status
+    long _fitted;
+    long _gainCount, _pedestalCount;
+    double _gainMean, _gainM2, _gainMin = double.NaN, _gainMax = double.NaN;
+    double _pedestalMean, _pedestalM2, _pedestalMin = double.NaN, _pedestalMax = double.NaN;
+
+    public void Add(PatternFits fits)
+    {
+        foreach (ref readonly var f in fits.Fits.AsSpan())
+        {
+            _counts[(byte)f.Status]++;
+            if ((sbyte)f.Status <= 0) continue;
+            Welford(f.Gain, ref _gainCount, ref _gainMean, ref _gainM2, ref _gainMin, ref _gainMax);
+            Welford(f.Pedestal, ref _pedestalCount, ref _pedestalMean, ref _pedestalM2, ref _pedestalMin, ref _pedestalMax);
+        }
+        _fitted += fits.PixelCount;
+    }
+
+    static void Welford(double x, ref long n, ref double mean, ref double m2, ref double min, ref double max)
+    {
+        n++;
+        var d = x - mean;
+        mean += d / n;
+        m2 += d * (x - mean);
+        if (n == 1 || x < min) min = x;
+        if (n == 1 || x > max) max = x;
+    }
+
+    public PixelStats Build(long rows)
+    {
+        var counts = (long[])_counts.Clone();
+        counts[(byte)FitStatus.NoStatus] += rows - _fitted;
+        var statuses = Enumerable.Range(0, 256).Where(i => counts[i] > 0).Select(i => (int)(sbyte)(byte)i).Order().ToArray();
+        return new PixelStats(rows, rows - counts[(byte)FitStatus.NoStatus], statuses,
+            statuses.Select(s => counts[(byte)(sbyte)s]).ToArray(),
+            _gainCount == 0 ? Moments.Empty : new Moments(_gainCount, _gainMean, _gainM2, _gainMin, _gainMax),
+            _pedestalCount == 0 ? Moments.Empty : new Moments(_pedestalCount, _pedestalMean, _pedestalM2, _pedestalMin, _pedestalMax));
+    }
 }

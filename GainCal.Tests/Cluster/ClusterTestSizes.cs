@@ -4,7 +4,7 @@ namespace GainCal.Tests.Cluster;
 public static class ClusterTestSizes
 {
     /// <summary>ROCs per simulated FED: enough that a FED takes seconds, so nodes can be killed mid-run.</summary>
-    public const int RocsPerFed = 24;
+    public const int RocsPerFed = 36;
 
     /// <summary>Damages a dump as a failed transfer would: the run-number word survives, every byte after it
     /// is zero, so the core finds no SLink fragment and refuses the file with a DumpFormatException.</summary>

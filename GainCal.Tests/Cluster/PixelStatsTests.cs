@@ -36,3 +36,29 @@ public class PixelStatsTests
         Assert.Equal([2L, 4, 10, 1], c.StatusCounts);
     }
 }
+
+public class PixelStatsFromFitsTests
+{
+    [Fact]
+    public void Statistics_gathered_from_the_fits_read_as_the_summary_of_the_built_table()
+    {
+        using var dir = new TempDir();
+        var (sim, _) = SimulatedRun.CopyOf(dir.Sub("in"), 271828, [1200, 1296], 4);
+        foreach (var fed in sim.Feds)
+        {
+            var setup = GainCal.Calibration.FedCalibrationSetup.Default;
+            using var scanner = new GainCal.Calibration.FedDumpScanner(sim.DumpPath(fed), setup);
+            var fitter = new GainCal.Calibration.PatternFitter(setup);
+            var table = new GainCal.Results.FedResultBuilder(fed, sim.Run, setup);
+            var stats = new PixelStatsBuilder();
+            while (scanner.TryReadPattern(out var curves))
+            {
+                var fits = fitter.Fit(curves);
+                table.Add(curves, fits);
+                stats.Add(fits);
+            }
+            var built = table.Build();
+            Assert.Equal(built.Summary(), stats.Build(built.RowCount).ToText());
+        }
+    }
+}
