@@ -14,6 +14,7 @@ public class DashboardBrowserTests
     const uint Run = 4711;
     static readonly int[] Feds = [1200, 1201, 1202, 1203, 1204, 1205, 1206, 1207, 1208, 1209];
     const int Corrupt = 1209;   // fails, and the page must say why
+    const int RocsPerFed = 24;  // 60 MB dumps: a FED lasts about a second, the run several
 
     // What the page shows, read from its data attributes by one script.
     const string ReadPage = """
@@ -151,7 +152,7 @@ public class DashboardBrowserTests
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "gaincal.dll"), "simulate", dir, "--run", $"{Run}",
-                     "--feds", string.Join(',', Feds), "--rocs-per-fed", $"{ClusterTestSizes.RocsPerFed}", "--no-truth" })
+                     "--feds", string.Join(',', Feds), "--rocs-per-fed", $"{RocsPerFed}", "--no-truth" })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -104,7 +104,9 @@ public class PaletteTests
         Assert.Matches($@"^{Regex.Escape(workerAddress)} \| \[worker\] \| up \|  \| 1\.0\.0 \[coordinator\]\(fed\) \| shards: [1-9]\d* \| entities: \d+$",
             stats.Out.Single(l => l.StartsWith(workerAddress)));
         Assert.Equal($"{seedAddress} | [seed] | up |  | 1.0.0 | shards: 0 | entities: 0", stats.Out.Single(l => l.StartsWith(seedAddress)));
-        Assert.Equal(stats.Out.Order(), (await worker.RunAsync("cluster-sharding region-stats -r fed")).Out.Order());
+        // The worker's own answer agrees (entities aside: the ended FED passivates at its own pace).
+        static IEnumerable<string> Shards(IEnumerable<string> lines) => lines.Select(l => l[..l.IndexOf(" | entities:", StringComparison.Ordinal)]).Order();
+        Assert.Equal(Shards(stats.Out), Shards((await worker.RunAsync("cluster-sharding region-stats -r fed")).Out));
         var local = await seed.RunAsync("cluster-sharding shard-stats -r fed");
         Assert.Equal(CommandPalettes.Failed, local.Code);
         Assert.Contains("this node only proxies 'fed'", local.Err[0]);
