@@ -89,16 +89,19 @@ public sealed class ClusterPalette(ActorSystem system) : CommandPalette
     /// <summary>"akka.tcp://gaincal@host:port", or "host:port" in this node's actor system.</summary>
     Address ParseAddress(string text)
     {
+        Address? address = null;
         try
         {
-            return text.Contains("://")
+            address = text.Contains("://")
                 ? Akka.Actor.Address.Parse(text)
                 : Akka.Actor.Address.Parse($"{Cluster.SelfAddress.Protocol}://{system.Name}@{text}");
         }
         catch (Exception e) when (e is UriFormatException or ArgumentException or FormatException)
         {
-            throw new CommandUsageException($"'{text}' is not a member address (akka.tcp://{system.Name}@HOST:PORT or HOST:PORT)");
         }
+        return address is { Host.Length: > 0, Port: > 0 and <= 65535 } && address.System == system.Name
+            ? address
+            : throw new CommandUsageException($"'{text}' is not a member address (akka.tcp://{system.Name}@HOST:PORT or HOST:PORT)");
     }
 
     async Task<int> TailAsync(CommandOutput output)

@@ -64,7 +64,7 @@ public class PaletteTests
         Assert.Equal(["no runs; create one with gaincal create RUN -i DIR -o DIR"], runs.Out);
 
         // Malformed commands: usage, exit 2; the node answers the next command as before.
-        foreach (var bad in new[] { "cluster bogus", "cluster join", "cluster join -a", "actor hierarchy -d deep", "log peek -n 0",
+        foreach (var bad in new[] { "cluster bogus", "cluster join", "cluster join -a", "cluster join -a garbage", "cluster down -a http://x", "actor hierarchy -d deep", "log peek -n 0",
                      "cluster-sharding region-stats", "nosuch palette", "cluster show extra", "log peek -l LOUD", "gaincal runs 5" })
         {
             var r = await node.RunAsync(bad);
