@@ -19,7 +19,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only]",
         ["submit"] = "gaincal submit RUN",
         ["status"] = "gaincal status RUN [--json]",
-        ["resubmit"] = "gaincal resubmit RUN [-n|--fed FED ...] [-f|--force]   (default: the failed FEDs)",
+        ["resubmit"] = "gaincal resubmit RUN [-n|--fed FED ...] [-f|--force]   (default: the failed FEDs; --fed -1: all)",
         ["merge"] = "gaincal merge RUN   (alias: hadd)",
         ["runs"] = "gaincal runs   (every run the coordinator knows, with its FED counts)",
     };
@@ -171,7 +171,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
             case "resubmit":
             {
                 var feds = p.Many("-n", "--fed").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries))
-                    .Select(v => int.TryParse(v, out var f) && f > 0 ? f : throw new UsageException($"FED '{v}' is not a FED number"))
+                    .Select(v => int.TryParse(v, out var f) && (f > 0 || f == -1) ? f : throw new UsageException($"FED '{v}' is not a FED number (or -1 for all)"))
                     .ToArray();
                 result = await coordinator.Ask<CommandResult>(new ResubmitRun(run, feds, p.Flag("-f", "--force")), AskTimeout, ct);
                 break;

@@ -71,6 +71,8 @@ public class ClusterReliabilityTests
         Assert.All(end.Feds, f => Assert.Equal(FedPhase.Done, f.Phase));
         Assert.Contains(end.Feds, f => lost.Contains(f.Fed) && f.Attempts >= 2);
         Assert.True(PixelTable.Read(end.Merge!.MergedPath!).ContentEquals(reference), "merged table differs from the FED-by-FED calibration");
+        // Every message crossed processes and went to the journal through our serializer, none through a default one.
+        Assert.Empty(cluster.LogLines("WARNING", "serializ"));
     }
 
     static int RunningOn(RunStatusView s, string node) => s.Feds.Count(f => f.Phase == FedPhase.Running && f.Node == node);
@@ -166,5 +168,11 @@ public class ClusterReliabilityTests
         }
         Assert.Empty(end.Merge!.FailedFeds);
         Assert.True(PixelTable.Read(end.Merge.MergedPath!).ContentEquals(reference), "merged table differs from the FED-by-FED calibration");
+
+        // run.py's `--fed -1` names every FED; done ones are still not rerun.
+        var all = await cluster.RunAsync(1, $"gaincal resubmit {run} --fed -1");
+        Assert.Equal(0, all.Code);
+        Assert.Equal(Feds.Length + 1, all.Out.Count);
+        Assert.Equal("nothing resubmitted", all.Out[^1]);
     }
 }

@@ -136,6 +136,12 @@ public sealed class LocalCluster : IAsyncDisposable
         throw new TimeoutException($"cluster did not reach {count} up members in {timeout.TotalSeconds} s\n" + LogTails());
     }
 
+    /// <summary>WARNING/ERROR lines of every node's log that contain the text (case-insensitive).</summary>
+    public List<string> LogLines(string level, string text) =>
+        Enumerable.Range(1, Nodes).Select(i => Path.Combine(DataDir, $"node-{i}.log")).Where(File.Exists)
+            .SelectMany(File.ReadLines)
+            .Where(l => l.Contains($"[{level}]") && l.Contains(text, StringComparison.OrdinalIgnoreCase)).ToList();
+
     public string LogTails() => string.Join('\n', Enumerable.Range(1, Nodes).Select(i =>
     {
         var log = Path.Combine(DataDir, $"node-{i}.log");
