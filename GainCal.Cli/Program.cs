@@ -7,5 +7,6 @@ var root = new RootCommand(
 foreach (var command in CoreCommands.Create()) root.Subcommands.Add(command);
 foreach (var command in RunCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(PbmCommand.Create());
 root.Subcommands.Single(c => c.Name == "bench").Subcommands.Add(BenchClusterCommand.Create());
 return await CliErrors.InvokeAsync(root, args);

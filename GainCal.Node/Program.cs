@@ -18,10 +18,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or InvalidDa
 
 IHost host;
 if (settings.HttpPort > 0)
-{
-    var web = GainCal.Node.NodeHttp.Build(settings);
-    host = web;
-}
+    host = GainCal.Node.Dashboard.DashboardHost.Build(settings);
 else
 {
     var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });

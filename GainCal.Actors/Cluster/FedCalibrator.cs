@@ -4,6 +4,7 @@ using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Persistence;
 using GainCal.Calibration;
+using GainCal.Operations;
 using GainCal.Results;
 
 namespace GainCal.Cluster;
@@ -317,6 +318,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         Persist(new FedSucceeded(m.Attempt, m.Path, m.Checksum, m.Pixels, a.Progress.Events, m.Stats), e =>
         {
             Apply(e);
+            PublishActivity();
             EndAttempt();
             ReportEnd(alreadyDone: false);
         });
@@ -328,6 +330,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         Persist(new FedAttemptFailed(number, error), e =>
         {
             Apply(e);
+            PublishActivity();
             EndAttempt();
             ReportEnd(alreadyDone: false);
         });
@@ -344,8 +347,17 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     {
         if (_job is not { } job) return;
         var p = _attempt?.Progress ?? default;
+        PublishActivity();
         Coordinator.Tell(new FedProgress(job.Run, job.Fed, _generation, _attempts, _node, _phase == FedPhase.Queued,
             p.BytesRead, p.Length, p.Events, p.Patterns, _attempt?.PixelsFitted ?? 0));
+    }
+
+    /// <summary>For the node's metrics (GainCal.Node's dashboard); local only.</summary>
+    void PublishActivity()
+    {
+        if (_job is { } job)
+            Context.System.EventStream.Publish(new FedActivity(job.Run, job.Fed, _attempts, _phase,
+                _attempt?.Progress.BytesRead ?? 0, _attempt?.PixelsFitted ?? 0));
     }
 
     FedEnded? _end;

@@ -35,13 +35,19 @@ public sealed class RunAggregatorMessageExtractor() : HashCodeMessageExtractor(1
 public static class GainCalHosting
 {
     /// <summary>A whole node: the ActorSystem (remoting, cluster, sharding, singleton, SQL persistence,
-    /// the serializer) and the command host. Used by GainCal.Node and by `gaincal demo`.</summary>
-    public static IServiceCollection AddGainCalNode(this IServiceCollection services, NodeSettings settings)
+    /// the serializer) and the command host. Used by GainCal.Node and by `gaincal demo`. <paramref name="more"/>
+    /// adds what only some hosts have (GainCal.Node's health checks and metrics).</summary>
+    public static IServiceCollection AddGainCalNode(this IServiceCollection services, NodeSettings settings,
+        Action<AkkaConfigurationBuilder, IServiceProvider>? more = null)
     {
         PrepareStorage(settings);
         services.AddSingleton(settings);
-        services.AddAkka(settings.SystemName, (builder, _) => builder.WithGainCalNode(settings));
-        services.AddHostedService<CommandHostService>();
+        services.AddAkka(settings.SystemName, (builder, sp) =>
+        {
+            builder.WithGainCalNode(settings).WithGainCalOperations();
+            more?.Invoke(builder, sp);
+        });
+        services.AddGainCalOperations();
         return services;
     }
 

@@ -25,6 +25,8 @@ public sealed record NodeSettings
     public IReadOnlyList<string> AllowedRoots { get; init; } = [];
     public string CommandHost { get; init; } = "127.0.0.1";
     public int CommandPort { get; init; } = 9110;
+    /// <summary>Shared secret clients must prove they know; required when CommandHost is not a loopback address.</summary>
+    public string? CommandSecret { get; init; }
     /// <summary>0 = no HTTP endpoint.</summary>
     public int HttpPort { get; init; }
     public int MaxFeds { get; init; } = Math.Max(1, Environment.ProcessorCount);
@@ -86,6 +88,7 @@ public sealed record NodeSettings
             AllowedRoots = List(c, "AllowedRoots") ?? d.AllowedRoots,
             CommandHost = c["CommandHost"] ?? d.CommandHost,
             CommandPort = Int(c, "CommandPort", d.CommandPort),
+            CommandSecret = c["CommandSecret"] ?? d.CommandSecret,
             HttpPort = Int(c, "HttpPort", d.HttpPort),
             MaxFeds = Math.Max(1, Int(c, "MaxFeds", d.MaxFeds)),
             FitWorkers = Math.Max(1, Int(c, "FitWorkers", d.FitWorkers)),

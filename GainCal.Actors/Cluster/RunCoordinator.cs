@@ -76,6 +76,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         Command<GetRunStatus>(m => Sender.Tell(_runs.TryGetValue(m.Run, out var r)
             ? new RunStatusReply(null, View(r))
             : new RunStatusReply(Unknown(m.Run), null)));
+        Command<ListRuns>(m => Sender.Tell(new RunList(_runs.Values.Where(r => r.Submitted || !m.SubmittedOnly).Select(View).ToArray())));
         Command<FedProgress>(OnProgress);
         Command<FedEnded>(OnEnded);
         Command<RunMerged>(OnMerged);
@@ -281,15 +282,17 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             Sender.Tell(CommandResult.Failure($"run {m.Run} has not been submitted yet; use gaincal submit {m.Run}"));
             return;
         }
-        var unknown = m.Feds.Where(f => !r.Feds.ContainsKey(f)).Distinct().ToArray();
+        // run.py's `--fed -1`: every FED of the run.
+        var all = m.Feds.Contains(-1);
+        var unknown = m.Feds.Where(f => f != -1 && !r.Feds.ContainsKey(f)).Distinct().ToArray();
         if (unknown.Length > 0)
         {
             Sender.Tell(CommandResult.Failure(
                 $"{(unknown.Length == 1 ? "FED" : "FEDs")} {FedList.Format(unknown)} not in run {m.Run} (its FEDs: {FedList.Format(r.Feds.Keys)})"));
             return;
         }
-        var wanted = m.Feds.Length > 0
-            ? m.Feds.Distinct().Order().Select(f => r.Feds[f]).ToList()
+        var wanted = all ? r.Feds.Values.ToList()
+            : m.Feds.Length > 0 ? m.Feds.Distinct().Order().Select(f => r.Feds[f]).ToList()
             : r.Feds.Values.Where(f => f.Phase == FedPhase.Failed).ToList();
         if (wanted.Count == 0)
         {

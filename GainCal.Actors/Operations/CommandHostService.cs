@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Hosting;
 using GainCal.Cluster;
@@ -10,11 +11,16 @@ namespace GainCal.Operations;
 
 /// <summary>The node's command host: TCP (loopback unless configured otherwise), one command line per
 /// request frame, answered with output frames and an exit frame. A command that cannot be parsed gets
-/// its usage and a non-zero exit; the host keeps serving whatever a client sends.</summary>
-public sealed class CommandHostService(NodeSettings settings, ActorSystem system, ActorRegistry registry, ILogger<CommandHostService> log)
-    : BackgroundService
+/// its usage and a non-zero exit; the host keeps serving whatever a client sends. Bound beyond loopback it
+/// requires the shared secret (CommandSecret): every connection starts with a challenge the client must answer.</summary>
+public sealed class CommandHostService(NodeSettings settings, ActorSystem system, ActorRegistry registry, LogRing logRing,
+    ILogger<CommandHostService> log) : BackgroundService
 {
-    readonly CommandPalettes _palettes = new(settings, system, registry);
+    /// <summary>Exit code of a command refused because the client did not prove it knows the secret.</summary>
+    public const int Refused = 3;
+
+    readonly CommandPalettes _palettes = new(settings, system, registry, logRing);
+    readonly string? _secret = string.IsNullOrEmpty(settings.CommandSecret) ? null : settings.CommandSecret;
     TcpListener? _listener;
 
     /// <summary>Binds before the host reports started (ExecuteAsync runs later, on the thread pool), so a
@@ -23,9 +29,14 @@ public sealed class CommandHostService(NodeSettings settings, ActorSystem system
     {
         if (settings.CommandPort != 0)
         {
+            if (_secret is null && !IPAddress.IsLoopback(IPAddress.Parse(settings.CommandHost)))
+                throw new InvalidOperationException(
+                    $"command host {settings.CommandHost}:{settings.CommandPort} is beyond loopback: set CommandSecret " +
+                    $"(appsettings.json or {CommandHostClient.SecretVariable}) so that only operators who know it can send commands");
             _listener = new TcpListener(IPAddress.Parse(settings.CommandHost), settings.CommandPort);
             _listener.Start();
-            log.LogInformation("command host listening on {Host}:{Port}", settings.CommandHost, settings.CommandPort);
+            log.LogInformation("command host listening on {Host}:{Port}{Secret}", settings.CommandHost, settings.CommandPort,
+                _secret is null ? "" : " (shared secret required)");
         }
         return base.StartAsync(ct);
     }
@@ -55,34 +66,92 @@ public sealed class CommandHostService(NodeSettings settings, ActorSystem system
         using var _ = client;
         client.NoDelay = true;
         var stream = client.GetStream();
+        // Frames are read all the time, also while a command runs: a Cancel frame or the client's disconnect
+        // must reach a streaming command (cluster tail), which otherwise never ends.
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var frames = Channel.CreateUnbounded<HostFrame>();
+        CancellationTokenSource? running = null;
+        var reader = Task.Run(async () =>
+        {
+            try
+            {
+                while (await Framing.ReadAsync(stream, closed.Token) is { } frame)
+                    if (frame.Kind == FrameKind.Cancel) Volatile.Read(ref running)?.Cancel();
+                    else frames.Writer.TryWrite(frame);
+            }
+            catch (Exception e) when (e is IOException or SocketException or InvalidDataException or OperationCanceledException
+                                          or ObjectDisposedException or MessagePack.MessagePackSerializationException)
+            {
+                log.LogDebug("command host connection ended: {Reason}", e.Message);
+            }
+            finally
+            {
+                frames.Writer.TryComplete();
+                await closed.CancelAsync();
+            }
+        }, CancellationToken.None);
         try
         {
-            while (await Framing.ReadAsync(stream, ct) is { } frame)
+            var challenge = _secret is null ? null : CommandSecret.NewChallenge();
+            await Framing.WriteAsync(stream, HostFrame.Hello(challenge), closed.Token);
+            var authenticated = challenge is null;
+            await foreach (var frame in frames.Reader.ReadAllAsync(closed.Token))
             {
+                if (!authenticated)
+                {
+                    if (frame.Kind == FrameKind.Auth && CommandSecret.Check(_secret!, challenge!, frame.Text))
+                    {
+                        authenticated = true;
+                        continue;
+                    }
+                    var wrong = frame.Kind == FrameKind.Auth;
+                    log.LogWarning("command host refused {Peer}: {Reason}", client.Client.RemoteEndPoint, wrong ? "wrong secret" : "no secret");
+                    await Framing.WriteAsync(stream, HostFrame.Err(wrong
+                        ? "error: refused: wrong shared secret for this command host"
+                        : $"error: refused: this command host requires the shared secret; set {CommandHostClient.SecretVariable} or pass --secret-file FILE"), closed.Token);
+                    await Framing.WriteAsync(stream, HostFrame.Exit(Refused), closed.Token);
+                    return;
+                }
                 if (frame.Kind != FrameKind.Command)
                 {
-                    await Framing.WriteAsync(stream, HostFrame.Err($"expected a command frame, got {frame.Kind}"), ct);
-                    await Framing.WriteAsync(stream, HostFrame.Exit(2), ct);
+                    await Framing.WriteAsync(stream, HostFrame.Err($"expected a command frame, got {frame.Kind}"), closed.Token);
+                    await Framing.WriteAsync(stream, HostFrame.Exit(2), closed.Token);
                     continue;
                 }
+                using var command = CancellationTokenSource.CreateLinkedTokenSource(closed.Token);
+                Volatile.Write(ref running, command);
                 int code;
                 try
                 {
-                    code = await _palettes.ExecuteAsync(frame.Text, f => Framing.WriteAsync(stream, f, ct), ct);
+                    code = await _palettes.ExecuteAsync(frame.Text, f => Framing.WriteAsync(stream, f, closed.Token), command.Token);
+                }
+                catch (OperationCanceledException) when (command.IsCancellationRequested && !closed.IsCancellationRequested)
+                {
+                    await Framing.WriteAsync(stream, HostFrame.Err("cancelled"), closed.Token);
+                    code = 130;
                 }
                 catch (Exception e) when (e is not (IOException or SocketException or OperationCanceledException))
                 {
                     log.LogError(e, "command {Command} failed", frame.Text);
-                    await Framing.WriteAsync(stream, HostFrame.Err($"error: {e.Message}"), ct);
+                    await Framing.WriteAsync(stream, HostFrame.Err($"error: {e.Message}"), closed.Token);
                     code = 1;
                 }
-                await Framing.WriteAsync(stream, HostFrame.Exit(code), ct);
+                finally
+                {
+                    Volatile.Write(ref running, null);
+                }
+                await Framing.WriteAsync(stream, HostFrame.Exit(code), closed.Token);
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or InvalidDataException or OperationCanceledException
-                                      or MessagePack.MessagePackSerializationException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             log.LogDebug("command host connection ended: {Reason}", e.Message);
+        }
+        finally
+        {
+            await closed.CancelAsync();
+            client.Close();
+            await reader;
         }
     }
 }

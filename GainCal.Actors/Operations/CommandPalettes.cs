@@ -4,9 +4,10 @@ using GainCal.Cluster;
 
 namespace GainCal.Operations;
 
-/// <summary>The palettes the command host serves: `gaincal` (runs) and `cluster` (membership, pbm's syntax).
+/// <summary>The palettes the command host serves: `gaincal` (runs) and Petabridge.Cmd's `cluster`,
+/// `cluster-sharding`, `actor` and `log` (in their own files). `help` lists them.
 /// Exit codes: 0 done, 1 the command failed, 2 the command line is wrong (usage printed).</summary>
-public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, IReadOnlyActorRegistry registry)
+public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, IReadOnlyActorRegistry registry, LogRing log)
 {
     public const int Ok = 0, Failed = 1, Usage = 2;
 
@@ -18,11 +19,13 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only]",
         ["submit"] = "gaincal submit RUN",
         ["status"] = "gaincal status RUN [--json]",
-        ["resubmit"] = "gaincal resubmit RUN [-n|--fed FED ...] [-f|--force]   (default: the failed FEDs)",
+        ["resubmit"] = "gaincal resubmit RUN [-n|--fed FED ...] [-f|--force]   (default: the failed FEDs; --fed -1: all)",
         ["merge"] = "gaincal merge RUN   (alias: hadd)",
+        ["runs"] = "gaincal runs   (every run the coordinator knows, with its FED counts)",
     };
 
-    static readonly string[] ClusterUsage = ["cluster show", "cluster status", "cluster leader"];
+    readonly IReadOnlyList<CommandPalette> _palettes =
+        [new ClusterPalette(system), new ShardingPalette(system), new ActorPalette(system), new LogPalette(log)];
 
     sealed class UsageException(string message) : Exception(message);
 
@@ -44,9 +47,11 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         {
             return palette switch
             {
+                "gaincal" when verb == "runs" => await GainCalRuns.ExecuteAsync(registry, args.Skip(2).ToArray(), emit, ct),
                 "gaincal" => await GainCal(verb == "hadd" ? "merge" : verb, args.Skip(2).ToArray(), emit, ct),
-                "cluster" => await Cluster(verb, emit),
+                "help" when verb == "--catalog" => await Catalog(emit),
                 "help" or "" => await Help(emit, null),
+                _ when _palettes.FirstOrDefault(p => p.Name == palette) is { } p => await Palette(p, verb, args.Skip(2).ToArray(), emit, ct),
                 _ => await Help(emit, $"unknown palette '{palette}'"),
             };
         }
@@ -63,18 +68,71 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         }
     }
 
-    static async Task<int> Help(Func<HostFrame, Task> emit, string? error)
+    async Task<int> Help(Func<HostFrame, Task> emit, string? error)
     {
-        if (error is not null) await emit(HostFrame.Err($"error: {error}"));
-        foreach (var u in GainCalUsage.Values.Concat(ClusterUsage))
-            await emit(error is null ? HostFrame.Out(u) : HostFrame.Err($"usage: {u}"));
-        return error is null ? Ok : Usage;
+        if (error is not null)
+        {
+            await emit(HostFrame.Err($"error: {error}"));
+            await emit(HostFrame.Err($"palettes: {string.Join(", ", new[] { "gaincal" }.Concat(_palettes.Select(p => p.Name)))}; help lists their commands"));
+            return Usage;
+        }
+        await emit(HostFrame.Out("gaincal: calibration runs"));
+        foreach (var u in GainCalUsage.Values) await emit(HostFrame.Out($"  {u}"));
+        foreach (var p in _palettes)
+        {
+            await emit(HostFrame.Out($"{p.Name}: {p.Description}"));
+            foreach (var c in p.Commands) await emit(HostFrame.Out($"  {c.Usage(p.Name),-48} {c.Description}"));
+        }
+        return Ok;
+    }
+
+    /// <summary>`help --catalog`: one line per command, "palette command switch...", for the client's tab completion.</summary>
+    async Task<int> Catalog(Func<HostFrame, Task> emit)
+    {
+        foreach (var (name, usage) in GainCalUsage)
+            await emit(HostFrame.Out(string.Join(' ', new[] { "gaincal", name }.Concat(CommandSpec.FromUsage(name, "", usage).Options.Select(o => o.Switch)))));
+        foreach (var p in _palettes)
+        foreach (var c in p.Commands)
+            await emit(HostFrame.Out(string.Join(' ', new[] { p.Name, c.Name }.Concat(c.Options.Select(o => o.Switch)))));
+        await emit(HostFrame.Out("help"));
+        return Ok;
+    }
+
+    static async Task<int> Palette(CommandPalette palette, string verb, string[] args, Func<HostFrame, Task> emit, CancellationToken ct)
+    {
+        var output = new CommandOutput(emit, ct);
+        var command = palette.Commands.FirstOrDefault(c => c.Name == verb);
+        if (command is null)
+        {
+            await output.Err(verb.Length == 0 ? $"error: missing {palette.Name} command" : $"error: unknown {palette.Name} command '{verb}'");
+            foreach (var c in palette.Commands) await output.Err($"usage: {c.Usage(palette.Name)}");
+            return Usage;
+        }
+        try
+        {
+            return await palette.ExecuteAsync(command, CommandArgs.Parse(command, args), output);
+        }
+        catch (CommandUsageException e)
+        {
+            await output.Err($"error: {e.Message}");
+            await output.Err($"usage: {command.Usage(palette.Name)}");
+            return Usage;
+        }
+        catch (AskTimeoutException)
+        {
+            await output.Err($"error: {palette.Name} {verb}: no answer in time (cluster starting, or failing over); try again");
+            return Failed;
+        }
     }
 
     async Task<int> GainCal(string verb, string[] a, Func<HostFrame, Task> emit, CancellationToken ct)
     {
         if (!GainCalUsage.ContainsKey(verb))
-            return await Help(emit, verb.Length == 0 ? "missing gaincal command" : $"unknown gaincal command '{verb}'");
+        {
+            await emit(HostFrame.Err($"error: {(verb.Length == 0 ? "missing gaincal command" : $"unknown gaincal command '{verb}'")}"));
+            foreach (var u in GainCalUsage.Values) await emit(HostFrame.Err($"usage: {u}"));
+            return Usage;
+        }
         var p = Parsed.Parse(a, verb switch
         {
             "create" => ["-i", "--input", "-o", "--output", "-t", "--tag"],
@@ -113,7 +171,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
             case "resubmit":
             {
                 var feds = p.Many("-n", "--fed").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries))
-                    .Select(v => int.TryParse(v, out var f) && f > 0 ? f : throw new UsageException($"FED '{v}' is not a FED number"))
+                    .Select(v => int.TryParse(v, out var f) && (f > 0 || f == -1) ? f : throw new UsageException($"FED '{v}' is not a FED number (or -1 for all)"))
                     .ToArray();
                 result = await coordinator.Ask<CommandResult>(new ResubmitRun(run, feds, p.Flag("-f", "--force")), AskTimeout, ct);
                 break;
@@ -151,32 +209,6 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         return roots.Any(r => full == r.TrimEnd('/') || full.StartsWith(r.TrimEnd('/') + "/", StringComparison.Ordinal))
             ? null
             : $"{full} is outside the allowed data roots ({string.Join(", ", roots)})";
-    }
-
-    async Task<int> Cluster(string verb, Func<HostFrame, Task> emit)
-    {
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        var state = cluster.State;
-        switch (verb)
-        {
-            case "show":
-                foreach (var m in state.Members)
-                    await emit(HostFrame.Out($"{m.Address} | [{string.Join(",", m.Roles)}] | {m.Status.ToString().ToLowerInvariant()}" +
-                                             (state.Unreachable.Contains(m) ? " | unreachable" : "")));
-                await emit(HostFrame.Out($"Count: {state.Members.Count} nodes"));
-                return Ok;
-            case "status":
-                var self = cluster.SelfMember;
-                await emit(HostFrame.Out($"{self.Address} | [{string.Join(",", self.Roles)}] | {self.Status.ToString().ToLowerInvariant()}"));
-                return Ok;
-            case "leader":
-                await emit(HostFrame.Out(state.Leader?.ToString() ?? "no leader"));
-                return Ok;
-            default:
-                await emit(HostFrame.Err($"error: unknown cluster command '{verb}'"));
-                foreach (var u in ClusterUsage) await emit(HostFrame.Err($"usage: {u}"));
-                return Usage;
-        }
     }
 
     /// <summary>RUN, then options; an option with values takes every following word up to the next option.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using System.Text;
 using MessagePack;
 
@@ -11,6 +12,9 @@ public enum FrameKind : byte
     Out = 1,       // host -> client: a line for standard output
     Err = 2,       // host -> client: a line for standard error
     Exit = 3,      // host -> client: the command ended with Code
+    Hello = 4,     // host -> client, first frame: Code 1 = a secret is required, Text = the challenge (base64)
+    Auth = 5,      // client -> host: Text = hex HMAC-SHA256 of the challenge, keyed with the shared secret
+    Cancel = 6,    // client -> host: stop the running command (Ctrl-C during `cluster tail`)
 }
 
 /// <summary>The command host's wire unit: 4-byte big-endian length, then this record in MessagePack.</summary>
@@ -24,6 +28,8 @@ public sealed record HostFrame(
     public static HostFrame Out(string line) => new(FrameKind.Out, line, 0);
     public static HostFrame Err(string line) => new(FrameKind.Err, line, 0);
     public static HostFrame Exit(int code) => new(FrameKind.Exit, "", code);
+    public static HostFrame Hello(string? challenge) => new(FrameKind.Hello, challenge ?? "", challenge is null ? 0 : 1);
+    public static HostFrame Cancel() => new(FrameKind.Cancel, "", 0);
 }
 
 public static class Framing
@@ -107,6 +113,9 @@ public static class CommandLineText
 /// <summary>Client side of the command host: sends one command line, streams the answer.</summary>
 public static class CommandHostClient
 {
+    /// <summary>Where clients take the shared secret from when none is given: the variable that also configures a node.</summary>
+    public const string SecretVariable = "GAINCAL_COMMANDSECRET";
+
     public static (string Host, int Port) ParseEndpoint(string endpoint)
     {
         var i = endpoint.LastIndexOf(':');
@@ -116,27 +125,80 @@ public static class CommandHostClient
     }
 
     /// <summary>Runs the command on the node and returns its exit code; lines are handed over as they arrive.
-    /// Throws CommandHostUnreachableException when the node cannot be reached or drops the connection.</summary>
+    /// Throws CommandHostUnreachableException when the node cannot be reached or drops the connection.
+    /// The secret defaults to $GAINCAL_COMMANDSECRET.</summary>
     public static async Task<int> RunAsync(string endpoint, string commandLine, Action<string> stdout, Action<string> stderr,
-        CancellationToken ct = default)
+        CancellationToken ct = default, string? secret = null)
     {
-        var (host, port) = ParseEndpoint(endpoint);
-        using var client = new TcpClient { NoDelay = true };
+        await using var connection = await CommandHostConnection.ConnectAsync(endpoint, secret, ct);
+        return await connection.RunAsync(commandLine, stdout, stderr, ct);
+    }
+}
+
+/// <summary>One connection to a command host; carries any number of commands, one at a time.</summary>
+public sealed class CommandHostConnection : IAsyncDisposable
+{
+    readonly TcpClient _client;
+    readonly Stream _stream;
+    public string Endpoint { get; }
+
+    CommandHostConnection(string endpoint, TcpClient client)
+    {
+        Endpoint = endpoint;
+        _client = client;
+        _stream = client.GetStream();
+    }
+
+    public static async Task<CommandHostConnection> ConnectAsync(string endpoint, string? secret, CancellationToken ct)
+    {
+        var (host, port) = CommandHostClient.ParseEndpoint(endpoint);
+        var client = new TcpClient { NoDelay = true };
         try
         {
             using var connect = CancellationTokenSource.CreateLinkedTokenSource(ct);
             connect.CancelAfter(TimeSpan.FromSeconds(5));
             await client.ConnectAsync(host, port, connect.Token);
+            var connection = new CommandHostConnection(endpoint, client);
+            var hello = await Framing.ReadAsync(connection._stream, connect.Token);
+            if (hello is not { Kind: FrameKind.Hello })
+                throw new CommandHostUnreachableException($"{endpoint} is not a GainCal command host (no greeting)");
+            secret ??= Environment.GetEnvironmentVariable(CommandHostClient.SecretVariable);
+            // Without a secret the command goes out unauthenticated: the host refuses it and says why.
+            if (hello.Code == 1 && !string.IsNullOrEmpty(secret))
+                await Framing.WriteAsync(connection._stream, new HostFrame(FrameKind.Auth, CommandSecret.Answer(secret, hello.Text), 0), ct);
+            return connection;
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+        catch (Exception e) when (e is SocketException or IOException or InvalidDataException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            throw new CommandHostUnreachableException($"cannot reach node {endpoint}: {(e is SocketException se ? se.Message : "connect timed out")}");
+            client.Dispose();
+            throw new CommandHostUnreachableException($"cannot reach node {endpoint}: {e switch
+            {
+                SocketException se => se.Message,
+                OperationCanceledException => "connect timed out",
+                _ => e.Message,
+            }}");
         }
-        var stream = client.GetStream();
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs one command. Cancelling <paramref name="ct"/> asks the host to stop it (Ctrl-C on `cluster tail`)
+    /// and waits a moment for its exit code.</summary>
+    public async Task<int> RunAsync(string commandLine, Action<string> stdout, Action<string> stderr, CancellationToken ct = default)
+    {
+        using var reading = new CancellationTokenSource();
+        await using var onCancel = ct.Register(() =>
+        {
+            _ = Framing.WriteAsync(_stream, HostFrame.Cancel(), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
+            reading.CancelAfter(TimeSpan.FromSeconds(3));
+        });
         try
         {
-            await Framing.WriteAsync(stream, HostFrame.Command(commandLine), ct);
-            while (await Framing.ReadAsync(stream, ct) is { } frame)
+            await Framing.WriteAsync(_stream, HostFrame.Command(commandLine), ct);
+            while (await Framing.ReadAsync(_stream, reading.Token) is { } frame)
             {
                 switch (frame.Kind)
                 {
@@ -148,10 +210,29 @@ public static class CommandHostClient
         }
         catch (Exception e) when (e is IOException or SocketException or InvalidDataException)
         {
-            throw new CommandHostUnreachableException($"node {endpoint} dropped the connection: {e.Message}");
+            throw new CommandHostUnreachableException($"node {Endpoint} dropped the connection: {e.Message}");
         }
-        throw new CommandHostUnreachableException($"node {endpoint} closed the connection before the command ended");
+        throw new CommandHostUnreachableException($"node {Endpoint} closed the connection before the command ended");
     }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>The shared-secret challenge: the host sends random bytes, the client answers their HMAC-SHA256 keyed
+/// with the secret, so the secret itself never crosses the wire and an answer cannot be replayed.</summary>
+public static class CommandSecret
+{
+    public static string NewChallenge() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public static string Answer(string secret, string challenge) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Convert.FromBase64String(challenge)));
+
+    public static bool Check(string secret, string challenge, string answer) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Answer(secret, challenge)), Encoding.ASCII.GetBytes(answer));
 }
 
 public sealed class CommandHostUnreachableException(string message) : Exception(message);

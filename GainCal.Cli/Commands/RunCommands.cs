@@ -62,7 +62,7 @@ public static class RunCommands
     static Command ResubmitCommand()
     {
         var run = RunArgument();
-        var feds = new Option<int[]>("--fed", "-n") { Description = "FEDs to rerun (default: the failed ones)", AllowMultipleArgumentsPerToken = true };
+        var feds = new Option<int[]>("--fed", "-n") { Description = "FEDs to rerun (default: the failed ones; -1: all, as run.py)", AllowMultipleArgumentsPerToken = true };
         var force = new Option<bool>("--force", "-f") { Description = "also recompute FEDs that are done" };
         var node = NodeOption();
         var c = new Command("resubmit", "Run failed (or the named) FEDs of a run again") { run, feds, force, node };

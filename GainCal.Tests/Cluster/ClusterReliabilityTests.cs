@@ -168,5 +168,11 @@ public class ClusterReliabilityTests
         }
         Assert.Empty(end.Merge!.FailedFeds);
         Assert.True(PixelTable.Read(end.Merge.MergedPath!).ContentEquals(reference), "merged table differs from the FED-by-FED calibration");
+
+        // run.py's `--fed -1` names every FED; done ones are still not rerun.
+        var all = await cluster.RunAsync(1, $"gaincal resubmit {run} --fed -1");
+        Assert.Equal(0, all.Code);
+        Assert.Equal(Feds.Length + 1, all.Out.Count);
+        Assert.Equal("nothing resubmitted", all.Out[^1]);
     }
 }

@@ -50,6 +50,7 @@ public class CommandHostTests
         using (var raw = new TcpClient())
         {
             await raw.ConnectAsync("127.0.0.1", node.Settings.CommandPort);
+            Assert.Equal(FrameKind.Hello, (await Framing.ReadAsync(raw.GetStream(), default))!.Kind);
             var header = new byte[4];
             BinaryPrimitives.WriteInt32BigEndian(header, int.MaxValue);
             await raw.GetStream().WriteAsync(header);

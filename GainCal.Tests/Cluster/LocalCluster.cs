@@ -14,6 +14,8 @@ public sealed class LocalCluster : IAsyncDisposable
     public string DataDir { get; }
     public int BasePort { get; }
     public int CommandPort { get; }
+    /// <summary>First node's dashboard port (deploy/local/start.sh -w); 0 = no HTTP.</summary>
+    public int HttpPort { get; private init; }
     readonly string _roots;
     readonly string[] _nodeArgs;
 
@@ -36,9 +38,13 @@ public sealed class LocalCluster : IAsyncDisposable
         }
     }
 
-    public static async Task<LocalCluster> StartAsync(int nodes, string dataDir, string allowedRoots, params string[] nodeArgs)
+    public static Task<LocalCluster> StartAsync(int nodes, string dataDir, string allowedRoots, params string[] nodeArgs) =>
+        StartAsync(nodes, dataDir, allowedRoots, false, nodeArgs);
+
+    /// <summary>With <paramref name="http"/> every node also serves its dashboard, /health and /metrics.</summary>
+    public static async Task<LocalCluster> StartAsync(int nodes, string dataDir, string allowedRoots, bool http, params string[] nodeArgs)
     {
-        var c = new LocalCluster(nodes, dataDir, allowedRoots, nodeArgs);
+        var c = new LocalCluster(nodes, dataDir, allowedRoots, nodeArgs) { HttpPort = http ? FreeRange(nodes, 40000, 50000) : 0 };
         await c.ScriptAsync("start.sh", c.StartArgs(null));
         await c.WaitMembersAsync(nodes, 1, TimeSpan.FromSeconds(60));
         return c;
@@ -48,6 +54,7 @@ public sealed class LocalCluster : IAsyncDisposable
     {
         var args = new List<string> { "-n", $"{Nodes}", "-d", DataDir, "-p", $"{BasePort}", "-c", $"{CommandPort}", "-r", _roots };
         if (only is { } i) args.AddRange(["--only", $"{i}"]);
+        if (HttpPort != 0) args.AddRange(["-w", $"{HttpPort}"]);
         args.Add("--");
         args.AddRange(_nodeArgs);
         return args.ToArray();
@@ -70,6 +77,7 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public string Endpoint(int i) => $"127.0.0.1:{CommandPort + i - 1}";
     public string Address(int i) => $"127.0.0.1:{BasePort + i - 1}";
+    public string HttpUrl(int i) => $"http://127.0.0.1:{HttpPort + i - 1}/";
 
     public async Task<(int Code, List<string> Out, List<string> Err)> RunAsync(int node, string commandLine)
     {
@@ -161,6 +169,17 @@ public sealed class LocalCluster : IAsyncDisposable
             var a = random.Next(20000, 30000);
             var b = random.Next(30000, 40000);
             if (Enumerable.Range(a, n).Concat(Enumerable.Range(b, n)).All(IsFree)) return (a, b);
+        }
+        throw new InvalidOperationException("no free port range");
+    }
+
+    static int FreeRange(int n, int low, int high)
+    {
+        var random = new Random();
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var a = random.Next(low, high);
+            if (Enumerable.Range(a, n).All(IsFree)) return a;
         }
         throw new InvalidOperationException("no free port range");
     }

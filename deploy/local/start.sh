@@ -3,18 +3,21 @@
 # (up to) three nodes as seeds, one shared data directory (the SQLite journal and snapshot files are shared).
 # Each node writes DATA/node-<i>.log and DATA/node-<i>.pid. Waits until every started command host answers.
 #
-#   deploy/local/start.sh [-n N] [-d DATA] [-p BASE_PORT] [-c COMMAND_PORT] [-r ALLOWED_ROOTS] [--only I] [-- NODE ARGS...]
+#   deploy/local/start.sh [-n N] [-d DATA] [-p BASE_PORT] [-c COMMAND_PORT] [-w HTTP_PORT] [-r ALLOWED_ROOTS] [--only I] [-- NODE ARGS...]
+#
+# -w: each node also serves its dashboard, /health and /metrics on HTTP_PORT+i-1 (docs/operations.md).
 #
 # NODE_DLL overrides the node binary (default: GainCal.Node/bin/Release/net10.0/GainCal.Node.dll, built if missing).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-n=3; data="$root/artifacts/local-cluster"; base=4053; cmd=9110; roots=""; only=""; extra=()
+n=3; data="$root/artifacts/local-cluster"; base=4053; cmd=9110; http=""; roots=""; only=""; extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) n="$2"; shift 2 ;;
     -d) data="$2"; shift 2 ;;
     -p) base="$2"; shift 2 ;;
     -c) cmd="$2"; shift 2 ;;
+    -w) http="$2"; shift 2 ;;
     -r) roots="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
@@ -38,11 +41,12 @@ for i in $(seq 1 "$n"); do
     echo "node $i already running (pid $(cat "$pidfile"))"; continue
   fi
   # cwd = data dir, so an appsettings.json there applies to these nodes only.
+  web=(); [ -z "$http" ] || web=(--http-port $((http + i - 1)))
   ( cd "$data" && exec dotnet "$dll" --port $((base + i - 1)) --command-port $((cmd + i - 1)) --seeds "$seeds" \
-      --data-dir "$data" --allowed-roots "$roots" "${extra[@]}" >>"$data/node-$i.log" 2>&1 ) &
+      --data-dir "$data" --allowed-roots "$roots" "${web[@]}" "${extra[@]}" >>"$data/node-$i.log" 2>&1 ) &
   echo $! > "$pidfile"
   started+=("$i")
-  echo "node $i: pid $! remoting 127.0.0.1:$((base + i - 1)) command host 127.0.0.1:$((cmd + i - 1)) log $data/node-$i.log"
+  echo "node $i: pid $! remoting 127.0.0.1:$((base + i - 1)) command host 127.0.0.1:$((cmd + i - 1))${http:+ dashboard http://127.0.0.1:$((http + i - 1))/} log $data/node-$i.log"
 done
 
 for i in "${started[@]}"; do

@@ -1,0 +1,36 @@
+using System.Globalization;
+using Akka.Actor;
+using Akka.Hosting;
+using GainCal.Cluster;
+
+namespace GainCal.Operations;
+
+/// <summary>`gaincal runs`: every run the coordinator knows, one line each (the FED states are `gaincal status RUN`).</summary>
+public static class GainCalRuns
+{
+    static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    public static async Task<int> ExecuteAsync(IReadOnlyActorRegistry registry, string[] args, Func<HostFrame, Task> emit, CancellationToken ct)
+    {
+        if (args.Length > 0)
+        {
+            await emit(HostFrame.Err($"error: unexpected argument '{args[0]}'"));
+            await emit(HostFrame.Err($"usage: {CommandPalettes.GainCalUsage["runs"]}"));
+            return CommandPalettes.Usage;
+        }
+        var list = await registry.Get<RunCoordinatorProxy>().Ask<RunList>(new ListRuns(false), Timeout, ct);
+        if (list.Runs.Length == 0) await emit(HostFrame.Out("no runs; create one with gaincal create RUN -i DIR -o DIR"));
+        foreach (var r in list.Runs) await emit(HostFrame.Out(Line(r)));
+        return CommandPalettes.Ok;
+    }
+
+    public static string Line(RunStatusView r)
+    {
+        var counts = string.Join(", ", Enum.GetValues<FedPhase>().Select(p => (p, n: r.Count(p))).Where(x => x.n > 0)
+            .Select(x => $"{x.n} {StatusText.Name(x.p)}"));
+        var read = r.Feds.Sum(f => f.Phase == FedPhase.Running ? f.BytesRead : 0);
+        var merged = r.Merge is { Ok: true } ? r.MergeCurrent ? "merged" : "merged (not current)" : r.Merge is { } ? "merge failed" : "not merged";
+        var reading = read > 0 ? string.Create(CultureInfo.InvariantCulture, $" | {read / 1e6:F1} MB read by running FEDs") : "";
+        return $"run {r.Run} | {(r.Submitted ? "submitted" : "created")} | {r.Feds.Length} FEDs: {counts} | {merged} | {r.OutputDir}{reading}";
+    }
+}

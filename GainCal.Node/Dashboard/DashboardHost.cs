@@ -1,0 +1,91 @@
+using System.Net;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using GainCal.Cluster;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using HttpResults = Microsoft.AspNetCore.Http.Results;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+
+namespace GainCal.Node.Dashboard;
+
+/// <summary>The node as an ASP.NET Core application (when HttpPort is set): the live dashboard at /, its
+/// server-sent events at /events, the snapshot as JSON at /api/dashboard, health at /health/live (the ActorSystem
+/// runs), /health/ready (this node is an Up cluster member) and /health (both), Prometheus metrics at /metrics.
+/// HTTP binds to the command host's address: loopback unless configured otherwise.</summary>
+public static class DashboardHost
+{
+    public static WebApplication Build(NodeSettings settings)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(settings.CommandHost), settings.HttpPort));
+
+        builder.Services.AddHealthChecks();
+        builder.Services.AddGainCalNode(settings, (akka, _) => akka
+            .WithActorSystemLivenessCheck(tags: ["live"])
+            .WithAkkaClusterReadinessCheck(tags: ["ready"]));
+        builder.Services.AddSingleton<NodeMetrics>();
+        builder.Services.AddSingleton<DashboardFeed>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DashboardFeed>());
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("gaincal-node", serviceInstanceId: $"{settings.AdvertisedHost}:{settings.Port}"))
+            .WithMetrics(m => m.AddMeter(NodeMetrics.MeterName).AddPrometheusExporter());
+
+        var app = builder.Build();
+        app.MapGet("/", () => HttpResults.Content(Page.Value, "text/html; charset=utf-8"));
+        app.MapGet("/api/dashboard", (DashboardFeed feed) => HttpResults.Content(feed.LatestJson, "application/json"));
+        app.MapGet("/events", Events);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/health");
+        app.MapPrometheusScrapingEndpoint();
+        NodeHttp.Map(app);
+        return app;
+    }
+
+    static readonly Lazy<string> Page = new(() =>
+    {
+        using var stream = typeof(DashboardHost).Assembly.GetManifestResourceStream("dashboard.html")
+                           ?? throw new InvalidOperationException("dashboard.html is not embedded in GainCal.Node");
+        return new StreamReader(stream).ReadToEnd();
+    });
+
+    /// <summary>Server-sent events: every new snapshot as one `data:` line; a comment every 15 s keeps idle
+    /// proxies from closing the stream. Ends when the browser goes.</summary>
+    static async Task Events(HttpContext http, DashboardFeed feed)
+    {
+        var ct = http.RequestAborted;
+        http.Response.ContentType = "text/event-stream";
+        http.Response.Headers.CacheControl = "no-cache";
+        long sequence = -1;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                if (await feed.NextAsync(sequence, TimeSpan.FromSeconds(15), ct) is { } next)
+                {
+                    sequence = next.Sequence;
+                    await http.Response.WriteAsync($"data: {next.Json}\n\n", ct);
+                }
+                else await http.Response.WriteAsync(": keep-alive\n\n", ct);
+                await http.Response.Body.FlushAsync(ct);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using System.Diagnostics.Metrics;
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Routing;
+using GainCal.Cluster;
+using GainCal.Operations;
+
+namespace GainCal.Node.Dashboard;
+
+/// <summary>Every instrument of the node, on one Meter named "GainCal" (exported at /metrics). The numbers
+/// come from the actors: FedCalibrators publish <see cref="FedActivity"/> on this node's event stream
+/// (<see cref="FedActivityListener"/> turns it into counters), the fit pool's mailboxes give the queue depth,
+/// the cluster's state the members, and the run coordinator (through <see cref="DashboardFeed"/>) the FED
+/// states of every run.</summary>
+public sealed class NodeMetrics : IDisposable
+{
+    public const string MeterName = "GainCal";
+    static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(5);
+
+    readonly Meter _meter = new(MeterName, "1.0");
+    readonly Counter<long> _done, _failed, _bytes, _pixels;
+    readonly Queue<(DateTime At, long Pixels)> _samples = new();
+    long _doneTotal, _failedTotal, _bytesTotal, _pixelsTotal;
+    int _running;
+    double _rate;
+    IActorRef[] _fitWorkers = [];
+    ActorSystem? _system;
+    Dictionary<FedPhase, int> _runFeds = [];
+
+    public NodeMetrics()
+    {
+        _done = _meter.CreateCounter<long>("gaincal.feds.done", "{fed}", "FED attempts that ended done on this node");
+        _failed = _meter.CreateCounter<long>("gaincal.feds.failed", "{fed}", "FED attempts that failed on this node");
+        _bytes = _meter.CreateCounter<long>("gaincal.read", "By", "dump bytes read by this node's FEDs");
+        _pixels = _meter.CreateCounter<long>("gaincal.pixels.fitted", "{pixel}", "pixels fitted on this node");
+        // Counters appear in the export once measured: a zero makes every series visible from the start.
+        foreach (var c in new[] { _done, _failed, _bytes, _pixels }) c.Add(0);
+        _meter.CreateObservableGauge("gaincal.feds.running", () => Volatile.Read(ref _running), "{fed}", "FEDs reading or fitting on this node now");
+        _meter.CreateObservableGauge("gaincal.pixels.fitted.rate", () => Volatile.Read(ref _rate), "{pixel}/s",
+            "pixels fitted per second on this node over the last 5 s");
+        _meter.CreateObservableGauge("gaincal.fit.queue.depth", () => QueueDepth, "{pattern}",
+            "patterns waiting in this node's fit-worker mailboxes");
+        _meter.CreateObservableGauge("gaincal.cluster.members", MemberMeasurements, "{member}",
+            "cluster members as this node sees them, by status (unreachable ones also under status=unreachable)");
+        _meter.CreateObservableGauge("gaincal.run.feds", RunFedMeasurements, "{fed}",
+            "FEDs of every run by state, as the run coordinator sees them (the same on every node)");
+    }
+
+    public long FedsDone => Interlocked.Read(ref _doneTotal);
+    public long FedsFailed => Interlocked.Read(ref _failedTotal);
+    public long BytesRead => Interlocked.Read(ref _bytesTotal);
+    public long PixelsFitted => Interlocked.Read(ref _pixelsTotal);
+    public int FedsRunning => Volatile.Read(ref _running);
+    public double PixelsPerSecond => Volatile.Read(ref _rate);
+
+    /// <summary>Messages waiting in the fit workers' mailboxes (the one being fitted is not counted).</summary>
+    public int QueueDepth => Volatile.Read(ref _fitWorkers).OfType<ActorRefWithCell>().Sum(w => w.Underlying.NumberOfMessages);
+
+    /// <summary>Called once the ActorSystem runs: finds the fit pool's workers (worker nodes only).</summary>
+    public async Task AttachAsync(ActorSystem system, IReadOnlyActorRegistry registry)
+    {
+        _system = system;
+        system.ActorOf(Props.Create(() => new FedActivityListener(this)), "gaincal-metrics");
+        if (registry.TryGet<PixelFitPool>(out var pool))
+        {
+            var routees = await pool.Ask<Routees>(new GetRoutees(), TimeSpan.FromSeconds(10));
+            Volatile.Write(ref _fitWorkers, routees.Members.OfType<ActorRefRoutee>().Select(r => r.Actor).ToArray());
+        }
+    }
+
+    internal void Progressed(long bytes, long pixels)
+    {
+        if (bytes > 0)
+        {
+            _bytes.Add(bytes);
+            Interlocked.Add(ref _bytesTotal, bytes);
+        }
+        if (pixels > 0)
+        {
+            _pixels.Add(pixels);
+            Interlocked.Add(ref _pixelsTotal, pixels);
+        }
+    }
+
+    internal void Ended(bool ok)
+    {
+        if (ok)
+        {
+            _done.Add(1);
+            Interlocked.Increment(ref _doneTotal);
+        }
+        else
+        {
+            _failed.Add(1);
+            Interlocked.Increment(ref _failedTotal);
+        }
+    }
+
+    internal void SetRunning(int running) => Volatile.Write(ref _running, running);
+
+    /// <summary>Once a second (the listener's timer): the fitted-pixel rate over the last window.</summary>
+    internal void Sample(DateTime now)
+    {
+        _samples.Enqueue((now, PixelsFitted));
+        while (_samples.Count > 1 && now - _samples.Peek().At > RateWindow) _samples.Dequeue();
+        var (at, pixels) = _samples.Peek();
+        var seconds = (now - at).TotalSeconds;
+        Volatile.Write(ref _rate, seconds > 0 ? (PixelsFitted - pixels) / seconds : 0);
+    }
+
+    internal void SetRunFeds(Dictionary<FedPhase, int> counts) => Volatile.Write(ref _runFeds, counts);
+
+    IEnumerable<Measurement<int>> MemberMeasurements()
+    {
+        if (_system is null) yield break;
+        var state = Akka.Cluster.Cluster.Get(_system).State;
+        foreach (var g in state.Members.GroupBy(m => m.Status))
+            yield return new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("status", g.Key.ToString().ToLowerInvariant()));
+        yield return new Measurement<int>(state.Unreachable.Count, new KeyValuePair<string, object?>("status", "unreachable"));
+    }
+
+    IEnumerable<Measurement<int>> RunFedMeasurements() =>
+        Volatile.Read(ref _runFeds).Select(kv =>
+            new Measurement<int>(kv.Value, new KeyValuePair<string, object?>("state", StatusText.Name(kv.Key))));
+
+    public void Dispose() => _meter.Dispose();
+}
+
+/// <summary>Turns the FedCalibrators' activity on this node into the metrics' counters: progress reports carry
+/// running totals per attempt, the counters get their increments. A running FED reports every second; one
+/// silent for longer than <see cref="Silence"/> was stopped without ending (hand-off) and no longer counts.</summary>
+public sealed class FedActivityListener : ReceiveActor, IWithTimers
+{
+    sealed record Tick;
+
+    readonly Dictionary<(uint Run, int Fed, int Attempt), (long Bytes, long Pixels)> _seen = [];
+    readonly Dictionary<(uint, int, int), DateTime> _running = [];
+    static readonly TimeSpan Silence = TimeSpan.FromSeconds(5);
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public FedActivityListener(NodeMetrics metrics)
+    {
+        Context.System.EventStream.Subscribe(Self, typeof(FedActivity));
+        Receive<FedActivity>(a =>
+        {
+            var key = (a.Run, a.Fed, a.Attempt);
+            var (bytes, pixels) = _seen.GetValueOrDefault(key);
+            metrics.Progressed(a.BytesRead - bytes, a.PixelsFitted - pixels);
+            _seen[key] = (Math.Max(bytes, a.BytesRead), Math.Max(pixels, a.PixelsFitted));
+            if (a.Phase == FedPhase.Running) _running[key] = DateTime.UtcNow;
+            else _running.Remove(key);
+            if (a.Phase is FedPhase.Done or FedPhase.Failed)
+            {
+                _seen.Remove(key);
+                metrics.Ended(a.Phase == FedPhase.Done);
+            }
+            metrics.SetRunning(_running.Count);
+        });
+        Receive<Tick>(_ =>
+        {
+            var now = DateTime.UtcNow;
+            foreach (var key in _running.Where(kv => now - kv.Value > Silence).Select(kv => kv.Key).ToList())
+            {
+                _running.Remove(key);
+                _seen.Remove(key);
+            }
+            metrics.SetRunning(_running.Count);
+            metrics.Sample(now);
+        });
+    }
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("sample", new Tick(), TimeSpan.FromSeconds(1));
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+}

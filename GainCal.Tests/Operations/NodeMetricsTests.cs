@@ -1,0 +1,74 @@
+using System.Diagnostics.Metrics;
+using Akka.Actor;
+using Akka.Configuration;
+using GainCal.Cluster;
+using GainCal.Node.Dashboard;
+using GainCal.Operations;
+
+namespace GainCal.Tests.Operations;
+
+public class NodeMetricsTests
+{
+    [Fact]
+    public async Task FED_activity_becomes_counters_with_running_totals_turned_into_increments()
+    {
+        using var system = ActorSystem.Create("metrics", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+        using var metrics = new NodeMetrics();
+        using var listener = new MeterListener();
+        var measured = new Dictionary<string, long>();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NodeMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            lock (measured) measured[instrument.Name] = measured.GetValueOrDefault(instrument.Name) + value;
+        });
+        listener.Start();
+        system.ActorOf(Props.Create(() => new FedActivityListener(metrics)));
+        await Task.Delay(200);   // subscribed
+
+        void Publish(FedActivity a) => system.EventStream.Publish(a);
+        Publish(new FedActivity(1, 1200, 1, FedPhase.Running, 100, 10));
+        Publish(new FedActivity(1, 1200, 1, FedPhase.Running, 250, 40));
+        Publish(new FedActivity(1, 1201, 1, FedPhase.Running, 70, 0));
+        await WaitAsync(() => metrics.FedsRunning == 2 && metrics.BytesRead == 320);
+        Publish(new FedActivity(1, 1200, 1, FedPhase.Done, 300, 55));
+        Publish(new FedActivity(1, 1201, 1, FedPhase.Failed, 90, 0));
+        // A second attempt starts from zero again: its bytes count anew.
+        Publish(new FedActivity(1, 1201, 2, FedPhase.Running, 30, 5));
+        await WaitAsync(() => metrics.FedsDone == 1 && metrics.FedsFailed == 1 && metrics.BytesRead == 420);
+
+        Assert.Equal(1, metrics.FedsRunning);
+        Assert.Equal(60, metrics.PixelsFitted);
+        lock (measured)
+        {
+            Assert.Equal(420, measured["gaincal.read"]);
+            Assert.Equal(60, measured["gaincal.pixels.fitted"]);
+            Assert.Equal(1, measured["gaincal.feds.done"]);
+            Assert.Equal(1, measured["gaincal.feds.failed"]);
+        }
+    }
+
+    [Fact]
+    public void Rate_is_the_increase_over_the_window()
+    {
+        using var metrics = new NodeMetrics();
+        var t0 = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        metrics.Sample(t0);
+        metrics.Progressed(0, 1000);
+        metrics.Sample(t0.AddSeconds(1));
+        Assert.Equal(1000, metrics.PixelsPerSecond, 6);
+        metrics.Progressed(0, 3000);
+        metrics.Sample(t0.AddSeconds(2));
+        Assert.Equal(2000, metrics.PixelsPerSecond, 6);
+        for (var s = 3; s <= 9; s++) metrics.Sample(t0.AddSeconds(s));
+        Assert.Equal(0, metrics.PixelsPerSecond, 6);   // nothing fitted in the last 5 s
+    }
+
+    static async Task WaitAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(50);
+        Assert.True(condition());
+    }
+}
