@@ -62,7 +62,8 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Task StartNodeAsync(int i) => ScriptAsync("start.sh", StartArgs(i));
     public Task StartAllAsync() => ScriptAsync("start.sh", StartArgs(null));
-    public Task StopAllAsync() => ScriptAsync("stop.sh", ["-d", DataDir]);
+    /// <summary>SIGTERM (graceful leave), or with kill SIGKILL to every node at once.</summary>
+    public Task StopAllAsync(bool kill = false) => ScriptAsync("stop.sh", kill ? ["-d", DataDir, "--kill"] : ["-d", DataDir]);
 
     /// <summary>kill -9: the node dies without leaving the cluster.</summary>
     public void Kill(int i)
