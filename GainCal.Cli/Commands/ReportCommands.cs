@@ -87,8 +87,9 @@ internal static class ReportCommands
 
     private static Command Compare()
     {
-        var a = new Argument<FileInfo>("table-a") { Description = "Results table of the reference run A (.parquet)" };
-        var b = new Argument<FileInfo>("table-b") { Description = "Results table of run B, compared with A (.parquet)" };
+        var a = new Argument<string>("a") { Description = "Reference run A: a results table (.parquet), or a run number known to the cluster (its merged GainCalibration.parquet)" };
+        var b = new Argument<string>("b") { Description = "Run B, compared with A: a results table or a run number" };
+        var node = RunOutput.NodeOption();
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Output directory (default: ./Comp_<A>-<B>)" };
         var gain = new Option<double>("--gain-tolerance")
         {
@@ -110,7 +111,7 @@ internal static class ReportCommands
             "(recovered, lost, still bad), gain and pedestal differences per pixel, module and BPix layer / FPix disk and ring, " +
             "plots, a PDF and a short verdict naming what changed.")
         {
-            a, b, output, gain, pedestal, status,
+            a, b, output, gain, pedestal, status, node,
         };
         command.SetAction(parsed => ReportCli.Run(() =>
         {
@@ -118,8 +119,8 @@ internal static class ReportCommands
             var tolerances = new ComparisonTolerances(parsed.GetValue(gain), parsed.GetValue(pedestal), parsed.GetValue(status));
             if (!(tolerances.Gain > 0 && tolerances.Pedestal > 0 && tolerances.Status > 0))
                 throw new ArgumentException("tolerances must be positive");
-            var pathA = parsed.GetValue(a)!.FullName;
-            var pathB = parsed.GetValue(b)!.FullName;
+            var pathA = RunTable(parsed.GetValue(a)!, parsed.GetValue(node)!);
+            var pathB = RunTable(parsed.GetValue(b)!, parsed.GetValue(node)!);
             cli.Progress($"reading {pathA}");
             var tableA = PixelTable.Read(pathA);
             cli.Progress($"reading {pathB}");
@@ -136,6 +137,12 @@ internal static class ReportCommands
         }));
         return command;
     }
+
+    /// <summary>A table path as given, or for a run number the merged table in the run's output directory (from the cluster).</summary>
+    private static string RunTable(string input, string node) =>
+        !File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run)
+            ? Path.Combine(RunOutput.Directory(run, null, node), RunTableName)
+            : Path.GetFullPath(input);
 
     /// <summary>
     /// The tables to summarise and the directory the summary goes under: a table path; or for a run number (its directory
