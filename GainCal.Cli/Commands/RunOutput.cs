@@ -29,7 +29,7 @@ internal static class RunOutput
         {
             throw new InvalidOperationException($"run {run}: no --run-dir given and the cluster at {node} cannot be asked: {e.Message}", e);
         }
-        if (code != 0) throw new ArgumentException($"run {run}: {stderr.ToString().Trim()}");
+        if (code != 0) throw new ArgumentException(stderr.ToString().Trim().Replace("error: ", "", StringComparison.Ordinal));
         var view = StatusText.FromJson(stdout.ToString())
             ?? throw new InvalidDataException($"run {run}: the node at {node} sent no run status");
         return view.OutputDir;
