@@ -40,14 +40,9 @@ public sealed class VCalTable
             throw new InvalidDataException($"{path}: cannot read VCal table: {e.Message}", e);
         }
         var entries = new Dictionary<uint, VCalConversion>();
-        for (int i = 0; i < lines.Length; i++)
+        foreach (var (line, f) in TextFields.Read(lines))
         {
-            var line = lines[i];
-            int hash = line.IndexOf('#');
-            if (hash >= 0) line = line[..hash];
-            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length == 0) continue;
-            string where = $"{path}: line {i + 1}";
+            string where = $"{path}: line {line}";
             if (f.Length != 3) throw new InvalidDataException($"{where}: expected 'detid slope offset', got {f.Length} fields");
             if (!uint.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out var detId))
                 throw new InvalidDataException($"{where}: detid '{f[0]}' is not an unsigned integer");

@@ -15,14 +15,8 @@ internal static class CablingFile
         var rocs = new List<CabledRoc>();
         var addressLine = new Dictionary<(int Fed, int Link, int Roc), int>();
         var moduleRocLine = new Dictionary<(DetId, int), int>();
-        int lineNumber = 0;
-        foreach (string rawLine in File.ReadLines(path))
+        foreach (var (lineNumber, fields) in TextFields.Read(File.ReadLines(path)))
         {
-            lineNumber++;
-            int hash = rawLine.IndexOf('#');
-            string line = hash >= 0 ? rawLine[..hash] : rawLine;
-            string[] fields = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length == 0) continue;
 
             CablingFormatException Error(string problem) => new(path, lineNumber, problem);
 

@@ -37,15 +37,9 @@ public sealed record LumiTable(double Lumi2017, double Lumi2018, IReadOnlyList<(
     {
         double l17 = DefaultLumi2017, l18 = DefaultLumi2018;
         var tags = new List<(string, double)>();
-        var lines = text.Split('\n');
-        for (int i = 0; i < lines.Length; i++)
+        foreach (var (line, f) in TextFields.Read(text.Split('\n')))
         {
-            var line = lines[i];
-            int hash = line.IndexOf('#');
-            if (hash >= 0) line = line[..hash];
-            var f = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length == 0) continue;
-            string where = $"{source}: line {i + 1}";
+            string where = $"{source}: line {line}";
             if (f[0] == "run2")
             {
                 if (f.Length != 3 || !TryNumber(f[1], out l17) || !TryNumber(f[2], out l18))

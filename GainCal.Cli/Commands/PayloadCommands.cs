@@ -30,6 +30,8 @@ internal static class PayloadCommands
         command.Options.Add(output);
         command.Options.Add(kinds);
         command.Options.Add(runDir);
+        var node = RunOutput.NodeOption();
+        command.Options.Add(node);
         command.SetAction(parsed =>
         {
             var o = parsed.InvocationConfiguration.Output;
@@ -37,7 +39,7 @@ internal static class PayloadCommands
             try
             {
                 var wanted = ParseKinds(parsed.GetValue(kinds)!);
-                var (path, defaultOut) = ResolveInput(parsed.GetValue(input)!, parsed.GetValue(runDir));
+                var (path, defaultOut) = ResolveInput(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(node)!);
                 int y = parsed.GetValue(year), v = parsed.GetValue(version);
                 if (y <= 0 || v < 0) throw new ArgumentException($"year must be positive and version non-negative (got {y}, {v})");
                 var outDir = parsed.GetValue(output) ?? defaultOut;
@@ -130,11 +132,11 @@ internal static class PayloadCommands
     }
 
     /// <summary>A run number goes through its run directory's merged table; anything else is a file.</summary>
-    private static (string Path, string DefaultOutput) ResolveInput(string input, string? runDir)
+    private static (string Path, string DefaultOutput) ResolveInput(string input, string? runDir, string node)
     {
         if (!File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run))
         {
-            if (runDir is null) throw new ArgumentException($"{input} looks like a run number: pass --run-dir DIR (the directory holding GainCalibration.parquet)");
+            runDir = RunOutput.Directory(run, runDir, node);
             var table = Path.Combine(runDir, "GainCalibration.parquet");
             if (!File.Exists(table)) throw new FileNotFoundException($"{table}: no merged results table for run {run} (run hadd first)");
             return (table, Path.Combine(runDir, $"Payload_Run{run}"));

@@ -26,19 +26,19 @@ internal static class ReportCommands
         {
             Description = $"The run's output directory: reads its per-FED tables fed/<FED>.parquet one at a time, or else {RunTableName}",
         };
+        var node = RunOutput.NodeOption();
         var command = new Command("summary",
             "Summarise a calibration as run.py summary did: writes gain_summary.pdf and its PNG plots (gain and pedestal per BPix " +
             "layer and FPix disk/ring, fit status fractions, per-module maps), the modules and ROCs with the most failed fits, " +
             "Summary_Run<RUN>.txt with the reference's numbers, the badFitsROCs/highGainROCs logs and summary_Run<RUN>.json.")
         {
-            input, output, runDir,
+            input, output, runDir, node,
         };
         command.SetAction(parsed => ReportCli.Run(() =>
         {
             var cli = new ReportCli("summary");
-            var (tables, expectedRun, source) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir));
-            var directory = parsed.GetValue(output)?.FullName
-                ?? Path.Combine(parsed.GetValue(runDir)?.FullName ?? Path.GetDirectoryName(tables[0])!, TwikiPackage.SummaryDirectory);
+            var (tables, expectedRun, source, home) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(node)!);
+            var directory = parsed.GetValue(output)?.FullName ?? Path.Combine(home, TwikiPackage.SummaryDirectory);
             var summary = Summarise(tables, expectedRun, cli);
             var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step));
             cli.Progress("done");
@@ -87,8 +87,9 @@ internal static class ReportCommands
 
     private static Command Compare()
     {
-        var a = new Argument<FileInfo>("table-a") { Description = "Results table of the reference run A (.parquet)" };
-        var b = new Argument<FileInfo>("table-b") { Description = "Results table of run B, compared with A (.parquet)" };
+        var a = new Argument<string>("a") { Description = "Reference run A: a results table (.parquet), or a run number known to the cluster (its merged GainCalibration.parquet)" };
+        var b = new Argument<string>("b") { Description = "Run B, compared with A: a results table or a run number" };
+        var node = RunOutput.NodeOption();
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Output directory (default: ./Comp_<A>-<B>)" };
         var gain = new Option<double>("--gain-tolerance")
         {
@@ -110,7 +111,7 @@ internal static class ReportCommands
             "(recovered, lost, still bad), gain and pedestal differences per pixel, module and BPix layer / FPix disk and ring, " +
             "plots, a PDF and a short verdict naming what changed.")
         {
-            a, b, output, gain, pedestal, status,
+            a, b, output, gain, pedestal, status, node,
         };
         command.SetAction(parsed => ReportCli.Run(() =>
         {
@@ -118,8 +119,8 @@ internal static class ReportCommands
             var tolerances = new ComparisonTolerances(parsed.GetValue(gain), parsed.GetValue(pedestal), parsed.GetValue(status));
             if (!(tolerances.Gain > 0 && tolerances.Pedestal > 0 && tolerances.Status > 0))
                 throw new ArgumentException("tolerances must be positive");
-            var pathA = parsed.GetValue(a)!.FullName;
-            var pathB = parsed.GetValue(b)!.FullName;
+            var pathA = RunTable(parsed.GetValue(a)!, parsed.GetValue(node)!);
+            var pathB = RunTable(parsed.GetValue(b)!, parsed.GetValue(node)!);
             cli.Progress($"reading {pathA}");
             var tableA = PixelTable.Read(pathA);
             cli.Progress($"reading {pathB}");
@@ -137,34 +138,39 @@ internal static class ReportCommands
         return command;
     }
 
+    /// <summary>A table path as given, or for a run number the merged table in the run's output directory (from the cluster).</summary>
+    private static string RunTable(string input, string node) =>
+        !File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run)
+            ? Path.Combine(RunOutput.Directory(run, null, node), RunTableName)
+            : Path.GetFullPath(input);
+
     /// <summary>
-    /// The tables to summarise: a table path; or for a run number, the per-FED tables of &lt;run-dir&gt;/fed/ (read one at a
+    /// The tables to summarise and the directory the summary goes under: a table path; or for a run number (its directory
+    /// from --run-dir or from the cluster's run registry), the per-FED tables of &lt;run-dir&gt;/fed/ (read one at a
     /// time, so memory stays that of one FED; the merged table is their union) or else &lt;run-dir&gt;/GainCalibration.parquet.
     /// </summary>
-    private static (IReadOnlyList<string> Tables, uint? Run, string Source) ResolveTables(string input, DirectoryInfo? runDir)
+    private static (IReadOnlyList<string> Tables, uint? Run, string Source, string Home) ResolveTables(string input, DirectoryInfo? runDir, string node)
     {
         if (uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run) && !File.Exists(input))
         {
-            if (runDir is null)
-                throw new ArgumentException($"run {run}: give its output directory with --run-dir (or pass a results table); " +
-                    "summaries through the cluster are not wired yet");
+            runDir ??= new DirectoryInfo(RunOutput.Directory(run, null, node));
             if (!runDir.Exists) throw new DirectoryNotFoundException($"{runDir.FullName}: no such run directory");
             var fedDirectory = Path.Combine(runDir.FullName, "fed");
             var fedTables = Directory.Exists(fedDirectory)
                 ? Directory.GetFiles(fedDirectory, "*.parquet").Where(f => int.TryParse(Path.GetFileNameWithoutExtension(f), out _))
                     .OrderBy(f => f, StringComparer.Ordinal).ToList()
                 : [];
-            if (fedTables.Count > 0) return (fedTables, run, $"{fedDirectory} ({fedTables.Count} FED tables)");
+            if (fedTables.Count > 0) return (fedTables, run, $"{fedDirectory} ({fedTables.Count} FED tables)", runDir.FullName);
             var table = Path.Combine(runDir.FullName, RunTableName);
             if (!File.Exists(table))
                 throw new FileNotFoundException($"{table}: no merged results table and no fed/<FED>.parquet tables for run {run}", table);
-            return ([table], run, table);
+            return ([table], run, table, runDir.FullName);
         }
         if (runDir is not null) throw new ArgumentException("--run-dir goes with a run number, not with a table file");
         if (Directory.Exists(input)) throw new ArgumentException($"{input}: is a directory; give a results table (.parquet) or a run number with --run-dir");
         if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such results table", input);
         var path = Path.GetFullPath(input);
-        return ([path], null, path);
+        return ([path], null, path, Path.GetDirectoryName(path)!);
     }
 
     /// <summary>Feeds the tables one by one to the summary; a FED met twice is an error (it would be counted twice).</summary>
