@@ -12,7 +12,7 @@ internal sealed class SetupOptions
     public Option<FileInfo?> Pattern { get; } = new("--pattern")
     { Description = "Calibration pattern JSON (VCal values, repeats, column and row groups); default: the reference's gain_calib_cfg.py pattern" };
     public Option<FileInfo?> VCal { get; } = new("--vcal")
-    { Description = "Per-module VCal-to-electrons table (detid slope offset per line); default: 47 e-/VCal, -60 e- for every module" };
+    { Description = "Per-module VCal-to-electrons conversion: a text table (detid slope offset per line) or the SQLite VCal DB object of `gaincal vcal db`; default: 47 e-/VCal, -60 e- for every module" };
 
     public void AddTo(Command command)
     {
