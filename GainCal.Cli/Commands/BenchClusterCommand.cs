@@ -10,9 +10,9 @@ using GainCal.Simulation;
 
 namespace GainCal.Cli.Commands;
 
-/// <summary>`gaincal bench cluster`: the same simulated FEDs calibrated FED after FED in this process (what
-/// `gaincal calibrate` does per FED) and through embedded 1-node and 3-node clusters; wall times and the
-/// cluster's overhead ratio.</summary>
+/// <summary>`gaincal bench cluster`: the same simulated FEDs calibrated FED after FED (`gaincal calibrate` processes,
+/// and one in-process loop) and through 1-node and 3-node clusters: node processes started with deploy/local when
+/// run from a checkout, else embedded nodes; wall times and the cluster's overhead ratio.</summary>
 public static class BenchClusterCommand
 {
     public static Command Create()
@@ -93,25 +93,35 @@ public static class BenchClusterCommand
     {
         var cores = Environment.ProcessorCount;
         // The nodes share this machine's cores: their FED slots and fit workers together match the cores.
-        await using var cluster = await EmbeddedCluster.StartAsync(nodes, Path.Combine(work, $"data-{nodes}"), work,
-            maxFeds: slots ?? Math.Max(1, cores / nodes), fitWorkers: Math.Max(1, cores / nodes), ct,
+        var maxFeds = slots ?? Math.Max(1, cores / nodes);
+        var fitWorkers = Math.Max(1, cores / nodes);
+        var output = Path.Combine(work, $"cluster-{nodes}");
+        var data = Path.Combine(work, $"data-{nodes}");
+        if (LocalProcessCluster.FindDeployScripts() is { } deploy)
+        {
+            await using var processes = await LocalProcessCluster.StartAsync(deploy, nodes, data, work, maxFeds, fitWorkers, ct);
+            await RunToMergeAsync(processes.RunAsync, run - 1, warmup, output, ct);
+            return await RunToMergeAsync(processes.RunAsync, run, input, output, ct);
+        }
+        Console.WriteLine($"(no deploy/local beside this gaincal: the {nodes} nodes run embedded in this process)");
+        await using var cluster = await EmbeddedCluster.StartAsync(nodes, data, work, maxFeds, fitWorkers, ct,
             // Nodes of one process leaving one after another log remoting disassociations as errors: noise here.
             logLevel: "OFF");
-        var output = Path.Combine(work, $"cluster-{nodes}");
-        await RunToMergeAsync(cluster, run - 1, warmup, output, ct);
-        return await RunToMergeAsync(cluster, run, input, output, ct);
+        await RunToMergeAsync(cluster.RunAsync, run - 1, warmup, output, ct);
+        return await RunToMergeAsync(cluster.RunAsync, run, input, output, ct);
     }
 
-    static async Task<(double Done, double Merged)> RunToMergeAsync(EmbeddedCluster cluster, uint run, string input, string output,
+    static async Task<(double Done, double Merged)> RunToMergeAsync(
+        Func<string, CancellationToken, Task<(int Code, List<string> Out, List<string> Err)>> command, uint run, string input, string output,
         CancellationToken ct)
     {
-        Check(await cluster.RunAsync(CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", output]), ct));
+        Check(await command(CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", output]), ct));
         var clock = Stopwatch.StartNew();
-        Check(await cluster.RunAsync($"gaincal submit {run}", ct));
+        Check(await command($"gaincal submit {run}", ct));
         double? done = null;
         while (true)
         {
-            var (code, o, e) = await cluster.RunAsync($"gaincal status {run} --json", ct);
+            var (code, o, e) = await command($"gaincal status {run} --json", ct);
             Check((code, o, e));
             var s = StatusText.FromJson(string.Join('\n', o))!;
             if (s.AllEnded) done ??= clock.Elapsed.TotalSeconds;

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using GainCal.Operations;
+
+namespace GainCal.Cli.Commands;
+
+/// <summary>
+/// N real node processes on this host, started and stopped with deploy/local (the scripts the tests use):
+/// what `gaincal bench cluster` measures when it runs from a repository checkout.
+/// </summary>
+internal sealed class LocalProcessCluster : IAsyncDisposable
+{
+    private readonly string _deploy;
+    private readonly string _data;
+
+    private LocalProcessCluster(string deploy, string data, int commandPort)
+    {
+        _deploy = deploy;
+        _data = data;
+        Endpoint = $"127.0.0.1:{commandPort}";
+    }
+
+    public string Endpoint { get; }
+
+    /// <summary>deploy/local of the checkout this gaincal was built in, or null when it runs elsewhere.</summary>
+    public static string? FindDeployScripts()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var local = Path.Combine(dir.FullName, "deploy", "local");
+            if (File.Exists(Path.Combine(local, "start.sh"))) return local;
+        }
+        return null;
+    }
+
+    public static async Task<LocalProcessCluster> StartAsync(string deploy, int nodes, string data, string allowedRoot, int maxFeds,
+        int fitWorkers, CancellationToken ct)
+    {
+        var remoting = FreePortBlock(nodes);
+        var command = FreePortBlock(nodes);
+        var cluster = new LocalProcessCluster(deploy, data, command);
+        await Script("start.sh", ["-n", $"{nodes}", "-d", data, "-r", allowedRoot, "-p", $"{remoting}", "-c", $"{command}", "--",
+            "--max-feds", $"{maxFeds}", "--fit-workers", $"{fitWorkers}"], deploy, ct);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var (code, output, _) = await cluster.RunAsync("cluster show", ct);
+            if (code == 0 && output.Count(l => l.EndsWith("| up", StringComparison.Ordinal)) == nodes) return cluster;
+            await Task.Delay(200, ct);
+        }
+        await cluster.DisposeAsync();
+        throw new TimeoutException($"the {nodes} node processes did not all come up within 60 s (logs in {data})");
+    }
+
+    public async Task<(int Code, List<string> Out, List<string> Err)> RunAsync(string commandLine, CancellationToken ct)
+    {
+        var o = new List<string>();
+        var e = new List<string>();
+        var code = await CommandHostClient.RunAsync(Endpoint, commandLine, o.Add, e.Add, ct);
+        return (code, o, e);
+    }
+
+    public async ValueTask DisposeAsync() => await Script("stop.sh", ["-d", _data], _deploy, CancellationToken.None);
+
+    private static async Task Script(string name, string[] args, string deploy, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(deploy, name));
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync(ct);
+        var stderr = p.StandardError.ReadToEndAsync(ct);
+        await p.WaitForExitAsync(ct);
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{name} failed: {await stdout}{await stderr}");
+    }
+
+    /// <summary>The first of <paramref name="count"/> consecutive free loopback ports (start.sh numbers nodes consecutively).</summary>
+    private static int FreePortBlock(int count)
+    {
+        for (var attempt = 0; attempt < 200; attempt++)
+        {
+            var first = Random.Shared.Next(20000, 60000);
+            var listeners = new List<TcpListener>();
+            try
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var l = new TcpListener(IPAddress.Loopback, first + i);
+                    l.Start();
+                    listeners.Add(l);
+                }
+                return first;
+            }
+            catch (SocketException)
+            {
+            }
+            finally
+            {
+                listeners.ForEach(l => l.Stop());
+            }
+        }
+        throw new InvalidOperationException($"no block of {count} free loopback ports found");
+    }
+}
