@@ -9,18 +9,20 @@ namespace GainCal.Calibration;
 /// bits 21..31 (link, ROC field) → first pixel number of the cabled ROC (−1 if not cabled, or a filler/error word),
 /// with <see cref="Layer1Marker"/> set for BPix layer-1 ROCs; bits 8..20 (DCOL/PXID, or row/column on layer 1)
 /// → the pixel's slot in the current pattern, <see cref="OutsidePattern"/> or <see cref="InvalidAddress"/>.
-/// The slot table is rebuilt from <see cref="PixelWord.TryDecode"/> and the pattern whenever the pattern changes.
+/// Which addresses are valid comes from <see cref="PixelWord.TryDecode"/> once; when the pattern changes only the
+/// addresses of its injected pixels (from <see cref="PixelWord.EncodeHit"/>) get their slot.
 /// </summary>
 internal sealed class PixelAddressTables
 {
     /// <summary>Set in <see cref="RocBase"/> for a layer-1 ROC; shifted right by 17 it selects the second half of <see cref="Slot"/>.</summary>
     public const int Layer1Marker = 1 << 30;
     public const int PixelMask = Layer1Marker - 1;
-    public const sbyte OutsidePattern = -1;
-    public const sbyte InvalidAddress = -2;
+    public const short OutsidePattern = -1;
+    public const short InvalidAddress = -2;
     private const int AddressBits = 13;
 
     private readonly CalibrationPattern _pattern;
+    private readonly short[] _noPattern;
 
     public PixelAddressTables(FedCabling cabling, CalibrationPattern pattern)
     {
@@ -35,27 +37,34 @@ internal sealed class PixelAddressTables
             RocBase[key] = index < 0 || (key & 0x1F) >= 25 ? -1
                 : index * slotsPerRoc | (cabling.IsLayer1(index) ? Layer1Marker : 0);
         }
-        Slot = new sbyte[2 << AddressBits];
+        _noPattern = new short[2 << AddressBits];
+        for (var address = 0; address < 1 << AddressBits; address++)
+        {
+            var word = (uint)address << 8 | 1u << 26 | 1u << 21;
+            _noPattern[address] = PixelWord.TryDecode(word, layer1: false, out _, out _) ? OutsidePattern : InvalidAddress;
+            _noPattern[(1 << AddressBits) + address] = PixelWord.TryDecode(word, layer1: true, out _, out _) ? OutsidePattern : InvalidAddress;
+        }
+        Slot = new short[2 << AddressBits];
     }
 
     /// <summary>Indexed by word bits 21..31.</summary>
     public int[] RocBase { get; }
 
     /// <summary>Indexed by (layer-1 ? 8192 : 0) + word bits 8..20.</summary>
-    public sbyte[] Slot { get; }
+    public short[] Slot { get; }
 
     public void SelectPattern(int pattern)
     {
-        for (var address = 0; address < 1 << AddressBits; address++)
+        _noPattern.CopyTo(Slot, 0);
+        if (pattern >= _pattern.PatternCount) return;
+        for (var slot = 0; slot < _pattern.PixelsInPattern(pattern); slot++)
         {
-            var word = (uint)address << 8 | 1u << 26 | 1u << 21;
-            Slot[address] = SlotOf(word, layer1: false, pattern);
-            Slot[(1 << AddressBits) + address] = SlotOf(word, layer1: true, pattern);
+            var (row, col) = _pattern.PixelOfSlot(pattern, slot);
+            Slot[Address(row, col, layer1: false)] = (short)slot;
+            Slot[(1 << AddressBits) + Address(row, col, layer1: true)] = (short)slot;
         }
     }
 
-    private sbyte SlotOf(uint word, bool layer1, int pattern) =>
-        !PixelWord.TryDecode(word, layer1, out var row, out var col) ? InvalidAddress
-        : pattern < _pattern.PatternCount && _pattern.SlotOf(pattern, row, col) is var s and >= 0 ? (sbyte)s
-        : OutsidePattern;
+    private static int Address(int row, int col, bool layer1) =>
+        (int)(PixelWord.EncodeHit(1, 1, row, col, 1, layer1) >> 8) & ((1 << AddressBits) - 1);
 }

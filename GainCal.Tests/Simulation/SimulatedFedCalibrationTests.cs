@@ -120,6 +120,32 @@ public class SimulatedFedCalibrationTests
         Assert.Equal(720, three.Progress.Patterns);
     }
 
+    [Fact]
+    public void A_custom_pattern_injecting_half_a_ROC_at_once_is_calibrated_like_the_reference_pattern()
+    {
+        // Two patterns of 80 rows x 26 columns: 2080 pixels per ROC per pattern, far more than the reference's 6.
+        var pattern = new CalibrationPattern(CalibrationPattern.Default.VCalValues, 5,
+            [Enumerable.Range(0, 26), Enumerable.Range(26, 26)], [Enumerable.Range(0, 80)]);
+        var setup = Setup with { Pattern = pattern };
+        using var dir = new TempDirectory();
+        var path = dir.File("GainCalibration_1297_6.dmp");
+        var truth = FedSimulator.Write(path, 1297, setup, new SimulationOptions { Run = 6, Seed = 4, RocsPerFed = 2 });
+        var outcome = FedCalibration.Calibrate(path, setup);
+
+        Assert.Equal(2, outcome.Progress.Patterns);
+        var cabling = setup.Cabling.ForFed(1297);
+        var errors = new List<double>();
+        foreach (var row in outcome.Table.Rows())
+        {
+            var rocIndex = cabling.RocIndex(row.Link, row.Roc);
+            if (rocIndex >= truth.RocCount || row.Status != 1) continue;
+            var t = FedTruth.IndexOf(rocIndex, row.RocRow, row.RocCol);
+            if (truth.Kind[t] == PixelKind.Normal) errors.Add(Math.Abs(row.Gain - truth.Gain[t]) / truth.Gain[t]);
+        }
+        Assert.True(errors.Count > 0.9 * truth.Kind.Length, $"{errors.Count} of {truth.Kind.Length} pixels fitted with status 1");
+        Assert.True(Median(errors) < 0.02, $"median relative gain error {Median(errors):P2}");
+    }
+
     private static double Median(List<double> values)
     {
         values.Sort();
