@@ -61,7 +61,6 @@ public sealed class FedDumpScanner : IDisposable
         NameFed = DumpFileName.TryParse(dumpPath, out var name) ? name!.Fed : null;
         _reader = new DumpReader(dumpPath);
         Run = _reader.RunNumber;
-        if (NameFed is { } fed) Bind(fed);
     }
 
     /// <summary>The FED whose ROCs are calibrated: the one the fragment headers name (as the reference unpacks them).</summary>
@@ -73,10 +72,12 @@ public sealed class FedDumpScanner : IDisposable
     public FedScanCounters Counters => _counters;
     public DumpReadReport DumpReport => _reader.Report;
 
-    private void Bind(int fed)
+    /// <summary>Takes the FED the fragment headers name, as the reference unpacks by the header's source id.</summary>
+    private void Bind(int fed, long offset)
     {
         if (!_setup.Cabling.Contains(fed))
-            throw new DumpFormatException(_path, 0, $"FED {fed} is not in the cabling map");
+            throw new DumpFormatException(_path, offset, $"the fragments are of FED {fed}, which is not in the cabling map" +
+                (NameFed is { } named && named != fed ? $" (the file name says FED {named})" : ""));
         _cabling = _setup.Cabling.ForFed(fed);
         _accumulator = new PatternAccumulator(_cabling.Rocs.Count, _pattern.MaxPixelsPerRoc, _pattern.PointCount);
         _tables = new PixelAddressTables(_cabling, _pattern);
@@ -101,7 +102,7 @@ public sealed class FedDumpScanner : IDisposable
         curves = null;
         var e = ev.Index;
         _counters.Events++;
-        if (_cabling is null) Bind(ev.FragmentCount > 0 ? ev.FedId(0) : 0);
+        if (_cabling is null) Bind(ev.FragmentCount > 0 ? ev.FedId(0) : 0, ev.Offset);
         if (e >= _pattern.ExpectedEvents)
         {
             _counters.EventsBeyondSequence++;

@@ -237,6 +237,9 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
             }
             while (scanner.TryReadPattern(out var curves))
             {
+                // The scanner calibrates the FED its fragment headers name, as the reference does; this entity owns one FED.
+                if (curves.Fed != job.Fed)
+                    throw new InvalidDataException($"{job.DumpPath}: its fragments are of FED {curves.Fed}, expected FED {job.Fed}");
                 batch.Add(curves);
                 pixels += curves.PixelCount;
                 if (pixels >= BatchPixels) Send();

@@ -30,6 +30,8 @@ public sealed class FedResultBuilder
 
     public void Add(PatternCurves curves, PatternFits fits)
     {
+        if (curves.Fed != _cabling.Fed)
+            throw new ArgumentException($"pattern {curves.Pattern} of FED {curves.Fed} cannot go into the table of FED {_cabling.Fed}");
         if (curves.PixelCount != fits.PixelCount || curves.Pattern != fits.Pattern)
             throw new ArgumentException($"fits of pattern {fits.Pattern} ({fits.PixelCount} pixels) do not match curves of pattern {curves.Pattern} ({curves.PixelCount} pixels)");
         var t = _all;

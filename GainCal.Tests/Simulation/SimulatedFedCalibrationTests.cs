@@ -146,6 +146,20 @@ public class SimulatedFedCalibrationTests
         Assert.True(Median(errors) < 0.02, $"median relative gain error {Median(errors):P2}");
     }
 
+    [Fact]
+    public void A_dump_whose_headers_name_another_FED_than_its_file_name_is_calibrated_as_the_headers_FED_and_says_so()
+    {
+        using var dir = new TempDirectory();
+        var path = dir.File("GainCalibration_1200_3.dmp");
+        FedSimulator.Write(path, 1201, Setup, new SimulationOptions { Run = 3, Seed = 9, RocsPerFed = 2 });
+        var outcome = FedCalibration.Calibrate(path, Setup);
+
+        Assert.All(outcome.Table.Feds(), f => Assert.Equal(1201, f));
+        Assert.True(outcome.PixelsFitted > 8000);
+        Assert.Contains("file name says FED 1200", outcome.Report);
+        Assert.Contains("GainCalibration_1200_3.dmp", outcome.Report);
+    }
+
     private static double Median(List<double> values)
     {
         values.Sort();
