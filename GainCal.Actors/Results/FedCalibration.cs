@@ -14,13 +14,16 @@ public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedS
 /// </summary>
 public static class FedCalibration
 {
+    private const int MaxDefaultDecoders = 4;
+
     public static PixelTable Run(string dumpPath, FedCalibrationSetup setup, IProgress<FedScanProgress>? progress = null,
         CancellationToken ct = default) => Calibrate(dumpPath, setup, progress, ct).Table;
 
     public static FedCalibrationOutcome Calibrate(string dumpPath, FedCalibrationSetup setup,
         IProgress<FedScanProgress>? progress = null, CancellationToken ct = default, int fitThreads = 0, int decoders = 0)
     {
-        var decoderCount = decoders > 0 ? decoders : Environment.ProcessorCount;
+        // Every decoder reads the whole dump; past a few of them the extra reading outweighs the decoding they share.
+        var decoderCount = decoders > 0 ? decoders : Math.Min(Environment.ProcessorCount, MaxDefaultDecoders);
         var workers = fitThreads > 0 ? fitThreads : Math.Max(1, Environment.ProcessorCount - 1);
         var scanners = new List<FedDumpScanner>();
         try
