@@ -154,13 +154,13 @@ public sealed class FedDumpScanner : IDisposable
             var roc = Unsafe.Add(ref rocBase, (nint)(w >> 21));
             if (roc < 0)
             {
-                if (w != 0) Misfit(w, -1);
+                if (w != 0) NotCabled(w);
                 continue;
             }
             var s = Unsafe.Add(ref slot, (nint)(((roc >> 17) & 0x2000) | (int)((w >> 8) & 0x1FFF)));
             if (s < 0)
             {
-                Misfit(w, s);
+                NotInPattern(s);
                 continue;
             }
             acc.Fill((roc & PixelAddressTables.PixelMask) + s, pointBase, w & 0xFF);
@@ -169,19 +169,16 @@ public sealed class FedDumpScanner : IDisposable
         _counters.Hits += hits;
     }
 
-    /// <summary>Counts a word that is not a hit of the current pattern: filler or error word, uncabled ROC, invalid address or another pattern's pixel.</summary>
-    private void Misfit(uint w, int slot)
+    /// <summary>Counts a word of a cabled ROC that is not a hit of the current pattern: an invalid address or another pattern's pixel.</summary>
+    private void NotInPattern(int slot)
     {
-        if (slot == PixelAddressTables.OutsidePattern)
-        {
-            _counters.OutOfPatternHits++;
-            return;
-        }
-        if (slot == PixelAddressTables.InvalidAddress)
-        {
-            _counters.InvalidPixelWords++;
-            return;
-        }
+        if (slot == PixelAddressTables.InvalidAddress) _counters.InvalidPixelWords++;
+        else _counters.OutOfPatternHits++;
+    }
+
+    /// <summary>Counts a word whose (link, ROC field) is no cabled ROC: a filler or error word, or a hit on an uncabled ROC.</summary>
+    private void NotCabled(uint w)
+    {
         var kind = PixelWord.Classify(w);
         if (kind != RocField.Hit)
         {
