@@ -160,37 +160,18 @@ public static class GainCalHosting
     static AkkaConfigurationBuilder WithSqlite(AkkaConfigurationBuilder builder, NodeSettings s)
     {
         var (journal, snapshots) = SqliteConnectionStrings(s);
-        return builder.WithSqlPersistence(
-            new SqlJournalOptions(true, "sql")
-            {
-                ConnectionString = journal,
-                ProviderName = LinqToDB.ProviderName.SQLiteMS,
-                AutoInitialize = true,
-            },
-            new SqlSnapshotOptions(true, "sql")
-            {
-                ConnectionString = snapshots,
-                ProviderName = LinqToDB.ProviderName.SQLiteMS,
-                AutoInitialize = true,
-            });
+        return WithSql(builder, journal, snapshots, LinqToDB.ProviderName.SQLiteMS);
     }
 
     static AkkaConfigurationBuilder WithPostgres(AkkaConfigurationBuilder builder, NodeSettings s)
     {
         var cs = s.ConnectionString
                  ?? throw new ArgumentException("configuration ConnectionString is required when Persistence is postgresql");
-        return builder.WithSqlPersistence(
-            new SqlJournalOptions(true, "sql")
-            {
-                ConnectionString = cs,
-                ProviderName = LinqToDB.ProviderName.PostgreSQL,
-                AutoInitialize = true,
-            },
-            new SqlSnapshotOptions(true, "sql")
-            {
-                ConnectionString = cs,
-                ProviderName = LinqToDB.ProviderName.PostgreSQL,
-                AutoInitialize = true,
-            });
+        return WithSql(builder, cs, cs, LinqToDB.ProviderName.PostgreSQL);
     }
+
+    static AkkaConfigurationBuilder WithSql(AkkaConfigurationBuilder builder, string journal, string snapshots, string provider) =>
+        builder.WithSqlPersistence(
+            new SqlJournalOptions(true, "sql") { ConnectionString = journal, ProviderName = provider, AutoInitialize = true },
+            new SqlSnapshotOptions(true, "sql") { ConnectionString = snapshots, ProviderName = provider, AutoInitialize = true });
 }
