@@ -51,7 +51,8 @@ public sealed class FedDumpScanner : IDisposable
     {
     }
 
-    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup, PatternShard shard)
+    /// <param name="readBytesPerSecond">0 reads at full speed; otherwise the average read rate is kept at or below it.</param>
+    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup, PatternShard shard, double readBytesPerSecond = 0)
     {
         _shard = shard;
         _path = dumpPath;
@@ -59,7 +60,9 @@ public sealed class FedDumpScanner : IDisposable
         _pattern = setup.Pattern;
         if (!File.Exists(dumpPath)) throw new FileNotFoundException($"{dumpPath}: no such dump file", dumpPath);
         NameFed = DumpFileName.TryParse(dumpPath, out var name) ? name!.Fed : null;
-        _reader = new DumpReader(dumpPath);
+        _reader = readBytesPerSecond > 0
+            ? new DumpReader(new RateLimitedStream(DumpReader.OpenFile(dumpPath), readBytesPerSecond), dumpPath)
+            : new DumpReader(dumpPath);
         Run = _reader.RunNumber;
     }
 

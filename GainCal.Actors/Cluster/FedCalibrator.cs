@@ -210,17 +210,18 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         var self = Self;
         var pool = _registry.Get<PixelFitPool>();
         // Reading is sequential and blocking: a dedicated thread, not the dispatcher's.
-        Task.Factory.StartNew(() => Scan(job, setup, attempt, self, pool),
+        var readLimit = _settings.ReadLimitMBPerSecond * 1e6;
+        Task.Factory.StartNew(() => Scan(job, setup, attempt, self, pool, readLimit),
             CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         ReportProgress();
     }
 
-    static void Scan(FedJob job, FedCalibrationSetup setup, Attempt attempt, IActorRef self, IActorRef pool)
+    static void Scan(FedJob job, FedCalibrationSetup setup, Attempt attempt, IActorRef self, IActorRef pool, double readBytesPerSecond)
     {
         var ct = attempt.Cancel.Token;
         try
         {
-            using var scanner = new FedDumpScanner(job.DumpPath, setup);
+            using var scanner = new FedDumpScanner(job.DumpPath, setup, PatternShard.All, readBytesPerSecond);
             if (scanner.Fed != job.Fed || scanner.Run != job.Run)
                 throw new InvalidDataException(
                     $"{job.DumpPath}: holds FED {scanner.Fed} of run {scanner.Run}, expected FED {job.Fed} of run {job.Run}");

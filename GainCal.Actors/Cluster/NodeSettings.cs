@@ -33,6 +33,9 @@ public sealed record NodeSettings
     public int FitWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount);
     /// <summary>Patterns of one FED handed to the fit workers and not yet back (bounds memory).</summary>
     public int PatternsInFlight { get; init; } = Math.Max(2, 2 * Environment.ProcessorCount);
+    /// <summary>Per FED, the average rate (MB/s) at which its dump is read; 0 = no limit. Spares shared storage
+    /// (EOS) when many FEDs read at once.</summary>
+    public double ReadLimitMBPerSecond { get; init; }
     /// <summary>Split-brain resolver stable-after (s). See the HOCON comment in GainCalHosting for why it is short.</summary>
     public double StableAfterSeconds { get; init; } = 4;
     public double DownRemovalMarginSeconds { get; init; } = 1;
@@ -53,6 +56,7 @@ public sealed record NodeSettings
         ["--connection-string"] = "ConnectionString", ["--allowed-roots"] = "AllowedRoots",
         ["--command-host"] = "CommandHost", ["--command-port"] = "CommandPort", ["--http-port"] = "HttpPort",
         ["--max-feds"] = "MaxFeds", ["--fit-workers"] = "FitWorkers", ["--patterns-in-flight"] = "PatternsInFlight",
+        ["--read-limit"] = "ReadLimitMBPerSecond",
         ["--stable-after"] = "StableAfterSeconds", ["--system-name"] = "SystemName", ["--log-level"] = "LogLevel",
     };
 
@@ -93,6 +97,9 @@ public sealed record NodeSettings
             MaxFeds = Math.Max(1, Int(c, "MaxFeds", d.MaxFeds)),
             FitWorkers = Math.Max(1, Int(c, "FitWorkers", d.FitWorkers)),
             PatternsInFlight = Math.Max(1, Int(c, "PatternsInFlight", d.PatternsInFlight)),
+            ReadLimitMBPerSecond = Double(c, "ReadLimitMBPerSecond", d.ReadLimitMBPerSecond) is var limit && limit >= 0
+                ? limit
+                : throw new ArgumentException($"configuration ReadLimitMBPerSecond: {c["ReadLimitMBPerSecond"]} is negative (0 = no limit)"),
             StableAfterSeconds = Double(c, "StableAfterSeconds", d.StableAfterSeconds),
             DownRemovalMarginSeconds = Double(c, "DownRemovalMarginSeconds", d.DownRemovalMarginSeconds),
             LogLevel = (c["LogLevel"] ?? d.LogLevel).ToUpperInvariant() is var level && level is "DEBUG" or "INFO" or "WARNING" or "ERROR" or "OFF"

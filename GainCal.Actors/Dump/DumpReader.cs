@@ -104,7 +104,7 @@ public sealed class DumpReader : IDisposable
         if (_ownsStream) _stream.Dispose();
     }
 
-    private static FileStream OpenFile(string path) =>
+    internal static FileStream OpenFile(string path) =>
         new(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
 
     /// <summary>Reads the run word and the first event so that a file that is no dump fails at once.</summary>

@@ -15,8 +15,8 @@ public class ClusterReliabilityTests
     public const int RocsPerFed = ClusterTestSizes.RocsPerFed;
     static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(6);
 
-    // Three nodes, two FEDs at a time each: with 12 FEDs the run is still going when a node is killed.
-    static readonly string[] NodeArgs = ["--max-feds", "2", "--fit-workers", "1"];
+    // Three nodes, two FEDs at a time each, reading at a bounded rate: with 12 FEDs the run is still going when a node is killed.
+    static readonly string[] NodeArgs = ["--max-feds", "2", "--fit-workers", "1", "--read-limit", ClusterTestSizes.ReadLimit];
 
     static void Report(string line)
     {

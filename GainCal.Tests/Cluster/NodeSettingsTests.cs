@@ -40,6 +40,10 @@ public class NodeSettingsTests
         Assert.Equal("configuration Port: 'x1' is not an integer", e.Message);
         e = Assert.Throws<ArgumentException>(() => NodeSettings.From(NodeSettings.BuildConfiguration(["--persistence", "oracle"])));
         Assert.Contains("neither sqlite nor postgresql", e.Message);
+        e = Assert.Throws<ArgumentException>(() => NodeSettings.From(NodeSettings.BuildConfiguration(["--read-limit", "-2"])));
+        Assert.Contains("ReadLimitMBPerSecond", e.Message);
+        Assert.Equal(12.5, NodeSettings.From(NodeSettings.BuildConfiguration(["--read-limit", "12.5"])).ReadLimitMBPerSecond);
+        Assert.Equal(0, NodeSettings.From(NodeSettings.BuildConfiguration([])).ReadLimitMBPerSecond);
     }
 
     [Fact]

@@ -27,7 +27,8 @@ public class PostgresPersistenceTests
                 ClusterReliabilityTests.Feds, ClusterReliabilityTests.RocsPerFed);
             var data = dir.Sub("data");
             await using var cluster = await LocalCluster.StartAsync(1, data, dir.Path,
-                "--persistence", "postgresql", "--connection-string", connection, "--max-feds", "2", "--fit-workers", "1");
+                "--persistence", "postgresql", "--connection-string", connection, "--max-feds", "2", "--fit-workers", "1",
+                "--read-limit", ClusterTestSizes.ReadLimit);
             var run = sim.Run;
             Assert.Equal(0, (await cluster.RunAsync(1, $"gaincal create {run} -i {sim.InputDir} -o {dir.Path}/out")).Code);
             Assert.Equal(0, (await cluster.RunAsync(1, $"gaincal submit {run}")).Code);

@@ -14,7 +14,7 @@ public class DashboardBrowserTests
     const uint Run = 4711;
     static readonly int[] Feds = [1200, 1201, 1202, 1203, 1204, 1205, 1206, 1207, 1208, 1209];
     const int Corrupt = 1209;   // fails, and the page must say why
-    const int RocsPerFed = 24;  // 60 MB dumps: a FED lasts about a second, the run several
+    const int RocsPerFed = ClusterTestSizes.RocsPerFed;
 
     // What the page shows, read from its data attributes by one script.
     const string ReadPage = """
@@ -54,9 +54,9 @@ public class DashboardBrowserTests
         var goodBytes = Feds.Where(f => f != Corrupt).Sum(f => new FileInfo(Dump(f)).Length);
         var allBytes = goodBytes + new FileInfo(Dump(Corrupt)).Length;
 
-        // One FED at a time per node, one fit worker: the run lasts long enough to be watched.
+        // One FED at a time per node, read at a bounded rate: the run lasts long enough to be watched on any machine.
         await using var cluster = await LocalCluster.StartAsync(2, dir.Sub("data"), dir.Path, http: true,
-            "--max-feds", "1", "--fit-workers", "1", "--patterns-in-flight", "1");
+            "--max-feds", "1", "--fit-workers", "1", "--patterns-in-flight", "1", "--read-limit", ClusterTestSizes.ReadLimit);
         await using var browser = await HeadlessChromium.StartAsync(chromium, 1400, 1100);
         await browser.NavigateAsync(cluster.HttpUrl(1));
         await browser.EvaluateAsync("window.__loadedOnce = true");
