@@ -142,34 +142,28 @@ public sealed class FedDumpScanner : IDisposable
         return false;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Decode(ReadOnlySpan<ulong> payload, int point)
     {
-        var acc = _accumulator!;
+        var words = MemoryMarshal.Cast<ulong, uint>(payload);
+        var accumulator = _accumulator!;
         var tables = _tables!;
-        ref var rocBase = ref MemoryMarshal.GetArrayDataReference(tables.RocBase);
-        ref var slot = ref MemoryMarshal.GetArrayDataReference(tables.Slot);
-        var pointBase = acc.PointBase(point);
-        long hits = 0;
-        foreach (var w in MemoryMarshal.Cast<ulong, uint>(payload))
+        var pointBase = accumulator.PointBase(point);
+        // The accumulator adds runs of hits; each word that stops a run is counted here by kind (a zero half-word
+        // only pads the 64-bit word).
+        var notHits = 0;
+        for (var k = accumulator.AddHits(words, 0, pointBase, tables); k < words.Length; k = accumulator.AddHits(words, k + 1, pointBase, tables))
         {
-            // Cabled (link, ROC) → the first pixel number of that ROC, with the layer-1 marker choosing the address table.
-            var roc = Unsafe.Add(ref rocBase, (nint)(w >> 21));
+            notHits++;
+            var w = words[k];
+            var roc = tables.RocBase[w >> 21];
             if (roc < 0)
             {
                 if (w != 0) NotCabled(w);
                 continue;
             }
-            var s = Unsafe.Add(ref slot, (nint)(((roc >> 17) & 0x2000) | (int)((w >> 8) & 0x1FFF)));
-            if (s < 0)
-            {
-                NotInPattern(s);
-                continue;
-            }
-            acc.Fill((roc & PixelAddressTables.PixelMask) + s, pointBase, w & 0xFF);
-            hits++;
+            NotInPattern(tables.Slot[((roc >> 17) & 0x2000) | (int)((w >> 8) & 0x1FFF)]);
         }
-        _counters.Hits += hits;
+        _counters.Hits += words.Length - notHits;
     }
 
     /// <summary>Counts a word of a cabled ROC that is not a hit of the current pattern: an invalid address or another pattern's pixel.</summary>

@@ -5,7 +5,8 @@ namespace GainCal.Calibration;
 
 /// <summary>
 /// Per pixel and VCal point sums of one pattern, with the reference's widths: an 8-bit entry counter
-/// (wraps at 256) and 32-bit unsigned sums of ADC and ADC squared. A pixel is addressed by
+/// (wraps at 256; counted in 32 bits here and cut to 8 when emitted, so that a pixel whose counter wrapped
+/// is still known to be hit) and 32-bit unsigned sums of ADC and ADC squared. A pixel is addressed by
 /// FED-local ROC index × slots per ROC + its slot in the pattern. Storage is point-major, so the
 /// hits of one event (one VCal point) all land in one small contiguous block.
 /// </summary>
@@ -14,74 +15,104 @@ internal sealed class PatternAccumulator
     private readonly int _slotsPerRoc;
     private readonly int _pixels;
     private readonly int _points;
-    private readonly byte[] _entries;
+    private readonly uint[] _entries;
     private readonly uint[] _sums;
     private readonly uint[] _sumSquares;
-    // Hits per pixel over the whole pattern: tells which pixels were hit even when an 8-bit counter wrapped.
-    private readonly uint[] _hits;
+    private readonly List<int> _hit = [];
 
     public PatternAccumulator(int rocCount, int slotsPerRoc, int points)
     {
         _slotsPerRoc = slotsPerRoc;
         _points = points;
         _pixels = rocCount * slotsPerRoc;
-        _entries = new byte[_pixels * points];
+        _entries = new uint[_pixels * points];
         _sums = new uint[_pixels * points];
         _sumSquares = new uint[_pixels * points];
-        _hits = new uint[_pixels];
     }
 
     public int SlotsPerRoc => _slotsPerRoc;
 
-    /// <summary>Offset of a VCal point's block, to be added to the pixel number in <see cref="Fill"/>.</summary>
+    /// <summary>Offset of a VCal point's block in the sums.</summary>
     public int PointBase(int point) => point * _pixels;
 
-    /// <summary>Adds one hit. <paramref name="pixel"/> and <paramref name="pointBase"/> come from validated lookup tables.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Fill(int pixel, int pointBase, uint adc)
+    /// <summary>
+    /// Adds the hits of <paramref name="words"/> from <paramref name="start"/> on, up to the first word that is not a
+    /// hit of the current pattern on a cabled ROC; returns its index (words.Length when every word was added). The
+    /// caller counts that word and goes on after it: the loop itself has no call and keeps everything in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int AddHits(ReadOnlySpan<uint> words, int start, int pointBase, PixelAddressTables tables)
     {
-        var i = (nint)(uint)(pointBase + pixel);
-        unchecked
+        ref var rocBase = ref MemoryMarshal.GetArrayDataReference(tables.RocBase);
+        ref var slot = ref MemoryMarshal.GetArrayDataReference(tables.Slot);
+        ref var entries = ref MemoryMarshal.GetArrayDataReference(_entries);
+        ref var sums = ref MemoryMarshal.GetArrayDataReference(_sums);
+        ref var sumSquares = ref MemoryMarshal.GetArrayDataReference(_sumSquares);
+        ref var word = ref MemoryMarshal.GetReference(words);
+        var k = start;
+        for (; k < words.Length; k++)
         {
-            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_entries), i)++;
-            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_sums), i) += adc;
-            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_sumSquares), i) += adc * adc;
-            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_hits), (nint)(uint)pixel)++;
+            var w = Unsafe.Add(ref word, k);
+            // Cabled (link, ROC) → the first pixel number of that ROC, with the layer-1 marker choosing the address table.
+            var roc = Unsafe.Add(ref rocBase, (nint)(w >> 21));
+            if (roc < 0) break;
+            var s = Unsafe.Add(ref slot, (nint)(((roc >> 17) & 0x2000) | (int)((w >> 8) & 0x1FFF)));
+            if (s < 0) break;
+            var i = (nint)(uint)(pointBase + (roc & PixelAddressTables.PixelMask) + s);
+            var adc = w & 0xFF;
+            unchecked
+            {
+                Unsafe.Add(ref entries, i)++;
+                Unsafe.Add(ref sums, i) += adc;
+                Unsafe.Add(ref sumSquares, i) += adc * adc;
+            }
         }
+        return k;
     }
 
     /// <summary>Copies out the curves of every pixel hit in this pattern, ordered by (ROC index, slot), and clears them.</summary>
     public PatternCurves Emit(int fed, int pattern, CalibrationPattern layout)
     {
-        var n = 0;
-        foreach (var h in _hits) if (h != 0) n++;
+        var hit = HitPixels();
+        var n = hit.Count;
         var rocIndex = new short[n];
         var rocRow = new byte[n];
         var rocCol = new byte[n];
         var entries = new byte[n * _points];
         var sums = new uint[n * _points];
         var sumSquares = new uint[n * _points];
-        var k = 0;
-        for (var pixel = 0; pixel < _pixels; pixel++)
+        for (var k = 0; k < n; k++)
         {
-            if (_hits[pixel] == 0) continue;
-            _hits[pixel] = 0;
+            var pixel = hit[k];
             var (row, col) = layout.PixelOfSlot(pattern, pixel % _slotsPerRoc);
             rocIndex[k] = (short)(pixel / _slotsPerRoc);
             rocRow[k] = (byte)row;
             rocCol[k] = (byte)col;
             for (int p = 0, from = pixel, to = k * _points; p < _points; p++, from += _pixels, to++)
             {
-                entries[to] = _entries[from];
+                entries[to] = (byte)_entries[from];
                 sums[to] = _sums[from];
                 sumSquares[to] = _sumSquares[from];
-                _entries[from] = 0;
-                _sums[from] = 0;
-                _sumSquares[from] = 0;
             }
-            k++;
         }
+        Clear();
         return new PatternCurves(fed, pattern, _points, rocIndex, rocRow, rocCol, entries, sums, sumSquares);
+    }
+
+    /// <summary>The pixels with at least one hit at some point, in pixel order.</summary>
+    private List<int> HitPixels()
+    {
+        _hit.Clear();
+        for (var pixel = 0; pixel < _pixels; pixel++)
+        {
+            for (var from = pixel; from < _entries.Length; from += _pixels)
+            {
+                if (_entries[from] == 0) continue;
+                _hit.Add(pixel);
+                break;
+            }
+        }
+        return _hit;
     }
 
     /// <summary>Forgets a pattern that will not be emitted (its last event never came).</summary>
@@ -90,6 +121,5 @@ internal sealed class PatternAccumulator
         Array.Clear(_entries);
         Array.Clear(_sums);
         Array.Clear(_sumSquares);
-        Array.Clear(_hits);
     }
 }
