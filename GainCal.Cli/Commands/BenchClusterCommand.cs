@@ -79,9 +79,7 @@ public static class BenchClusterCommand
 
     static async Task CalibrateProcessAsync(string dump, string output, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { typeof(BenchClusterCommand).Assembly.Location, "calibrate", dump, "-o", output }) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
+        using var p = Process.Start(GaincalProcess.StartInfo("calibrate", dump, "-o", output))!;
         var stdout = p.StandardOutput.ReadToEndAsync(ct);
         var stderr = p.StandardError.ReadToEndAsync(ct);
         await p.WaitForExitAsync(ct);

@@ -100,13 +100,7 @@ internal static partial class BenchCommand
 
     private static ChildRun CalibrateChild(string dump, string output)
     {
-        var self = Environment.GetCommandLineArgs()[0];
-        var start = self.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
-            ? new ProcessStartInfo("dotnet") { ArgumentList = { self } }
-            : new ProcessStartInfo(Environment.ProcessPath!);
-        foreach (var a in new[] { "calibrate", dump, "-o", output }) start.ArgumentList.Add(a);
-        start.RedirectStandardOutput = true;
-        start.RedirectStandardError = true;
+        var start = GaincalProcess.StartInfo("calibrate", dump, "-o", output);
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
