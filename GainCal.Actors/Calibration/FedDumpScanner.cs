@@ -209,8 +209,9 @@ public sealed class FedDumpScanner : IDisposable
         if (counters.ForeignFedFragments > 0)
             b.AppendLine(c, $"  {counters.ForeignFedFragments:N0} fragments of another FED ignored");
         if (NameFed is { } nf && _cabling is not null && nf != _cabling.Fed)
-            b.AppendLine(c, $"  the file name says FED {nf} but the fragments say FED {_cabling.Fed}; calibrated as FED {_cabling.Fed}, as the reference does");
+            b.AppendLine(c, $"  the file name says FED {nf} but {r.FedIdMismatches:N0} of {r.Fragments:N0} fragments say FED {_cabling.Fed}; calibrated as FED {_cabling.Fed}, as the reference does");
         foreach (var m in r.Messages) b.AppendLine(c, $"  {m}");
+        if (r.MessagesSuppressed > 0) b.AppendLine(c, $"  ... and {r.MessagesSuppressed:N0} more problems of the kinds above (counted, not listed)");
         return b.ToString().TrimEnd();
     }
 

@@ -251,11 +251,9 @@ public sealed class DumpReader : IDisposable
         int fed = SLinkWord.SourceId(header);
         uint l1 = SLinkWord.L1Id(header);
         Report.Fragments++;
-        if (_expectedFed >= 0 && fed != _expectedFed)
-        {
-            Report.FedIdMismatches++;
+        // A renamed or mislabelled file differs in every fragment: said once, every fragment counted.
+        if (_expectedFed >= 0 && fed != _expectedFed && Report.FedIdMismatches++ == 0)
             Report.Add(_file, offset, $"header FED id {fed} differs from FED {_expectedFed} in the file name; fragment read as FED {fed}, as the reference does");
-        }
         if (SLinkWord.TrailerLength(trailer) != words)
         {
             Report.TrailerLengthMismatches++;

@@ -248,12 +248,15 @@ public class DumpReaderTests : IDisposable
     [Fact]
     public void Messages_are_bounded_and_counts_exact()
     {
+        // Every other L1ID missing: 149 gaps, each a message; and a file name that every fragment contradicts, said once.
         var words = new List<ulong> { Run };
-        for (uint i = 0; i < 150; i++) words.AddRange(Fragment(i, 1300));
+        for (uint i = 0; i < 150; i++) words.AddRange(Fragment(2 * i, 1300));
         string path = _files.Write("GainCalibration_1205_1.dmp", words);
         using var r = new DumpReader(path);
         Assert.Equal(150, ReadAll(r).Count);
         Assert.Equal(150, r.Report.FedIdMismatches);
+        Assert.Equal(149, r.Report.L1IdGaps);
+        Assert.Single(r.Report.Messages, m => m.Contains("differs from FED 1205 in the file name"));
         Assert.Equal(100, r.Report.Messages.Count);
         Assert.Equal(50, r.Report.MessagesSuppressed);
     }
