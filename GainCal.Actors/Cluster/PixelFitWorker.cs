@@ -17,9 +17,21 @@ public static class SetupCache
 {
     static readonly ConcurrentDictionary<string, Lazy<FedCalibrationSetup>> Setups = new();
 
-    public static FedCalibrationSetup For(string? vcalPath) =>
-        Setups.GetOrAdd(vcalPath ?? "", p => new Lazy<FedCalibrationSetup>(
-            () => FedCalibrationSetup.ForVCalTag(p.Length == 0 ? null : p))).Value;
+    /// <summary>A table that failed to load is not kept: once the operator has fixed the file, a resubmitted FED reads it again.</summary>
+    public static FedCalibrationSetup For(string? vcalPath)
+    {
+        var key = vcalPath ?? "";
+        var setup = Setups.GetOrAdd(key, p => new Lazy<FedCalibrationSetup>(() => FedCalibrationSetup.ForVCalTag(p.Length == 0 ? null : p)));
+        try
+        {
+            return setup.Value;
+        }
+        catch
+        {
+            Setups.TryRemove(KeyValuePair.Create(key, setup));
+            throw;
+        }
+    }
 }
 
 /// <summary>One pixel-fit worker of the node's pool: fits a pattern's curves. A PatternFitter is not
