@@ -17,5 +17,19 @@ public class SetupCacheTests
         var setup = SetupCache.For(path);
         Assert.Equal(1, setup.VCal.Count);
         Assert.Equal(47.5, setup.VCal.For(303054860).Slope);
+        Assert.Same(setup, SetupCache.For(path));
+    }
+
+    [Fact]
+    public void A_table_replaced_in_place_is_read_again()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "vcal.txt");
+        File.WriteAllText(path, "303054860 47.5 -60\n");
+        Assert.Equal(47.5, SetupCache.For(path).VCal.For(303054860).Slope);
+
+        File.WriteAllText(path, "303054860 50.25 -60\n");
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        Assert.Equal(50.25, SetupCache.For(path).VCal.For(303054860).Slope);
     }
 }
