@@ -12,21 +12,42 @@ public sealed record FitPatterns(long Sequence, string? VCalPath, PatternCurves[
 public sealed record PatternsFitted(long Sequence, PatternCurves[] Curves, PatternFits[] Fits);
 public sealed record PatternFitFailed(long Sequence, string Error);
 
-/// <summary>The calibration setup of a VCal table, built once per node and table.</summary>
+/// <summary>The calibration setup of a VCal table, built once per node and version of the table file.</summary>
 public static class SetupCache
 {
-    static readonly ConcurrentDictionary<string, Lazy<FedCalibrationSetup>> Setups = new();
+    sealed record Entry(DateTime Written, long Length, Lazy<FedCalibrationSetup> Setup);
 
-    public static FedCalibrationSetup For(string? vcalPath) =>
-        Setups.GetOrAdd(vcalPath ?? "", p => new Lazy<FedCalibrationSetup>(
-            () => FedCalibrationSetup.ForVCalTag(p.Length == 0 ? null : p))).Value;
+    static readonly ConcurrentDictionary<string, Entry> Setups = new();
+
+    /// <summary>A table rewritten in place is read again, and one that failed to load is not kept: an operator who
+    /// replaces a run's VCal table and resubmits its FEDs gets the new table without restarting the nodes.</summary>
+    public static FedCalibrationSetup For(string? vcalPath)
+    {
+        var path = vcalPath ?? "";
+        var file = path.Length == 0 ? null : new FileInfo(path);
+        var (written, length) = file is { Exists: true } ? (file.LastWriteTimeUtc, file.Length) : (default, 0L);
+        var entry = Setups.AddOrUpdate(path, p => Load(p, written, length),
+            (p, old) => old.Written == written && old.Length == length ? old : Load(p, written, length));
+        try
+        {
+            return entry.Setup.Value;
+        }
+        catch
+        {
+            Setups.TryRemove(KeyValuePair.Create(path, entry));
+            throw;
+        }
+    }
+
+    static Entry Load(string path, DateTime written, long length) =>
+        new(written, length, new Lazy<FedCalibrationSetup>(() => FedCalibrationSetup.ForVCalTag(path.Length == 0 ? null : path)));
 }
 
 /// <summary>One pixel-fit worker of the node's pool: fits a pattern's curves. A PatternFitter is not
-/// thread-safe, so each worker keeps its own (one per VCal table it has seen).</summary>
+/// thread-safe, so each worker keeps its own (one per VCal table version it has seen).</summary>
 public sealed class PixelFitWorker : ReceiveActor
 {
-    readonly Dictionary<string, PatternFitter> _fitters = [];
+    readonly Dictionary<FedCalibrationSetup, PatternFitter> _fitters = new(ReferenceEqualityComparer.Instance);
 
     public PixelFitWorker()
     {
@@ -35,9 +56,9 @@ public sealed class PixelFitWorker : ReceiveActor
             var pattern = -1;
             try
             {
-                var key = m.VCalPath ?? "";
-                if (!_fitters.TryGetValue(key, out var fitter))
-                    _fitters[key] = fitter = new PatternFitter(SetupCache.For(m.VCalPath));
+                var setup = SetupCache.For(m.VCalPath);
+                if (!_fitters.TryGetValue(setup, out var fitter))
+                    _fitters[setup] = fitter = new PatternFitter(setup);
                 var fits = new PatternFits[m.Curves.Length];
                 for (var i = 0; i < fits.Length; i++)
                 {

@@ -56,12 +56,7 @@ public sealed class RunAggregator : ReceivePersistentActor
         var feds = m.Results.Select(r => r.Fed).Order().ToArray();
         try
         {
-            foreach (var r in m.Results)
-            {
-                var sum = FileChecksum.Of(r.Path);
-                if (sum != r.Checksum)
-                    throw new InvalidDataException($"{r.Path}: checksum {sum} differs from the one recorded when FED {r.Fed} ended ({r.Checksum})");
-            }
+            VerifyInputs(m);
             // A whole run is ~124 M pixels: merge file by file (one FED in memory), and combine the FEDs'
             // statistics instead of reading the merged table back.
             PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath);
@@ -75,6 +70,27 @@ public sealed class RunAggregator : ReceivePersistentActor
         {
             return new Finished(new RunMerged(m.Run, false, m.InputKey, null, null, feds, m.FailedFeds, m.MissingFeds, 0, null,
                 e.Message, now));
+        }
+    }
+
+    /// <summary>Every FED table is still the one recorded when its FED ended; a missing or changed one names the
+    /// command that recomputes it.</summary>
+    public static void VerifyInputs(MergeRunResults m)
+    {
+        foreach (var r in m.Results)
+        {
+            var recompute = $"recompute it with gaincal resubmit {m.Run} --fed {r.Fed} --force";
+            string sum;
+            try
+            {
+                sum = FileChecksum.Of(r.Path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidDataException($"FED {r.Fed}: {e.Message}; {recompute}", e);
+            }
+            if (sum != r.Checksum)
+                throw new InvalidDataException($"{r.Path}: checksum {sum} differs from the one recorded when FED {r.Fed} ended ({r.Checksum}); {recompute}");
         }
     }
 

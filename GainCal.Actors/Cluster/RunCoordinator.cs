@@ -2,6 +2,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence;
+using GainCal.Calibration;
 using GainCal.Detector;
 using GainCal.Dump;
 
@@ -158,7 +159,9 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
                         && e.BPixOnly == spec.BPixOnly && e.Feds.SequenceEqual(spec.Feds)
                 ? CommandResult.Success($"run {c.Run} was already created with these settings; nothing changed")
                 : CommandResult.Failure($"run {c.Run} already exists with other settings (input {e.InputDir}, output {e.OutputDir}, " +
-                                        $"VCal tag {e.VCalTag ?? "none"}, {e.Feds.Length} FEDs)"));
+                                        $"VCal tag {e.VCalTag ?? "none"}, {e.Feds.Length} FEDs); a run's settings cannot be changed" +
+                                        (e.VCalPath is null ? "" : $", but its VCal table can: replace {e.VCalPath} and rerun its FEDs " +
+                                                                   $"(gaincal resubmit {c.Run} --fed -1 --force)")));
             return;
         }
         try
@@ -218,6 +221,12 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             error = $"VCal tag {c.VCalTag}: no file {c.VCalTag} or {c.VCalTag}.* in {input} or its parent";
             return null;
         }
+        // Read the table now: a bad one would fail every FED, and a recorded run cannot be given another.
+        if (vcal is not null && VCalProblem(vcal) is { } problem)
+        {
+            error = $"VCal tag {c.VCalTag}: {problem}";
+            return null;
+        }
         var expected = c.BPixOnly ? PixelFeds.BPix : PixelFeds.All;
         return new RunCreated(c.Run, input, Path.Combine(Path.GetFullPath(c.OutputDir), $"GainRun_{c.Run}"),
             string.IsNullOrEmpty(c.VCalTag) ? null : c.VCalTag, vcal, c.BPixOnly, found.ToArray(),
@@ -236,6 +245,19 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             if (hit is not null) return hit;
         }
         return null;
+    }
+
+    static string? VCalProblem(string path)
+    {
+        try
+        {
+            VCalTable.Load(path);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return e.Message;
+        }
     }
 
     static void WriteConfig(RunCreated e)

@@ -19,7 +19,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only]",
         ["submit"] = "gaincal submit RUN",
         ["status"] = "gaincal status RUN [--json]",
-        ["resubmit"] = "gaincal resubmit RUN [-n|--fed FED ...] [-f|--force]   (default: the failed FEDs; --fed -1: all)",
+        ["resubmit"] = "gaincal resubmit RUN [-n|--fed FED ... [-f|--force]]   (default: the failed FEDs; --fed -1: all; --force: also the named FEDs that are done)",
         ["merge"] = "gaincal merge RUN   (alias: hadd)",
         ["runs"] = "gaincal runs   (every run the coordinator knows, with its FED counts)",
     };
@@ -173,7 +173,10 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                 var feds = p.Many("-n", "--fed").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries))
                     .Select(v => int.TryParse(v, out var f) && (f > 0 || f == -1) ? f : throw new UsageException($"FED '{v}' is not a FED number (or -1 for all)"))
                     .ToArray();
-                result = await coordinator.Ask<CommandResult>(new ResubmitRun(run, feds, p.Flag("-f", "--force")), AskTimeout, ct);
+                var force = p.Flag("-f", "--force");
+                if (force && feds.Length == 0)
+                    throw new UsageException($"--force needs the FEDs to recompute: --fed N ... (or --fed -1 for every FED), e.g. gaincal resubmit {run} --fed -1 --force");
+                result = await coordinator.Ask<CommandResult>(new ResubmitRun(run, feds, force), AskTimeout, ct);
                 break;
             }
             case "status":

@@ -4,11 +4,12 @@ using GainCal.Operations;
 namespace GainCal.Cli.Commands;
 
 /// <summary>`gaincal pbm HOST:PORT [COMMAND...]`: Petabridge.Cmd's client for a node's command host. With a
-/// command it runs it and exits with its code (0 done, 1 failed, 2 usage, 3 refused: wrong or missing secret);
+/// command it runs it and exits with its code (0 done, 1 failed, 2 usage, 3 refused: wrong or missing secret; the client's own
+/// errors, before the node answers, exit 1);
 /// without one it opens the interactive prompt `[HOST:PORT] pbm>`.</summary>
 public static class PbmCommand
 {
-    const string Usage = "usage: gaincal pbm [--secret-file FILE] HOST:PORT [PALETTE COMMAND [OPTIONS]]";
+    const string Usage = "usage: gaincal pbm HOST:PORT [PALETTE COMMAND [OPTIONS]] [--secret-file FILE]   (--secret-file may stand anywhere)";
 
     public static Command Create()
     {
@@ -16,7 +17,7 @@ public static class PbmCommand
         var words = new Argument<string[]>("COMMAND") { Description = "e.g. cluster show; none: interactive prompt", Arity = ArgumentArity.ZeroOrMore };
         var secretFile = new Option<string?>("--secret-file")
         {
-            Description = $"file holding the node's CommandSecret (default: ${CommandHostClient.SecretVariable})",
+            Description = $"file holding the node's CommandSecret (default: ${CommandHostClient.SecretVariable}); before or after HOST:PORT and the command",
         };
         var c = new Command("pbm", "Petabridge.Cmd-style client: cluster, cluster-sharding, actor, log and gaincal palettes of a node")
         {
@@ -28,34 +29,43 @@ public static class PbmCommand
         return c;
     }
 
+    /// <summary>Tokens after `pbm`: --secret-file FILE anywhere (no node command has that option), the rest in order:
+    /// HOST:PORT, then the command.</summary>
     public static async Task<int> RunAsync(string[] tokens, CancellationToken ct)
     {
-        string? secret = null;
-        var i = 0;
-        if (i < tokens.Length && tokens[i] == "--secret-file")
+        string? secretPath = null;
+        var rest = new List<string>();
+        for (var i = 0; i < tokens.Length; i++)
         {
-            if (i + 1 >= tokens.Length) return Fail($"--secret-file needs a file\n{Usage}", 2);
+            if (tokens[i] != "--secret-file")
+            {
+                rest.Add(tokens[i]);
+                continue;
+            }
+            if (i + 1 >= tokens.Length) return Fail($"--secret-file needs a file\n{Usage}");
+            secretPath = tokens[++i];
+        }
+        string? secret = null;
+        if (secretPath is not null)
             try
             {
-                secret = File.ReadAllText(tokens[i + 1]).Trim();
+                secret = File.ReadAllText(secretPath).Trim();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                return Fail($"{tokens[i + 1]}: cannot read the secret: {e.Message}", 2);
+                return Fail($"{secretPath}: cannot read the secret: {e.Message}");
             }
-            i += 2;
-        }
-        if (i >= tokens.Length) return Fail(Usage, 2);
-        var endpoint = tokens[i++];
+        if (rest.Count == 0) return Fail($"missing HOST:PORT\n{Usage}");
+        var endpoint = rest[0];
         try
         {
             CommandHostClient.ParseEndpoint(endpoint);
         }
-        catch (FormatException e)
+        catch (FormatException)
         {
-            return Fail(e.Message, 2);
+            return Fail($"HOST:PORT '{endpoint}' is not a host and port, e.g. 127.0.0.1:9110\n{Usage}");
         }
-        var command = tokens[i..];
+        var command = rest[1..].ToArray();
         if (command.Length == 0) return await new PbmShell(endpoint, secret).RunAsync(ct);
         try
         {
@@ -63,7 +73,7 @@ public static class PbmCommand
         }
         catch (CommandHostUnreachableException e)
         {
-            return Fail(e.Message, 1);
+            return Fail(e.Message);
         }
         catch (OperationCanceledException)
         {
@@ -71,9 +81,10 @@ public static class PbmCommand
         }
     }
 
-    static int Fail(string message, int code)
+    /// <summary>The client's own failures (arguments, secret file, node unreachable): exit 1, as every gaincal error.</summary>
+    static int Fail(string message)
     {
-        Console.Error.WriteLine($"pbm: {message}");
-        return code;
+        Console.Error.WriteLine($"gaincal: error: {message}");
+        return 1;
     }
 }

@@ -70,7 +70,7 @@ public sealed class PbmShell(string endpoint, string? secret)
         }
         catch (CommandHostUnreachableException e)
         {
-            Console.Error.WriteLine($"pbm: {e.Message}");
+            Console.Error.WriteLine($"error: {e.Message}");
             if (_connection is not null) await _connection.DisposeAsync();
             _connection = null;
             return 1;
@@ -131,7 +131,7 @@ public sealed class PbmShell(string endpoint, string? secret)
         }
         catch (CommandHostUnreachableException e)
         {
-            Console.Error.WriteLine($"pbm: {e.Message}");
+            Console.Error.WriteLine($"error: {e.Message}");
         }
     }
 

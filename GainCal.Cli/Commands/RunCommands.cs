@@ -6,7 +6,7 @@ namespace GainCal.Cli.Commands;
 
 /// <summary>The run commands of the reference's run.py (create, submit, status, resubmit, merge/hadd), sent to
 /// a node's command host. The node checks and executes; this side only resolves paths against the current
-/// directory and prints what comes back.</summary>
+/// directory and prints what comes back. Errors, found here or by the node, are `gaincal: error: ...` lines and exit code 1.</summary>
 public static class RunCommands
 {
     public const string DefaultNode = "127.0.0.1:9110";
@@ -20,6 +20,7 @@ public static class RunCommands
         var merge = Simple("merge", "Merge the done FEDs' results into the run's GainCalibration.parquet");
         merge.Aliases.Add("hadd");
         yield return merge;
+        yield return RunsCommand();
     }
 
     static Option<string> NodeOption() => new("--node")
@@ -36,6 +37,14 @@ public static class RunCommands
         var node = NodeOption();
         var c = new Command(name, description) { run, node };
         c.SetAction((r, ct) => Guard(() => Send(r.GetValue(node)!, ["gaincal", name, ..RunOrThrow(r.GetValue(run))], ct)));
+        return c;
+    }
+
+    static Command RunsCommand()
+    {
+        var node = NodeOption();
+        var c = new Command("runs", "Every run the cluster knows, one line each: FED counts, merge, output directory") { node };
+        c.SetAction((r, ct) => Send(r.GetValue(node)!, ["gaincal", "runs"], ct));
         return c;
     }
 
@@ -63,7 +72,7 @@ public static class RunCommands
     {
         var run = RunArgument();
         var feds = new Option<int[]>("--fed", "-n") { Description = "FEDs to rerun (default: the failed ones; -1: all, as run.py)", AllowMultipleArgumentsPerToken = true };
-        var force = new Option<bool>("--force", "-f") { Description = "also recompute FEDs that are done" };
+        var force = new Option<bool>("--force", "-f") { Description = "also recompute the FEDs named with --fed that are done (needs --fed N ... or --fed -1)" };
         var node = NodeOption();
         var c = new Command("resubmit", "Run failed (or the named) FEDs of a run again") { run, feds, force, node };
         c.SetAction((r, ct) => Guard(() =>
@@ -111,13 +120,13 @@ public static class RunCommands
             }
             catch (CommandHostUnreachableException e)
             {
-                Console.Error.WriteLine($"gaincal: {e.Message}");
+                Console.Error.WriteLine($"gaincal: error: {e.Message}");
                 return 1;
             }
             if (code != 0 || StatusText.FromJson(json.ToString()) is not { } view)
             {
-                foreach (var e in errors) Console.Error.WriteLine(e);
-                return code == 0 ? 1 : code;
+                foreach (var e in errors) Console.Error.WriteLine(FromNode(e));
+                return 1;
             }
             if (redraw) output.Write("\x1b[H\x1b[2J");
             else output.WriteLine($"--- {DateTime.Now:HH:mm:ss}");
@@ -134,7 +143,7 @@ public static class RunCommands
         return 130;
     }
 
-    /// <summary>Bad arguments found on this side (run number, --node) end as one line and exit code 2.</summary>
+    /// <summary>Bad arguments found on this side (run number, --node) end as one line and exit code 1.</summary>
     static async Task<int> Guard(Func<Task<int>> action)
     {
         try
@@ -143,8 +152,8 @@ public static class RunCommands
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            Console.Error.WriteLine($"gaincal: {e.Message}");
-            return 2;
+            Console.Error.WriteLine($"gaincal: error: {e.Message}");
+            return 1;
         }
     }
 
@@ -158,12 +167,17 @@ public static class RunCommands
     {
         try
         {
-            return await CommandHostClient.RunAsync(node, CommandLineText.Join(args), Console.WriteLine, Console.Error.WriteLine, ct);
+            var code = await CommandHostClient.RunAsync(node, CommandLineText.Join(args), Console.WriteLine,
+                l => Console.Error.WriteLine(FromNode(l)), ct);
+            return code == 0 ? 0 : 1;
         }
         catch (Exception e) when (e is CommandHostUnreachableException or FormatException or ArgumentException)
         {
-            Console.Error.WriteLine($"gaincal: {e.Message}");
-            return e is CommandHostUnreachableException ? 1 : 2;
+            Console.Error.WriteLine($"gaincal: error: {e.Message}");
+            return 1;
         }
     }
+
+    /// <summary>The node's `error: ...` lines, prefixed like the CLI's own; its usage lines as they are.</summary>
+    static string FromNode(string line) => line.StartsWith("error: ", StringComparison.Ordinal) ? $"gaincal: {line}" : line;
 }

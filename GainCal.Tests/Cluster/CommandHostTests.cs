@@ -61,6 +61,20 @@ public class CommandHostTests
     }
 
     [Fact]
+    public async Task Resubmit_force_without_feds_is_refused_with_the_command_that_works()
+    {
+        using var dir = new TempDir();
+        await using var node = await InProcessNode.StartAsync(dir.Path, dir.Path);
+        var force = await node.RunAsync("gaincal resubmit 400004 --force");
+        Assert.Equal(CommandPalettes.Usage, force.Code);
+        Assert.Equal("error: --force needs the FEDs to recompute: --fed N ... (or --fed -1 for every FED), " +
+                     "e.g. gaincal resubmit 400004 --fed -1 --force", force.Err[0]);
+        Assert.StartsWith("usage: gaincal resubmit RUN [-n|--fed FED ... [-f|--force]]", force.Err[1]);
+        var named = await node.RunAsync("gaincal resubmit 400004 --fed 1201 --force");
+        Assert.Equal("error: run 400004 is not known; create it first (gaincal create 400004 -i DIR -o DIR)", named.Err.Single());
+    }
+
+    [Fact]
     public async Task Several_commands_share_one_connection()
     {
         using var dir = new TempDir();

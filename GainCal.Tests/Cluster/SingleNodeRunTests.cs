@@ -67,4 +67,28 @@ public class SingleNodeRunTests
         var tag = await node.RunAsync($"gaincal create {Run} -i {sim.InputDir} -o {dir.Path}/out -t NoSuchTag");
         Assert.StartsWith("error: VCal tag NoSuchTag: no file", tag.Err.Single());
     }
+
+    [Fact]
+    public async Task Create_refuses_an_unreadable_vcal_table_and_records_nothing()
+    {
+        using var dir = new TempDir();
+        var (sim, _) = SimulatedRun.CopyOf(dir.Sub("in"), Run, Feds, 4);
+        File.WriteAllText(Path.Combine(dir.Path, "badtag.txt"), "hello world\n");
+        File.WriteAllText(Path.Combine(dir.Path, "goodtag.txt"), "303054860 47.5 -60\n");
+        await using var node = await InProcessNode.StartAsync(dir.Sub("data"), dir.Path);
+
+        var bad = await node.RunAsync($"gaincal create {Run} -i {sim.InputDir} -o {dir.Path}/out -t badtag");
+        Assert.Equal(1, bad.Code);
+        Assert.Equal($"error: VCal tag badtag: {dir.Path}/badtag.txt: line 1: expected 'detid slope offset', got 2 fields", bad.Err.Single());
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "out", $"GainRun_{Run}")));
+
+        var good = await node.RunAsync($"gaincal create {Run} -i {sim.InputDir} -o {dir.Path}/out -t goodtag");
+        Assert.Equal(0, good.Code);
+        Assert.Equal($"VCal tag goodtag: {dir.Path}/goodtag.txt", good.Out[2]);
+
+        var other = await node.RunAsync($"gaincal create {Run} -i {sim.InputDir} -o {dir.Path}/out");
+        Assert.Equal(1, other.Code);
+        Assert.EndsWith($"a run's settings cannot be changed, but its VCal table can: replace {dir.Path}/goodtag.txt " +
+                        $"and rerun its FEDs (gaincal resubmit {Run} --fed -1 --force)", other.Err.Single());
+    }
 }

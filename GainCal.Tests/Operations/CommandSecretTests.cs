@@ -39,6 +39,31 @@ public class CommandSecretTests
     }
 
     [Fact]
+    public async Task Secret_file_works_before_or_after_the_endpoint_and_the_command()
+    {
+        using var dir = new TempDir();
+        var settings = OpsNode.Defaults(dir.Path) with { CommandHost = "0.0.0.0", CommandSecret = "s3cret-for-the-test" };
+        await using var node = await OpsNode.StartAsync(settings);
+        var file = Path.Combine(dir.Path, "secret");
+        await File.WriteAllTextAsync(file, "s3cret-for-the-test\n");
+        string[][] orders =
+        [
+            ["pbm", "--secret-file", file, node.Endpoint, "cluster", "show"],
+            ["pbm", node.Endpoint, "--secret-file", file, "cluster", "show"],
+            ["pbm", node.Endpoint, "cluster", "show", "--secret-file", file],
+        ];
+        foreach (var args in orders)
+        {
+            var run = await PbmClientTests.Gaincal(null, args);
+            Assert.True(run.Code == 0, $"{string.Join(' ', args)}: {run.Err}");
+            Assert.EndsWith("Count: 1 nodes\n", run.Out);
+        }
+        var noFile = await PbmClientTests.Gaincal(null, "pbm", node.Endpoint, "cluster", "show", "--secret-file");
+        Assert.Equal(1, noFile.Code);
+        Assert.Contains("--secret-file", noFile.Err);
+    }
+
+    [Fact]
     public async Task Host_will_not_bind_beyond_loopback_without_a_secret()
     {
         using var dir = new TempDir();

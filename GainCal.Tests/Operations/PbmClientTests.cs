@@ -56,10 +56,11 @@ public class PbmClientTests
         var free = FreePorts.Take(1)[0];
         var unreachable = await Gaincal(null, "pbm", $"127.0.0.1:{free}", "cluster", "show");
         Assert.Equal(1, unreachable.Code);
-        Assert.StartsWith($"pbm: cannot reach node 127.0.0.1:{free}", unreachable.Err);
+        Assert.StartsWith($"gaincal: error: cannot reach node 127.0.0.1:{free}", unreachable.Err);
 
         var noEndpoint = await Gaincal(null, "pbm", "nohostport", "cluster", "show");
-        Assert.Equal(2, noEndpoint.Code);
+        Assert.Equal(1, noEndpoint.Code);
+        Assert.StartsWith("gaincal: error: HOST:PORT 'nohostport' is not a host and port, e.g. 127.0.0.1:9110\nusage: gaincal pbm", noEndpoint.Err);
 
         // The prompt on piped input: every line runs on one connection; the last command's code is the exit code.
         var session = await Gaincal("cluster show\nactor hierarchy -d x\n\ncluster status\nexit\ncluster leave\n", "pbm", node.Endpoint);
