@@ -4,8 +4,9 @@ using GainCal.Calibration;
 
 namespace GainCal.Results;
 
-/// <summary>What a single-FED calibration produced: the table and the scan's report.</summary>
-public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedScanProgress Progress, int PixelsFitted);
+/// <summary>What a single-FED calibration produced: the table and the scan's report. <paramref name="Fed"/> is the FED the
+/// fragment headers name (the file name's when no fragment was read), also when the table is empty because no pixel answered.</summary>
+public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedScanProgress Progress, int PixelsFitted, int Fed);
 
 /// <summary>
 /// The single-process calibration of one FED (the reference's local cmsRun of one FED). The dump is
@@ -91,6 +92,6 @@ public static class FedCalibration
         progress?.Report(final);
         builder ??= new FedResultBuilder(scanners[0].Fed, scanners[0].Run, setup);
         var report = scanners[0].Report(FedScanCounters.Combine(scanners.Select(s => s.Counters)), patternsDone);
-        return new FedCalibrationOutcome(builder.Build(), report, final, builder.PixelsFitted);
+        return new FedCalibrationOutcome(builder.Build(), report, final, builder.PixelsFitted, scanners[0].Fed);
     }
 }

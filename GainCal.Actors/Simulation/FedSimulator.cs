@@ -16,7 +16,7 @@ public static class FedSimulator
     public static FedTruth Write(string path, int fed, FedCalibrationSetup setup, SimulationOptions options)
     {
         var cabling = setup.Cabling.ForFed(fed);
-        var rocCount = Math.Min(options.RocsPerFed ?? cabling.Rocs.Count, cabling.Rocs.Count);
+        var rocCount = RocCount(fed, setup, options);
         var rng = new Xorshift((ulong)options.Seed * 0x9E3779B97F4A7C15UL ^ (ulong)fed);
         var truth = Plant(fed, rocCount, options, ref rng);
         var gaussian = GaussianTable(ref rng);
@@ -72,6 +72,13 @@ public static class FedSimulator
             f.SetLength((long)(f.Length * Math.Clamp(fraction, 0, 1)));
         }
         return truth;
+    }
+
+    /// <summary>How many of the FED's ROCs (the first ones in link, ROC order) a simulation with these options plants.</summary>
+    public static int RocCount(int fed, FedCalibrationSetup setup, SimulationOptions options)
+    {
+        var cabled = setup.Cabling.ForFed(fed).Rocs.Count;
+        return Math.Min(options.RocsPerFed ?? cabled, cabled);
     }
 
     private static FedTruth Plant(int fed, int rocCount, SimulationOptions o, ref Xorshift rng)

@@ -18,8 +18,7 @@ public static class RunSimulator
         var done = 0;
         Parallel.ForEach(feds, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, fed =>
         {
-            var path = Path.Combine(runDirectory, new DumpFileName(fed, options.Run).FileName);
-            var truth = FedSimulator.Write(path, fed, setup, options);
+            var truth = FedSimulator.Write(DumpPath(runDirectory, fed, options.Run), fed, setup, options);
             if (writeTruthCsv) truth.WriteCsv(Path.Combine(truthDirectory, $"{fed}.csv"), setup.Cabling.ForFed(fed));
             lock (truths)
             {
@@ -29,4 +28,7 @@ public static class RunSimulator
         });
         return truths;
     }
+
+    /// <summary>Where <see cref="Write"/> puts the dump of one FED: its real file name in the run directory.</summary>
+    public static string DumpPath(string runDirectory, int fed, uint run) => Path.Combine(runDirectory, new DumpFileName(fed, run).FileName);
 }

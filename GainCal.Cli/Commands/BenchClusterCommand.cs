@@ -17,11 +17,22 @@ public static class BenchClusterCommand
 {
     public static Command Create()
     {
-        var rocs = new Option<int>("--rocs-per-fed") { Description = "ROCs simulated per FED", DefaultValueFactory = _ => 2 };
-        var count = new Option<int>("--feds") { Description = "how many of the 108 FED ids", DefaultValueFactory = _ => 108 };
-        var nodes = new Option<int[]>("--nodes") { Description = "cluster sizes to run", DefaultValueFactory = _ => [1, 3], AllowMultipleArgumentsPerToken = true };
-        var dir = new Option<string?>("--dir") { Description = "working directory (default: a temporary one, deleted afterwards)" };
-        var slots = new Option<int?>("--max-feds") { Description = "FED slots of each node (default: the cores divided among the nodes)" };
+        var rocs = new Option<int>("--rocs-per-fed")
+        { Description = "ROCs simulated per FED (>= 1)", DefaultValueFactory = _ => 2, CustomParser = r => CliValues.Int(r, "--rocs-per-fed", min: 1) };
+        var count = new Option<int>("--feds")
+        {
+            Description = $"how many of the {PixelFeds.All.Count} FED ids (1 to {PixelFeds.All.Count})", DefaultValueFactory = _ => PixelFeds.All.Count,
+            CustomParser = r => CliValues.Int(r, "--feds", min: 1, max: PixelFeds.All.Count),
+        };
+        var nodes = new Option<int[]>("--nodes")
+        {
+            Description = "cluster sizes to run (each >= 1)", DefaultValueFactory = _ => [1, 3], AllowMultipleArgumentsPerToken = true,
+            CustomParser = r => CliValues.Ints(r, "--nodes", min: 1),
+        };
+        var dir = new Option<string?>("--dir")
+        { Description = "working directory, new or empty: every figure must come from work done by this run (default: a temporary one, deleted afterwards)" };
+        var slots = new Option<int?>("--max-feds")
+        { Description = "FED slots of each node, >= 1 (default: the cores divided among the nodes)", CustomParser = r => CliValues.Int(r, "--max-feds", min: 1) };
         var c = new Command("cluster", "Calibrate the same simulated FEDs one after another and through 1- and 3-node local clusters") { rocs, count, nodes, dir, slots };
         c.SetAction((r, ct) => RunAsync(r.GetValue(rocs), r.GetValue(count), r.GetValue(nodes)!, r.GetValue(dir), r.GetValue(slots), ct));
         return c;
@@ -30,11 +41,11 @@ public static class BenchClusterCommand
     static async Task<int> RunAsync(int rocs, int count, int[] nodeCounts, string? dir, int? slots, CancellationToken ct)
     {
         var c = CultureInfo.InvariantCulture;
-        var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-bench-").FullName : Directory.CreateDirectory(dir).FullName;
+        var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-bench-").FullName : CliPaths.NewWorkDirectory(dir, "--dir");
         try
         {
             const uint run = 500001;
-            var feds = PixelFeds.All.Take(Math.Clamp(count, 1, PixelFeds.All.Count)).ToArray();
+            var feds = PixelFeds.All.Take(count).ToArray();
             var input = Path.Combine(work, "in");
             var setup = FedCalibrationSetup.Default;
             var clock = Stopwatch.StartNew();
@@ -42,7 +53,7 @@ public static class BenchClusterCommand
             // Every configuration is timed warm (JIT, journal tables, shard allocation): a separate two-FED run first.
             var warmup = Path.Combine(work, "warmup");
             RunSimulator.Write(warmup, [feds[0], feds[^1]], setup, new SimulationOptions { Run = run - 1, RocsPerFed = rocs }, writeTruthCsv: false);
-            var bytes = Directory.GetFiles(input, "*.dmp").Sum(f => new FileInfo(f).Length);
+            var bytes = feds.Sum(f => new FileInfo(RunSimulator.DumpPath(input, f, run)).Length);
             Console.WriteLine(string.Create(c, $"{feds.Length} FEDs x {rocs} ROCs: {bytes / 1e6:F0} MB of dumps (simulated in {clock.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores"));
 
             var plainDir = Directory.CreateDirectory(Path.Combine(work, "plain", "fed")).FullName;

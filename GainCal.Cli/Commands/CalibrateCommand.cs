@@ -15,7 +15,10 @@ internal static class CalibrateCommand
         var output = new Option<DirectoryInfo>("--output", "-o")
         { Description = "Output directory; the FED's table is written to <dir>/fed/<FED>.parquet and its report to <dir>/fed/<FED>.txt", Required = true };
         var threads = new Option<int>("--fit-threads")
-        { Description = "Threads fitting completed patterns while the dump is read (default: cores - 1, at least 1)" };
+        {
+            Description = "Threads fitting completed patterns while the dump is read, >= 1 (default: cores - 1, at least 1)",
+            CustomParser = r => CliValues.Int(r, "--fit-threads", min: 1),
+        };
         var setupOptions = new SetupOptions();
         var command = new Command("calibrate",
             "Calibrate one FED locally: read its dump, fit every pixel as the reference's doFits does, write the per-pixel Parquet table.")
@@ -34,6 +37,9 @@ internal static class CalibrateCommand
     public static int Run(string dumpPath, string outputDirectory, FedCalibrationSetup setup, int fitThreads, TextWriter output)
     {
         var clock = Stopwatch.StartNew();
+        // Both checked before the dump is read, so that a wrong -o costs no calibration.
+        CliPaths.InputFile(dumpPath, "dump file");
+        var fedDirectory = CliPaths.OutputDirectory(Path.Combine(CliPaths.OutputDirectory(outputDirectory), "fed"));
         FedCalibrationOutcome outcome;
         using (var bar = new TerminalProgress(Path.GetFileName(dumpPath)))
         {
@@ -41,11 +47,10 @@ internal static class CalibrateCommand
                 bar.Update(p.Fraction, $"{p.BytesRead / 1e6:F0}/{p.Length / 1e6:F0} MB, {p.Patterns} patterns"));
             outcome = FedCalibration.Calibrate(dumpPath, setup, progress, fitThreads: fitThreads);
         }
-        var fed = outcome.Table.RowCount > 0 ? outcome.Table[0].Fed : 0;
-        var fedDirectory = Path.Combine(outputDirectory, "fed");
-        var tablePath = Path.Combine(fedDirectory, $"{fed}.parquet");
+        // Named by the FED of the fragment headers even when no pixel answered: a dead FED must show up under its own id.
+        var tablePath = Path.Combine(fedDirectory, $"{outcome.Fed}.parquet");
         outcome.Table.Write(tablePath);
-        File.WriteAllText(Path.Combine(fedDirectory, $"{fed}.txt"), outcome.Report + Environment.NewLine);
+        File.WriteAllText(Path.Combine(fedDirectory, $"{outcome.Fed}.txt"), outcome.Report + Environment.NewLine);
         clock.Stop();
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(outcome.Report);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GainCal.Detector;
 using GainCal.Dump;
 
 namespace GainCal.Cli.Commands;
@@ -8,6 +9,7 @@ internal static class CliErrors
 {
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
+        CliValues.UseOperatorParsers(root);
         var parsed = root.Parse(args);
         try
         {
@@ -21,7 +23,7 @@ internal static class CliErrors
     }
 
     /// <summary>Input problems the operator can fix; anything else is a bug and keeps its stack trace.</summary>
-    public static bool IsUserError(Exception e) => e is DumpFormatException or FileNotFoundException or DirectoryNotFoundException
+    public static bool IsUserError(Exception e) => e is DumpFormatException or CablingFormatException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or ArgumentException or UnauthorizedAccessException or IOException or InvalidOperationException
         or FormatException;
 }

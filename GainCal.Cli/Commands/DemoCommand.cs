@@ -13,26 +13,28 @@ public static class DemoCommand
 {
     public static Command Create()
     {
-        var dir = new Option<string?>("--dir") { Description = "working directory (default: a new temporary directory)" };
-        var feds = new Option<string>("--feds") { Description = "FEDs to simulate", DefaultValueFactory = _ => "1200,1201,1202,1203,1204,1205,1296,1297" };
-        var rocs = new Option<int>("--rocs-per-fed") { Description = "ROCs simulated per FED", DefaultValueFactory = _ => 16 };
+        const string defaultFeds = "1200,1201,1202,1203,1204,1205,1296,1297";
+        var dir = new Option<string?>("--dir")
+        { Description = "working directory, new or empty: a run started afresh needs its own journal and outputs (default: a new temporary directory)" };
+        var feds = FedList.Option("--feds", defaultFeds);
+        var rocs = new Option<int>("--rocs-per-fed")
+        { Description = "ROCs simulated per FED (>= 1)", DefaultValueFactory = _ => 16, CustomParser = r => CliValues.Int(r, "--rocs-per-fed", min: 1) };
         var run = new Option<uint>("--run") { Description = "run number", DefaultValueFactory = _ => 400001 };
         var c = new Command("demo", "Simulate a small run (BPix and FPix FEDs) and calibrate it on an embedded one-node cluster: " +
                                     "create, submit, live status, merge, summary") { dir, feds, rocs, run };
-        c.SetAction((r, ct) => RunAsync(r.GetValue(dir), r.GetValue(feds)!, r.GetValue(rocs), r.GetValue(run), ct));
+        c.SetAction((r, ct) => RunAsync(r.GetValue(dir), FedList.Selected(r, feds, defaultFeds), r.GetValue(rocs), r.GetValue(run), ct));
         return c;
     }
 
-    static async Task<int> RunAsync(string? dir, string fedList, int rocs, uint run, CancellationToken ct)
+    static async Task<int> RunAsync(string? dir, IReadOnlyList<int> feds, int rocs, uint run, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-demo-").FullName : Directory.CreateDirectory(dir).FullName;
+        var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-demo-").FullName : CliPaths.NewWorkDirectory(dir, "--dir");
         var input = Path.Combine(work, $"Run_{run}");
-        var feds = fedList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse).ToArray();
 
-        Step($"1/5 simulating run {run}: {feds.Length} FEDs, {rocs} ROCs each -> {input}");
+        Step($"1/5 simulating run {run}: {feds.Count} FEDs, {rocs} ROCs each -> {input}");
         RunSimulator.Write(input, feds, FedCalibrationSetup.Default, new SimulationOptions { Run = run, RocsPerFed = rocs }, writeTruthCsv: false);
-        var bytes = Directory.GetFiles(input, "*.dmp").Sum(f => new FileInfo(f).Length);
+        var bytes = feds.Sum(f => new FileInfo(RunSimulator.DumpPath(input, f, run)).Length);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {bytes / 1e6:F0} MB of dumps"));
 
         Step("2/5 starting an embedded one-node cluster (SQLite journal in " + Path.Combine(work, "data") + ")");

@@ -18,8 +18,8 @@ internal static class ExportCommand
         var command = new Command("export", "Export a results table to CSV: " + Header) { table, csv };
         command.SetAction(parsed =>
         {
-            var t = PixelTable.Read(parsed.GetValue(table)!.FullName);
-            var path = parsed.GetValue(csv)!.FullName;
+            var t = PixelTable.Read(CliPaths.InputFile(parsed.GetValue(table)!.FullName, "results table"));
+            var path = CliPaths.OutputFile(parsed.GetValue(csv)!.FullName);
             Write(t, path);
             Console.WriteLine($"wrote {t.RowCount:N0} pixels to {path}");
             return 0;

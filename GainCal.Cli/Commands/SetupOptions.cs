@@ -24,9 +24,11 @@ internal sealed class SetupOptions
     public FedCalibrationSetup Read(ParseResult parsed)
     {
         var setup = FedCalibrationSetup.Default;
-        if (parsed.GetValue(Cabling) is { } cabling) setup = setup with { Cabling = CablingMap.Load(cabling.FullName) };
-        if (parsed.GetValue(Pattern) is { } pattern) setup = setup with { Pattern = CalibrationPattern.Load(pattern.FullName) };
-        if (parsed.GetValue(VCal) is { } vcal) setup = setup with { VCal = VCalTable.Load(vcal.FullName) };
+        if (parsed.GetValue(Cabling) is { } cabling)
+            setup = setup with { Cabling = CablingMap.Load(CliPaths.InputFile(cabling.FullName, "cabling file")) };
+        if (parsed.GetValue(Pattern) is { } pattern)
+            setup = setup with { Pattern = CalibrationPattern.Load(CliPaths.InputFile(pattern.FullName, "pattern file")) };
+        if (parsed.GetValue(VCal) is { } vcal) setup = setup with { VCal = VCalTable.Load(CliPaths.InputFile(vcal.FullName, "VCal table")) };
         return setup;
     }
 }

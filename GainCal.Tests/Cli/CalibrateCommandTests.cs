@@ -6,7 +6,7 @@ namespace GainCal.Tests.Cli;
 /// <summary>The `gaincal` executable itself, run as a real process on real files.</summary>
 public class CalibrateCommandTests
 {
-    private static (int Exit, string Out, string Err) Gaincal(params string[] args)
+    internal static (int Exit, string Out, string Err) Gaincal(params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "gaincal.dll");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
