@@ -38,6 +38,11 @@ public sealed record PixelTableSummary(
         b.AppendLine(c, $"pixels: {Pixels:N0} ({PixelsWithData:N0} with data, {Good:N0} good fits = {Percent(Good, PixelsWithData)})");
         foreach (var (status, n) in StatusCounts.OrderByDescending(kv => kv.Value))
             b.AppendLine(c, $"  status {(int)status,3}  {n,12:N0}  {Percent(n, Pixels),8}  {FitStatusText.Describe(status, FitSettings.Production)}");
+        if (Good == 0)
+        {
+            b.Append("gain, pedestal: no good fit to describe");
+            return b.ToString();
+        }
         b.AppendLine(c, $"gain     [e-/ADC]: mean {Gain.Mean,8:F2}  rms {Gain.Rms,7:F2}  min {Gain.Min,8:F2}  max {Gain.Max,8:F2}");
         b.Append(c, $"pedestal [ADC]   : mean {Pedestal.Mean,8:F2}  rms {Pedestal.Rms,7:F2}  min {Pedestal.Min,8:F2}  max {Pedestal.Max,8:F2}");
         return b.ToString();
