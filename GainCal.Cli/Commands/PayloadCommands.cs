@@ -11,7 +11,7 @@ internal static class PayloadCommands
     {
         var input = new Argument<string>("input")
         {
-            Description = "A run number (with --run-dir), a results table (.parquet) or a CSV with columns detid,row,col,status,gain,pedestal (module coordinates)",
+            Description = "A run number (with --run-dir), a results table (.parquet) or a CSV with columns detid,row,col,status,gain,pedestal (module coordinates; the CSV of `gaincal export` is read by its module_row,module_col); each pixel once",
         };
         var year = new Argument<int>("year") { Description = "Year in the tag name, e.g. 2025" };
         var version = new Argument<int>("version") { Description = "Version in the tag name, e.g. 0 for _v0" };

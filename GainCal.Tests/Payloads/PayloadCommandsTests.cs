@@ -1,7 +1,10 @@
 using System.CommandLine;
+using GainCal.Calibration;
 using GainCal.Cli.Commands;
 using GainCal.Detector;
 using GainCal.Payloads;
+using GainCal.Results;
+using GainCal.Simulation;
 
 namespace GainCal.Tests.Payloads;
 
@@ -57,6 +60,47 @@ public class PayloadCommandsTests
         var (icode, iout, _) = Run("payload", "inspect", dir.File("SiPixelGainCalibration_2026_v3_offline.db"), "--detid", a.Raw.ToString());
         Assert.Equal(0, icode);
         Assert.Contains("col   0: " + string.Concat(Enumerable.Repeat("5D", 80)) + "19" + string.Concat(Enumerable.Repeat("5D", 80)) + "19", iout);
+    }
+
+    [Fact]
+    public void The_CSV_of_gaincal_export_gives_the_same_payloads_as_its_table()
+    {
+        using var dir = new TempDirectory();
+        var dump = dir.File("GainCalibration_1200_7.dmp");
+        FedSimulator.Write(dump, 1200, FedCalibrationSetup.Default, new SimulationOptions { Run = 7, Seed = 5, RocsPerFed = 3 });
+        var table = FedCalibration.Run(dump, FedCalibrationSetup.Default);
+        table.Write(dir.File("1200.parquet"));
+        ExportCommand.Write(table, dir.File("1200.csv"));
+
+        var fromTable = Run("payload", dir.File("1200.parquet"), "2026", "0", "-o", dir.File("t"));
+        Assert.True(fromTable.Code == 0, fromTable.Err);
+        var fromCsv = Run("payload", dir.File("1200.csv"), "2026", "0", "-o", dir.File("c"));
+        Assert.True(fromCsv.Code == 0, fromCsv.Err);
+        Assert.Contains($"{table.RowCount:N0} pixels in 1 modules", fromCsv.Out);
+        var good = fromTable.Out.Split('\n').Single(l => l.Contains("pixels with a fit"));
+        Assert.DoesNotContain("good 0,", good);
+        Assert.Contains(good, fromCsv.Out);
+        foreach (var name in new[] { "SiPixelGainCalibration_2026_v0_offline.db", "SiPixelGainCalibration_2026_v0_hlt.db" })
+            Assert.Equal(GainPayloadFile.Read(Path.Combine(dir.File("t"), name)).Payload.Serialize(),
+                GainPayloadFile.Read(Path.Combine(dir.File("c"), name)).Payload.Serialize());
+    }
+
+    [Fact]
+    public void A_CSV_naming_a_pixel_twice_is_refused_with_both_lines()
+    {
+        using var dir = new TempDirectory();
+        var a = DetId.BPix(2, 5, 3).Raw;
+        var csv = dir.File("dup.csv");
+        File.WriteAllText(csv, $"detid,row,col,status,gain,pedestal\n{a},3,7,1,50,20\n{a},4,7,1,51,21\n\n{a},3,7,1,52,22\n");
+        var (code, _, error) = Run("payload", csv, "2026", "0", "-o", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Equal($"gaincal payload: {csv}: line 5: detid {a} row 3 col 7 is already on line 2; each pixel must appear once", error.Trim());
+        Assert.False(File.Exists(dir.File("SiPixelGainCalibration_2026_v0_hlt.db")));
+
+        File.WriteAllText(csv, $"fed,row,col,detid,module_row,module_col,status,gain,pedestal\n1200,3,7,{a},160,7,1,50,20\n");
+        (code, _, error) = Run("payload", csv, "2026", "0", "-o", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains($"{csv}: line 2: module_row '160' is not a module row 0..159", error);
     }
 
     [Fact]
