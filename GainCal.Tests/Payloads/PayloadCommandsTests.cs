@@ -47,6 +47,30 @@ public class PayloadCommandsTests
     }
 
     [Fact]
+    public void Inspect_refuses_a_bad_col_before_printing_anything_and_its_help_shows_how_it_is_typed()
+    {
+        using var dir = new TempDirectory();
+        var a = DetId.BPix(1, 2, 2);
+        var csv = PayloadTestData.WriteCsv(dir.File("pixels.csv"), (a.Raw, (row, col) => (1, 50f, 30f)));
+        var (code, _, error) = Run("payload", csv, "2026", "0", "-o", dir.Path, "--kinds", "hlt");
+        Assert.True(code == 0, error);
+        var hlt = dir.File("SiPixelGainCalibration_2026_v0_hlt.db");
+        var (icode, iout, ierr) = Run("payload", "inspect", hlt, "--detid", a.Raw.ToString(), "--col", "999");
+        Assert.Equal(1, icode);
+        Assert.Equal("", iout);
+        Assert.Equal("gaincal payload inspect: --col 999: give a module column 0..415 together with --detid", ierr.Trim());
+        (icode, iout, _) = Run("payload", "inspect", hlt, "--col", "3");
+        Assert.Equal(1, icode);
+        Assert.Equal("", iout);
+
+        var help = GainCal.Tests.Reports.ReportCommandTests.Gaincal("payload", "inspect", "--help");
+        Assert.Equal(0, help.Code);
+        var usage = help.Out.Split('\n').SkipWhile(l => l != "Usage:").Skip(1).First();
+        Assert.Equal("  gaincal payload inspect <file.db> [options]", usage);
+        Assert.DoesNotContain("<year>", help.Out);
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public void Whole_detector_offline_payload_has_67392_bytes_per_module()
     {
