@@ -32,7 +32,7 @@ internal static class PayloadCommands
         command.Options.Add(output);
         command.Options.Add(kinds);
         command.Options.Add(runDir);
-        var node = RunOutput.NodeOption();
+        var node = RunOutput.NodeOption("asked for the run's output directory when INPUT is a run number and --run-dir is not given");
         command.Options.Add(node);
         command.SetAction(parsed =>
         {
@@ -141,7 +141,7 @@ internal static class PayloadCommands
     {
         if (!File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run))
         {
-            runDir = RunOutput.Directory(run, runDir, node);
+            runDir = RunOutput.Directory(run, runDir, node, "give --run-dir");
             var table = Path.Combine(runDir, "GainCalibration.parquet");
             if (!File.Exists(table)) throw new FileNotFoundException($"{table}: no merged results table for run {run} (run hadd first)");
             return (table, Path.Combine(runDir, $"Payload_Run{run}"));
