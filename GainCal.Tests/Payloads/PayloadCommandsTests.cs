@@ -176,6 +176,37 @@ public class PayloadCommandsTests
     }
 
     [Fact]
+    public void Vcal_refuses_negative_luminosities_and_tag_names_that_are_not_file_names()
+    {
+        using var dir = new TempDirectory();
+        var lumi = dir.File("lumi.txt");
+        foreach (var (table, message) in new[]
+        {
+            ("2026_v0 -50\n", "line 1: negative cumulative luminosity '-50' for tag 2026_v0"),
+            ("2025_v0 10\n2026_v0 +-3\n", "line 2: negative increment '+-3' for tag 2026_v0"),
+            ("run2 49.97 -1\n2026_v0 5\n", "line 1: negative Run-2 luminosity (49.97, -1)"),
+        })
+        {
+            File.WriteAllText(lumi, table);
+            var (code, output, error) = Run("vcal", "corrections", "--lumi", lumi);
+            Assert.Equal(1, code);
+            Assert.Equal("", output);
+            Assert.Equal($"gaincal vcal corrections: {lumi}: {message}; a delivered luminosity is >= 0", error.Trim());
+        }
+
+        var cwd = Directory.GetCurrentDirectory();
+        foreach (var name in new[] { "", " ", "a/b", "../x", ".hidden", "-x", "tag name", "a\\b" })
+        {
+            var (code, output, error) = Run("vcal", "db", "--tag", name, "--bpix", "1,1,1,1", "--fpix", "1,1", "-o", dir.File("v.db"));
+            Assert.Equal(1, code);
+            Assert.Equal("", output);
+            Assert.StartsWith($"gaincal vcal db: --tag '{name}': a tag name is letters, digits, '_', '-' and '.'", error);
+        }
+        Assert.False(File.Exists(dir.File("v.db")));
+        Assert.False(Directory.Exists(Path.Combine(cwd, "a")));
+    }
+
+    [Fact]
     public void A_run_number_reads_the_run_directorys_table_and_writes_next_to_it()
     {
         using var dir = new TempDirectory();
