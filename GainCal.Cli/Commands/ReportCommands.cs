@@ -69,7 +69,9 @@ internal static class ReportCommands
         var command = new Command("twiki",
             "Package a run's summary for the TWiki as run.py twiki did: copies the summary PDF (as gain_summary_Run<RUN>.pdf), " +
             "the logs, Summary_Run<RUN>.txt and the summary data into <run-output-dir>/twiki/ (PNGs into twiki/figs/), " +
-            "packs it with figs/ into <run-output-dir>/run<RUN>.tar.gz as the reference's tarball ends up, and prints the TWiki text block.")
+            "packs it with figs/ into <run-output-dir>/run<RUN>.tar.gz as the reference's tarball ends up, and prints the TWiki text block. " +
+            "It refuses without the PDF and the summary data; a missing Summary_Run<RUN>.txt, log or PNG (which the reference packs " +
+            "only when present) and a missing merged table are warned about on stderr, and the list of what was packed follows.")
         {
             dir, run, force, noFigs,
         };
@@ -78,7 +80,11 @@ internal static class ReportCommands
             var cli = new ReportCli("twiki");
             var result = TwikiPackage.Create(parsed.GetValue(dir)!.FullName, parsed.GetValue(run), parsed.GetValue(force),
                 !parsed.GetValue(noFigs), step => cli.Progress(step));
-            cli.Progress($"{result.Tarball}: {result.TarEntries.Count} entries");
+            foreach (var warning in result.Warnings) Console.Error.WriteLine($"gaincal twiki: warning: {warning}");
+            int figures = result.TarEntries.Count(e => e.StartsWith(TwikiPackage.FiguresDirectory + "/", StringComparison.Ordinal)) - 1;
+            cli.Progress($"{result.Tarball}: {result.TarEntries.Count} entries: " +
+                string.Join(", ", result.TarEntries.Where(e => !e.StartsWith(TwikiPackage.FiguresDirectory + "/", StringComparison.Ordinal))) +
+                $", {TwikiPackage.FiguresDirectory}/ with {figures} PNGs");
             Console.Write(result.Text);
             return 0;
         }));
