@@ -43,16 +43,17 @@ public static class TwikiPackage
                 throw new FileNotFoundException($"{needed}: missing; run `gaincal summary` for run {number} first", needed);
         var dataRun = ReadRun(data);
         if (dataRun != number) throw new InvalidDataException($"{data}: holds the summary of run {dataRun}, not run {number}");
-        // The reference packs whatever its summary step left; the text and the logs are optional, so a gap is a warning.
+        // run.py twiki stops when the merged GainCalibration.root is missing; the TWiki text names that file.
+        var merged = Path.Combine(Path.GetFullPath(runDirectory), MergedTableName);
+        if (!File.Exists(merged))
+            throw new FileNotFoundException($"{merged}: no merged results table; run `gaincal merge {number}` first (run.py twiki also stops without it)", merged);
+        // Otherwise run.py packs whatever its summary step left, so a missing text, log or plot is a warning.
         var warnings = new List<string>();
         foreach (var name in new[] { $"Summary_Run{number}.txt", $"badFitsROCs_Run{number}.log", $"highGainROCs_Run{number}.log" })
             if (!File.Exists(Path.Combine(summary, name)))
                 warnings.Add($"{Path.Combine(summary, name)}: missing; packed without it (rerun `gaincal summary` to write it)");
         if (!Directory.EnumerateFiles(summary, "*.png", SearchOption.AllDirectories).Any())
             warnings.Add($"{summary}: no PNG plots; figs/ is empty");
-        var merged = Path.Combine(Path.GetFullPath(runDirectory), MergedTableName);
-        if (!File.Exists(merged))
-            warnings.Add($"{merged}: no merged table; the TWiki text says so (`gaincal merge {number}` writes it)");
 
         var twiki = Path.Combine(runDirectory, TwikiDirectory);
         var tarball = Path.Combine(runDirectory, TarballName(number));
@@ -107,15 +108,15 @@ public static class TwikiPackage
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
-        var text = Text(number, InputDirectory(runDirectory), Path.GetFullPath(runDirectory), File.Exists(merged));
+        var text = Text(number, InputDirectory(runDirectory), Path.GetFullPath(runDirectory));
         return new TwikiResult(number, twiki, tarball, entries, text, warnings);
     }
 
-    /// <summary>The TWiki block of Run.sh -twiki, with GainCal's file names; a merged table that is not there is not named.</summary>
-    public static string Text(uint run, string? inputDirectory, string runDirectory, bool merged) =>
+    /// <summary>The TWiki block of Run.sh -twiki, with GainCal's file names.</summary>
+    public static string Text(uint run, string? inputDirectory, string runDirectory) =>
         $"---++++ Run {run}\n" +
         $"   * DMP Files : {inputDirectory ?? "(not recorded: no config.json with an input directory in the run directory)"}\n" +
-        $"   * Merged Analyzed File : {(merged ? Path.Combine(runDirectory, MergedTableName) : "(none: the run's FED tables were not merged)")}\n" +
+        $"   * Merged Analyzed File : {Path.Combine(runDirectory, MergedTableName)}\n" +
         $"   * PDF summary : [[%ATTACHURL%/{PdfName(run)}][{PdfName(run)}]]\n" +
         $"   * TAR file containing PDF + summary data + logs : [[%ATTACHURL%/{TarballName(run)}][{TarballName(run)}]]\n" +
         $"   * Payloads & summaries : {runDirectory}\n";

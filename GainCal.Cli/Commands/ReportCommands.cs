@@ -70,8 +70,9 @@ internal static class ReportCommands
             "Package a run's summary for the TWiki as run.py twiki did: copies the summary PDF (as gain_summary_Run<RUN>.pdf), " +
             "the logs, Summary_Run<RUN>.txt and the summary data into <run-output-dir>/twiki/ (PNGs into twiki/figs/), " +
             "packs it with figs/ into <run-output-dir>/run<RUN>.tar.gz as the reference's tarball ends up, and prints the TWiki text block. " +
-            "It refuses without the PDF and the summary data; a missing Summary_Run<RUN>.txt, log or PNG (which the reference packs " +
-            "only when present) and a missing merged table are warned about on stderr, and the list of what was packed follows.")
+            "Like run.py twiki it refuses without the run's merged GainCalibration.parquet (run `gaincal merge` first); it also refuses " +
+            "without the summary PDF and data. A missing Summary_Run<RUN>.txt, log or PNG (run.py packs whatever is there) is a warning " +
+            "on stderr, and the list of what was packed follows.")
         {
             dir, run, force, noFigs,
         };
