@@ -83,7 +83,9 @@ public sealed class PayloadInput
             if (at[c] < 0) throw new InvalidDataException($"{path}: line 1: header has no '{CsvColumns[c]}' column (need {string.Join(",", CsvColumns)})");
         }
         int moduleRow = Array.IndexOf(names, "module_row"), moduleCol = Array.IndexOf(names, "module_col");
-        if (moduleRow >= 0 && moduleCol >= 0) (at[1], at[2]) = (moduleRow, moduleCol);
+        if ((moduleRow >= 0) != (moduleCol >= 0))
+            throw new InvalidDataException($"{path}: line 1: header has {(moduleRow >= 0 ? "module_row but no module_col" : "module_col but no module_row")}; give both or neither");
+        if (moduleRow >= 0) (at[1], at[2]) = (moduleRow, moduleCol);
         string rowName = names[at[1]], colName = names[at[2]];
         var detIds = new List<uint>(); var rows = new List<short>(); var cols = new List<short>();
         var status = new List<sbyte>(); var gain = new List<float>(); var ped = new List<float>();

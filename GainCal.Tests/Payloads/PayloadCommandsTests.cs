@@ -125,6 +125,11 @@ public class PayloadCommandsTests
         (code, _, error) = Run("payload", csv, "2026", "0", "-o", dir.Path);
         Assert.Equal(1, code);
         Assert.Contains($"{csv}: line 2: module_row '160' is not a module row 0..159", error);
+
+        File.WriteAllText(csv, $"detid,row,col,module_col,status,gain,pedestal\n{a},3,7,7,1,50,20\n");
+        (code, _, error) = Run("payload", csv, "2026", "0", "-o", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains($"{csv}: line 1: header has module_col but no module_row; give both or neither", error);
     }
 
     [Fact]
