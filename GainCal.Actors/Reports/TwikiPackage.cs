@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace GainCal.Reports;
 
-/// <summary>What <see cref="TwikiPackage.Create"/> wrote, and what it could not pack or point to (<paramref name="Warnings"/>).</summary>
+/// <summary>What <see cref="TwikiPackage.Create"/> wrote, and the summary products it found missing and packed without (<paramref name="Warnings"/>).</summary>
 public sealed record TwikiResult(uint Run, string Directory, string Tarball, IReadOnlyList<string> TarEntries, string Text, IReadOnlyList<string> Warnings);
 
 /// <summary>
