@@ -44,6 +44,7 @@ public sealed record LumiTable(double Lumi2017, double Lumi2018, IReadOnlyList<(
             {
                 if (f.Length != 3 || !TryNumber(f[1], out l17) || !TryNumber(f[2], out l18))
                     throw new InvalidDataException($"{where}: expected 'run2 <2017 fb^-1> <2018 fb^-1>'");
+                if (l17 < 0 || l18 < 0) throw new InvalidDataException($"{where}: negative Run-2 luminosity ({f[1]}, {f[2]}); a delivered luminosity is >= 0");
                 continue;
             }
             if (f.Length != 2) throw new InvalidDataException($"{where}: expected '<tag> <fb^-1>' or '<tag> +<increment>', got {f.Length} fields");
@@ -51,6 +52,8 @@ public sealed record LumiTable(double Lumi2017, double Lumi2018, IReadOnlyList<(
             bool increment = f[1].StartsWith('+');
             if (!TryNumber(increment ? f[1][1..] : f[1], out var value))
                 throw new InvalidDataException($"{where}: luminosity '{f[1]}' is not a finite number");
+            if (value < 0)
+                throw new InvalidDataException($"{where}: negative {(increment ? "increment" : "cumulative luminosity")} '{f[1]}' for tag {f[0]}; a delivered luminosity is >= 0");
             if (increment && tags.Count == 0) throw new InvalidDataException($"{where}: the first tag needs a cumulative value, not an increment");
             tags.Add((f[0], increment ? tags[^1].Item2 + value : value));
         }

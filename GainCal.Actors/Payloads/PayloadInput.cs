@@ -66,7 +66,11 @@ public sealed class PayloadInput
 
     public static readonly string[] CsvColumns = ["detid", "row", "col", "status", "gain", "pedestal"];
 
-    /// <summary>CSV with a header naming the columns detid,row,col,status,gain,pedestal (any order, extra columns ignored).</summary>
+    /// <summary>
+    /// CSV with a header naming the columns detid,row,col,status,gain,pedestal (any order, extra columns ignored).
+    /// The CSV of `gaincal export` names the ROC-local pixel row,col and the module pixel module_row,module_col:
+    /// when a header has module_row and module_col, those are the module coordinates. A pixel listed twice is an error.
+    /// </summary>
     public static PayloadInput ReadCsv(string path)
     {
         using var reader = new StreamReader(path);
@@ -78,30 +82,45 @@ public sealed class PayloadInput
             at[c] = Array.IndexOf(names, CsvColumns[c]);
             if (at[c] < 0) throw new InvalidDataException($"{path}: line 1: header has no '{CsvColumns[c]}' column (need {string.Join(",", CsvColumns)})");
         }
+        int moduleRow = Array.IndexOf(names, "module_row"), moduleCol = Array.IndexOf(names, "module_col");
+        if ((moduleRow >= 0) != (moduleCol >= 0))
+            throw new InvalidDataException($"{path}: line 1: header has {(moduleRow >= 0 ? "module_row but no module_col" : "module_col but no module_row")}; give both or neither");
+        if (moduleRow >= 0) (at[1], at[2]) = (moduleRow, moduleCol);
+        string rowName = names[at[1]], colName = names[at[2]];
         var detIds = new List<uint>(); var rows = new List<short>(); var cols = new List<short>();
         var status = new List<sbyte>(); var gain = new List<float>(); var ped = new List<float>();
+        var lines = new List<int>();
+        var seen = new Dictionary<uint, ulong[]>();
         int lineNumber = 1;
         for (var line = reader.ReadLine(); line is not null; line = reader.ReadLine())
         {
             lineNumber++;
             if (line.Trim().Length == 0) continue;
             var f = line.Split(',');
-            string Field(int c) => at[c] < f.Length ? f[at[c]].Trim() : throw new InvalidDataException($"{path}: line {lineNumber}: missing '{CsvColumns[c]}' field");
-            InvalidDataException Bad(int c, string what) => new($"{path}: line {lineNumber}: {CsvColumns[c]} '{Field(c)}' {what}");
+            string Field(int c) => at[c] < f.Length ? f[at[c]].Trim() : throw new InvalidDataException($"{path}: line {lineNumber}: missing '{names[at[c]]}' field");
+            InvalidDataException Bad(int c, string what) => new($"{path}: line {lineNumber}: {names[at[c]]} '{Field(c)}' {what}");
             if (!uint.TryParse(Field(0), NumberStyles.None, CultureInfo.InvariantCulture, out var detId)) throw Bad(0, "is not an unsigned integer");
             if (!short.TryParse(Field(1), NumberStyles.Integer, CultureInfo.InvariantCulture, out var row) || (uint)row >= PayloadKinds.ModuleRows) throw Bad(1, "is not a module row 0..159");
             if (!short.TryParse(Field(2), NumberStyles.Integer, CultureInfo.InvariantCulture, out var col) || (uint)col >= PayloadKinds.ModuleColumns) throw Bad(2, "is not a module column 0..415");
             if (!sbyte.TryParse(Field(3), NumberStyles.Integer, CultureInfo.InvariantCulture, out var st)) throw Bad(3, "is not a fit status");
             if (!float.TryParse(Field(4), NumberStyles.Float, CultureInfo.InvariantCulture, out var g)) throw Bad(4, "is not a number");
             if (!float.TryParse(Field(5), NumberStyles.Float, CultureInfo.InvariantCulture, out var p)) throw Bad(5, "is not a number");
-            detIds.Add(detId); rows.Add(row); cols.Add(col); status.Add(st); gain.Add(g); ped.Add(p);
+            if (!seen.TryGetValue(detId, out var pixels)) seen.Add(detId, pixels = new ulong[PayloadKinds.ModuleRows * PayloadKinds.ModuleColumns / 64]);
+            int bit = col * PayloadKinds.ModuleRows + row;
+            if ((pixels[bit >> 6] & (1UL << bit)) != 0)
+            {
+                int first = lines[Enumerable.Range(0, detIds.Count).First(i => detIds[i] == detId && rows[i] == row && cols[i] == col)];
+                throw new InvalidDataException($"{path}: line {lineNumber}: detid {detId} {rowName} {row} {colName} {col} is already on line {first}; each pixel must appear once");
+            }
+            pixels[bit >> 6] |= 1UL << bit;
+            detIds.Add(detId); rows.Add(row); cols.Add(col); status.Add(st); gain.Add(g); ped.Add(p); lines.Add(lineNumber);
         }
         return new PayloadInput(path, [.. detIds], [.. rows], [.. cols], [.. status], [.. gain], [.. ped]);
     }
 
     /// <summary>
     /// Fills a module's maps (index col * 160 + row), as the reference reads its histograms: pixels without an
-    /// entry are 0 (gain, pedestal and fit result); a pixel listed twice keeps its last value.
+    /// entry are 0 (gain, pedestal and fit result); a pixel listed twice in a table keeps its last value.
     /// </summary>
     internal void FillModule(uint detId, Span<float> gain, Span<float> pedestal, Span<sbyte> status)
     {

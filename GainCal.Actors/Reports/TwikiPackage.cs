@@ -5,8 +5,8 @@ using System.Text.Json;
 
 namespace GainCal.Reports;
 
-/// <summary>What <see cref="TwikiPackage.Create"/> wrote.</summary>
-public sealed record TwikiResult(uint Run, string Directory, string Tarball, IReadOnlyList<string> TarEntries, string Text);
+/// <summary>What <see cref="TwikiPackage.Create"/> wrote, and the summary products it found missing and packed without (<paramref name="Warnings"/>).</summary>
+public sealed record TwikiResult(uint Run, string Directory, string Tarball, IReadOnlyList<string> TarEntries, string Text, IReadOnlyList<string> Warnings);
 
 /// <summary>
 /// The reference's run.py twiki: copies the summary products of a run into twiki/ (PNGs into twiki/figs/, the
@@ -19,6 +19,8 @@ public static class TwikiPackage
     public const string SummaryDirectory = "summary";
     public const string TwikiDirectory = "twiki";
     public const string FiguresDirectory = "figs";
+
+    public const string MergedTableName = "GainCalibration.parquet";
 
     public static string TarballName(uint run) => $"run{run}.tar.gz";
     public static string PdfName(uint run) => $"gain_summary_Run{run}.pdf";
@@ -41,6 +43,17 @@ public static class TwikiPackage
                 throw new FileNotFoundException($"{needed}: missing; run `gaincal summary` for run {number} first", needed);
         var dataRun = ReadRun(data);
         if (dataRun != number) throw new InvalidDataException($"{data}: holds the summary of run {dataRun}, not run {number}");
+        // run.py twiki stops when the merged GainCalibration.root is missing; the TWiki text names that file.
+        var merged = Path.Combine(Path.GetFullPath(runDirectory), MergedTableName);
+        if (!File.Exists(merged))
+            throw new FileNotFoundException($"{merged}: no merged results table; run `gaincal merge {number}` first (run.py twiki also stops without it)", merged);
+        // Otherwise run.py packs whatever its summary step left, so a missing text, log or plot is a warning.
+        var warnings = new List<string>();
+        foreach (var name in new[] { $"Summary_Run{number}.txt", $"badFitsROCs_Run{number}.log", $"highGainROCs_Run{number}.log" })
+            if (!File.Exists(Path.Combine(summary, name)))
+                warnings.Add($"{Path.Combine(summary, name)}: missing; packed without it (rerun `gaincal summary` to write it)");
+        if (!Directory.EnumerateFiles(summary, "*.png", SearchOption.AllDirectories).Any())
+            warnings.Add($"{summary}: no PNG plots; figs/ is empty");
 
         var twiki = Path.Combine(runDirectory, TwikiDirectory);
         var tarball = Path.Combine(runDirectory, TarballName(number));
@@ -96,14 +109,14 @@ public static class TwikiPackage
             if (File.Exists(temp)) File.Delete(temp);
         }
         var text = Text(number, InputDirectory(runDirectory), Path.GetFullPath(runDirectory));
-        return new TwikiResult(number, twiki, tarball, entries, text);
+        return new TwikiResult(number, twiki, tarball, entries, text, warnings);
     }
 
     /// <summary>The TWiki block of Run.sh -twiki, with GainCal's file names.</summary>
     public static string Text(uint run, string? inputDirectory, string runDirectory) =>
         $"---++++ Run {run}\n" +
         $"   * DMP Files : {inputDirectory ?? "(not recorded: no config.json with an input directory in the run directory)"}\n" +
-        $"   * Merged Analyzed File : {Path.Combine(runDirectory, "GainCalibration.parquet")}\n" +
+        $"   * Merged Analyzed File : {Path.Combine(runDirectory, MergedTableName)}\n" +
         $"   * PDF summary : [[%ATTACHURL%/{PdfName(run)}][{PdfName(run)}]]\n" +
         $"   * TAR file containing PDF + summary data + logs : [[%ATTACHURL%/{TarballName(run)}][{TarballName(run)}]]\n" +
         $"   * Payloads & summaries : {runDirectory}\n";

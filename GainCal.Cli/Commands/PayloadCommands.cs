@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using System.Globalization;
 using GainCal.Payloads;
 
@@ -11,7 +13,7 @@ internal static class PayloadCommands
     {
         var input = new Argument<string>("input")
         {
-            Description = "A run number (with --run-dir), a results table (.parquet) or a CSV with columns detid,row,col,status,gain,pedestal (module coordinates)",
+            Description = "A run number (with --run-dir), a results table (.parquet) or a CSV with columns detid,row,col,status,gain,pedestal (module coordinates; the CSV of `gaincal export` is read by its module_row,module_col); each pixel once",
         };
         var year = new Argument<int>("year") { Description = "Year in the tag name, e.g. 2025" };
         var version = new Argument<int>("version") { Description = "Version in the tag name, e.g. 0 for _v0" };
@@ -30,7 +32,7 @@ internal static class PayloadCommands
         command.Options.Add(output);
         command.Options.Add(kinds);
         command.Options.Add(runDir);
-        var node = RunOutput.NodeOption();
+        var node = RunOutput.NodeOption("asked for the run's output directory when INPUT is a run number and --run-dir is not given");
         command.Options.Add(node);
         command.SetAction(parsed =>
         {
@@ -75,7 +77,7 @@ internal static class PayloadCommands
 
     private static Command CreateInspect()
     {
-        var file = new Argument<string>("file") { Description = "A gain payload .db file written by 'gaincal payload'" };
+        var file = new Argument<string>("file.db") { Description = "A gain payload .db file written by 'gaincal payload'" };
         var detid = new Option<uint?>("--detid", "-d") { Description = "Show this module's bytes (hex) and decoded pixels" };
         var column = new Option<int?>("--col") { Description = "With --detid: print the decoded pixels of this column only (default: column 0)" };
         var csv = new Option<string?>("--csv") { Description = "Write decoded per-pixel values (the --detid module, else every module) to this CSV file" };
@@ -88,11 +90,14 @@ internal static class PayloadCommands
         command.Options.Add(column);
         command.Options.Add(csv);
         command.Options.Add(limit);
+        command.Options.Add(new HelpOption { Action = new SubcommandHelp() });
         command.SetAction(parsed =>
         {
             var o = parsed.InvocationConfiguration.Output;
             try
             {
+                if (parsed.GetValue(column) is { } c && (parsed.GetValue(detid) is null || (uint)c >= PayloadKinds.ModuleColumns))
+                    throw new ArgumentException($"--col {c}: give a module column 0..{PayloadKinds.ModuleColumns - 1} together with --detid");
                 var f = GainPayloadFile.Read(parsed.GetValue(file)!);
                 PayloadInspector.Header(o, f);
                 var id = parsed.GetValue(detid);
@@ -136,7 +141,7 @@ internal static class PayloadCommands
     {
         if (!File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run))
         {
-            runDir = RunOutput.Directory(run, runDir, node);
+            runDir = RunOutput.Directory(run, runDir, node, "give --run-dir");
             var table = Path.Combine(runDir, "GainCalibration.parquet");
             if (!File.Exists(table)) throw new FileNotFoundException($"{table}: no merged results table for run {run} (run hadd first)");
             return (table, Path.Combine(runDir, $"Payload_Run{run}"));
@@ -157,6 +162,29 @@ internal static class PayloadCommands
         o.WriteLine($"  pixels with a fit {s.PixelsWithFit:N0}, without {s.PixelsWithoutFit:N0}; good {s.PixelsGood:N0}, substituted {s.PixelsSubstituted:N0}");
         if (s.UnknownModules.Count > 0)
             o.WriteLine($"  warning: {s.UnknownModules.Count} input detids are not modules of the detector (used for the means only), e.g. {string.Join(", ", s.UnknownModules.Take(5))}");
+    }
+
+    /// <summary>
+    /// Help of a subcommand without its parent's arguments: System.CommandLine puts them into the usage line
+    /// (`payload &lt;input&gt; &lt;year&gt; &lt;version&gt; inspect`), but the subcommand is typed without them.
+    /// </summary>
+    private sealed class SubcommandHelp : SynchronousCommandLineAction
+    {
+        private readonly HelpAction _help = new();
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            var parentArguments = parseResult.CommandResult.Command.Parents.OfType<Command>().SelectMany(c => c.Arguments).ToList();
+            foreach (var a in parentArguments) a.Hidden = true;
+            try
+            {
+                return _help.Invoke(parseResult);
+            }
+            finally
+            {
+                foreach (var a in parentArguments) a.Hidden = false;
+            }
+        }
     }
 
     /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and print out of order).</summary>

@@ -35,6 +35,7 @@ internal static class PayloadInspector
 
     public static void Module(TextWriter o, GainPayload p, ModuleRegistryEntry e, int column)
     {
+        if ((uint)column >= (uint)e.NCols) throw new ArgumentException($"column {column} outside 0..{e.NCols - 1}");
         o.WriteLine($"module   {e.DetId} {new DetId(e.DetId).ModuleName}: bytes {e.IBegin}..{e.IEnd} ({e.Length:N0}), {e.NCols} columns");
         o.WriteLine(p.Kind switch
         {
@@ -52,7 +53,6 @@ internal static class PayloadInspector
             line.Append(Convert.ToHexString(bytes.Slice(c * perCol, perCol)));
             o.WriteLine(line.ToString());
         }
-        if ((uint)column >= (uint)e.NCols) throw new ArgumentException($"column {column} outside 0..{e.NCols - 1}");
         o.WriteLine($"decoded column {column} (--csv writes every pixel):");
         o.WriteLine($"{"row",4} {"ped code",8} {"pedestal",10} {"gain code",9} {"gain",10}  flags");
         for (int row = 0; row < PayloadKinds.ModuleRows; row++)

@@ -26,7 +26,7 @@ internal static class ReportCommands
         {
             Description = $"The run's output directory: reads its per-FED tables fed/<FED>.parquet one at a time, or else {RunTableName}",
         };
-        var node = RunOutput.NodeOption();
+        var node = RunOutput.NodeOption("asked for the run's output directory when a run number is given without --run-dir");
         var command = new Command("summary",
             "Summarise a calibration as run.py summary did: writes gain_summary.pdf and its PNG plots (gain and pedestal per BPix " +
             "layer and FPix disk/ring, fit status fractions, per-module maps), the modules and ROCs with the most failed fits, " +
@@ -69,7 +69,10 @@ internal static class ReportCommands
         var command = new Command("twiki",
             "Package a run's summary for the TWiki as run.py twiki did: copies the summary PDF (as gain_summary_Run<RUN>.pdf), " +
             "the logs, Summary_Run<RUN>.txt and the summary data into <run-output-dir>/twiki/ (PNGs into twiki/figs/), " +
-            "packs it with figs/ into <run-output-dir>/run<RUN>.tar.gz as the reference's tarball ends up, and prints the TWiki text block.")
+            "packs it with figs/ into <run-output-dir>/run<RUN>.tar.gz as the reference's tarball ends up, and prints the TWiki text block. " +
+            "Like run.py twiki it refuses without the run's merged GainCalibration.parquet (run `gaincal merge` first); it also refuses " +
+            "without the summary PDF and data. A missing Summary_Run<RUN>.txt, log or PNG (run.py packs whatever is there) is a warning " +
+            "on stderr, and the list of what was packed follows.")
         {
             dir, run, force, noFigs,
         };
@@ -78,7 +81,11 @@ internal static class ReportCommands
             var cli = new ReportCli("twiki");
             var result = TwikiPackage.Create(parsed.GetValue(dir)!.FullName, parsed.GetValue(run), parsed.GetValue(force),
                 !parsed.GetValue(noFigs), step => cli.Progress(step));
-            cli.Progress($"{result.Tarball}: {result.TarEntries.Count} entries");
+            foreach (var warning in result.Warnings) Console.Error.WriteLine($"gaincal twiki: warning: {warning}");
+            int figures = result.TarEntries.Count(e => e.StartsWith(TwikiPackage.FiguresDirectory + "/", StringComparison.Ordinal)) - 1;
+            cli.Progress($"{result.Tarball}: {result.TarEntries.Count} entries: " +
+                string.Join(", ", result.TarEntries.Where(e => !e.StartsWith(TwikiPackage.FiguresDirectory + "/", StringComparison.Ordinal))) +
+                $", {TwikiPackage.FiguresDirectory}/ with {figures} PNGs");
             Console.Write(result.Text);
             return 0;
         }));
@@ -89,7 +96,7 @@ internal static class ReportCommands
     {
         var a = new Argument<string>("a") { Description = "Reference run A: a results table (.parquet), or a run number known to the cluster (its merged GainCalibration.parquet)" };
         var b = new Argument<string>("b") { Description = "Run B, compared with A: a results table or a run number" };
-        var node = RunOutput.NodeOption();
+        var node = RunOutput.NodeOption("asked for the run's output directory (its merged GainCalibration.parquet) when A or B is a run number");
         var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Output directory (default: ./Comp_<A>-<B>)" };
         var gain = new Option<double>("--gain-tolerance")
         {
@@ -141,7 +148,7 @@ internal static class ReportCommands
     /// <summary>A table path as given, or for a run number the merged table in the run's output directory (from the cluster).</summary>
     private static string RunTable(string input, string node) =>
         !File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run)
-            ? Path.Combine(RunOutput.Directory(run, null, node), RunTableName)
+            ? Path.Combine(RunOutput.Directory(run, null, node, "give its results table (.parquet) instead of the run number"), RunTableName)
             : Path.GetFullPath(input);
 
     /// <summary>
@@ -153,7 +160,7 @@ internal static class ReportCommands
     {
         if (uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run) && !File.Exists(input))
         {
-            runDir ??= new DirectoryInfo(RunOutput.Directory(run, null, node));
+            runDir ??= new DirectoryInfo(RunOutput.Directory(run, null, node, "give --run-dir"));
             if (!runDir.Exists) throw new DirectoryNotFoundException($"{runDir.FullName}: no such run directory");
             var fedDirectory = Path.Combine(runDir.FullName, "fed");
             var fedTables = Directory.Exists(fedDirectory)

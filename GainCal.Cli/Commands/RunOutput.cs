@@ -8,13 +8,15 @@ namespace GainCal.Cli.Commands;
 /// <summary>Finds a run's output directory: given with --run-dir, or asked of the cluster that ran it (the run registry).</summary>
 internal static class RunOutput
 {
-    public static Option<string> NodeOption() => new("--node")
+    /// <param name="use">What the node is asked for, and when (the help text after "Command host of any cluster node, ").</param>
+    public static Option<string> NodeOption(string use) => new("--node")
     {
-        Description = $"Command host of any cluster node, asked for the run's output directory when --run-dir is not given (default {RunCommands.DefaultNode})",
+        Description = $"Command host of any cluster node, {use}",
         DefaultValueFactory = _ => RunCommands.DefaultNode,
     };
 
-    public static string Directory(uint run, string? runDir, string node)
+    /// <param name="otherwise">What the operator can give instead of asking the cluster, for the error when it cannot be asked.</param>
+    public static string Directory(uint run, string? runDir, string node, string otherwise)
     {
         if (runDir is not null) return runDir;
         var stdout = new StringBuilder();
@@ -27,7 +29,7 @@ internal static class RunOutput
         }
         catch (Exception e) when (e is not ArgumentException)
         {
-            throw new InvalidOperationException($"run {run}: no --run-dir given and the cluster at {node} cannot be asked: {e.Message}", e);
+            throw new InvalidOperationException($"run {run}: the cluster at {node} cannot be asked for the run's output directory ({otherwise}, or start a node / point --node at one): {e.Message}", e);
         }
         if (code != 0) throw new ArgumentException(stderr.ToString().Trim().Replace("error: ", "", StringComparison.Ordinal));
         var view = StatusText.FromJson(stdout.ToString())

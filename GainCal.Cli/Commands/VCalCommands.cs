@@ -68,7 +68,7 @@ internal static class VCalCommands
 
     private static Command CreateDb()
     {
-        var tag = new Option<string>("--tag", "-t") { Description = "Tag name, e.g. SiPixelVCal_phase1_2026_v0", Required = true };
+        var tag = new Option<string>("--tag", "-t") { Description = "Tag name (letters, digits, '_', '-', '.'), e.g. SiPixelVCal_phase1_2026_v0", Required = true };
         var lumi = LumiOption(required: false);
         var lumiTag = new Option<string?>("--lumi-tag") { Description = "Tag of the luminosity table to use (default: the tag name without 'SiPixelVCal_phase1_')" };
         var bpix = new Option<string?>("--bpix") { Description = "Explicit BPix factors for layers 1-4, e.g. 1.095,1.056,1.039,1.023 (instead of --lumi)" };
@@ -83,6 +83,8 @@ internal static class VCalCommands
             try
             {
                 var name = parsed.GetValue(tag)!;
+                if (!IsTagName(name))
+                    throw new ArgumentException($"--tag '{name}': a tag name is letters, digits, '_', '-' and '.', not starting with '.' or '-' (it also names the default output file), e.g. SiPixelVCal_phase1_2026_v0");
                 IReadOnlyDictionary<int, double> layers, rings;
                 if (parsed.GetValue(lumi) is { } lumiPath)
                 {
@@ -124,6 +126,9 @@ internal static class VCalCommands
         });
         return command;
     }
+
+    private static bool IsTagName(string name) =>
+        name.Length > 0 && name[0] is not ('.' or '-') && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
     private static string Group(DetId id) => id.IsBPix ? $"layer {id.Layer}" : $"ring {id.Ring}";
 

@@ -1,7 +1,10 @@
 using System.CommandLine;
+using GainCal.Calibration;
 using GainCal.Cli.Commands;
 using GainCal.Detector;
 using GainCal.Payloads;
+using GainCal.Results;
+using GainCal.Simulation;
 
 namespace GainCal.Tests.Payloads;
 
@@ -44,6 +47,30 @@ public class PayloadCommandsTests
     }
 
     [Fact]
+    public void Inspect_refuses_a_bad_col_before_printing_anything_and_its_help_shows_how_it_is_typed()
+    {
+        using var dir = new TempDirectory();
+        var a = DetId.BPix(1, 2, 2);
+        var csv = PayloadTestData.WriteCsv(dir.File("pixels.csv"), (a.Raw, (row, col) => (1, 50f, 30f)));
+        var (code, _, error) = Run("payload", csv, "2026", "0", "-o", dir.Path, "--kinds", "hlt");
+        Assert.True(code == 0, error);
+        var hlt = dir.File("SiPixelGainCalibration_2026_v0_hlt.db");
+        var (icode, iout, ierr) = Run("payload", "inspect", hlt, "--detid", a.Raw.ToString(), "--col", "999");
+        Assert.Equal(1, icode);
+        Assert.Equal("", iout);
+        Assert.Equal("gaincal payload inspect: --col 999: give a module column 0..415 together with --detid", ierr.Trim());
+        (icode, iout, _) = Run("payload", "inspect", hlt, "--col", "3");
+        Assert.Equal(1, icode);
+        Assert.Equal("", iout);
+
+        var help = GainCal.Tests.Reports.ReportCommandTests.Gaincal("payload", "inspect", "--help");
+        Assert.Equal(0, help.Code);
+        var usage = help.Out.Split('\n').SkipWhile(l => l != "Usage:").Skip(1).First();
+        Assert.Equal("  gaincal payload inspect <file.db> [options]", usage);
+        Assert.DoesNotContain("<year>", help.Out);
+    }
+
+    [Fact]
     [Trait("Category", "Slow")]
     public void Whole_detector_offline_payload_has_67392_bytes_per_module()
     {
@@ -57,6 +84,52 @@ public class PayloadCommandsTests
         var (icode, iout, _) = Run("payload", "inspect", dir.File("SiPixelGainCalibration_2026_v3_offline.db"), "--detid", a.Raw.ToString());
         Assert.Equal(0, icode);
         Assert.Contains("col   0: " + string.Concat(Enumerable.Repeat("5D", 80)) + "19" + string.Concat(Enumerable.Repeat("5D", 80)) + "19", iout);
+    }
+
+    [Fact]
+    public void The_CSV_of_gaincal_export_gives_the_same_payloads_as_its_table()
+    {
+        using var dir = new TempDirectory();
+        var dump = dir.File("GainCalibration_1200_7.dmp");
+        FedSimulator.Write(dump, 1200, FedCalibrationSetup.Default, new SimulationOptions { Run = 7, Seed = 5, RocsPerFed = 3 });
+        var table = FedCalibration.Run(dump, FedCalibrationSetup.Default);
+        table.Write(dir.File("1200.parquet"));
+        ExportCommand.Write(table, dir.File("1200.csv"));
+
+        var fromTable = Run("payload", dir.File("1200.parquet"), "2026", "0", "-o", dir.File("t"));
+        Assert.True(fromTable.Code == 0, fromTable.Err);
+        var fromCsv = Run("payload", dir.File("1200.csv"), "2026", "0", "-o", dir.File("c"));
+        Assert.True(fromCsv.Code == 0, fromCsv.Err);
+        Assert.Contains($"{table.RowCount:N0} pixels in 1 modules", fromCsv.Out);
+        var good = fromTable.Out.Split('\n').Single(l => l.Contains("pixels with a fit"));
+        Assert.DoesNotContain("good 0,", good);
+        Assert.Contains(good, fromCsv.Out);
+        foreach (var name in new[] { "SiPixelGainCalibration_2026_v0_offline.db", "SiPixelGainCalibration_2026_v0_hlt.db" })
+            Assert.Equal(GainPayloadFile.Read(Path.Combine(dir.File("t"), name)).Payload.Serialize(),
+                GainPayloadFile.Read(Path.Combine(dir.File("c"), name)).Payload.Serialize());
+    }
+
+    [Fact]
+    public void A_CSV_naming_a_pixel_twice_is_refused_with_both_lines()
+    {
+        using var dir = new TempDirectory();
+        var a = DetId.BPix(2, 5, 3).Raw;
+        var csv = dir.File("dup.csv");
+        File.WriteAllText(csv, $"detid,row,col,status,gain,pedestal\n{a},3,7,1,50,20\n{a},4,7,1,51,21\n\n{a},3,7,1,52,22\n");
+        var (code, _, error) = Run("payload", csv, "2026", "0", "-o", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Equal($"gaincal payload: {csv}: line 5: detid {a} row 3 col 7 is already on line 2; each pixel must appear once", error.Trim());
+        Assert.False(File.Exists(dir.File("SiPixelGainCalibration_2026_v0_hlt.db")));
+
+        File.WriteAllText(csv, $"fed,row,col,detid,module_row,module_col,status,gain,pedestal\n1200,3,7,{a},160,7,1,50,20\n");
+        (code, _, error) = Run("payload", csv, "2026", "0", "-o", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains($"{csv}: line 2: module_row '160' is not a module row 0..159", error);
+
+        File.WriteAllText(csv, $"detid,row,col,module_col,status,gain,pedestal\n{a},3,7,7,1,50,20\n");
+        (code, _, error) = Run("payload", csv, "2026", "0", "-o", dir.Path);
+        Assert.Equal(1, code);
+        Assert.Contains($"{csv}: line 1: header has module_col but no module_row; give both or neither", error);
     }
 
     [Fact]
@@ -105,6 +178,37 @@ public class PayloadCommandsTests
         (code, output, _) = Run("vcal", "db", "--tag", "manual", "--bpix", "1.095,1.056,1.039,1.023", "--fpix", "1.1397,1.0914", "-o", dir.File("m.db"));
         Assert.Equal(0, code);
         Assert.Equal(new VCalEntry((float)(47 * 1.1397), -60f), VCalDb.Read(dir.File("m.db"))[DetId.FPix(1, 1, 1, 1).Raw]);
+    }
+
+    [Fact]
+    public void Vcal_refuses_negative_luminosities_and_tag_names_that_are_not_file_names()
+    {
+        using var dir = new TempDirectory();
+        var lumi = dir.File("lumi.txt");
+        foreach (var (table, message) in new[]
+        {
+            ("2026_v0 -50\n", "line 1: negative cumulative luminosity '-50' for tag 2026_v0"),
+            ("2025_v0 10\n2026_v0 +-3\n", "line 2: negative increment '+-3' for tag 2026_v0"),
+            ("run2 49.97 -1\n2026_v0 5\n", "line 1: negative Run-2 luminosity (49.97, -1)"),
+        })
+        {
+            File.WriteAllText(lumi, table);
+            var (code, output, error) = Run("vcal", "corrections", "--lumi", lumi);
+            Assert.Equal(1, code);
+            Assert.Equal("", output);
+            Assert.Equal($"gaincal vcal corrections: {lumi}: {message}; a delivered luminosity is >= 0", error.Trim());
+        }
+
+        var cwd = Directory.GetCurrentDirectory();
+        foreach (var name in new[] { "", " ", "a/b", "../x", ".hidden", "-x", "tag name", "a\\b" })
+        {
+            var (code, output, error) = Run("vcal", "db", "--tag", name, "--bpix", "1,1,1,1", "--fpix", "1,1", "-o", dir.File("v.db"));
+            Assert.Equal(1, code);
+            Assert.Equal("", output);
+            Assert.StartsWith($"gaincal vcal db: --tag '{name}': a tag name is letters, digits, '_', '-' and '.'", error);
+        }
+        Assert.False(File.Exists(dir.File("v.db")));
+        Assert.False(Directory.Exists(Path.Combine(cwd, "a")));
     }
 
     [Fact]

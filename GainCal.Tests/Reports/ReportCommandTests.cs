@@ -55,6 +55,29 @@ public class ReportCommandTests
     }
 
     [Fact]
+    public void Compare_of_a_run_number_without_a_cluster_names_what_compare_can_be_given()
+    {
+        var (code, _, error) = Gaincal("compare", "399990", "400001", "--node", "127.0.0.1:1");
+        Assert.Equal(1, code);
+        var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("gaincal: error: run 399990: the cluster at 127.0.0.1:1 cannot be asked for the run's output directory " +
+            "(give its results table (.parquet) instead of the run number, or start a node / point --node at one)", line);
+        Assert.DoesNotContain("--run-dir", Gaincal("compare", "--help").Out);
+    }
+
+    [Fact]
+    public void Help_states_each_default_once()
+    {
+        foreach (var command in new[] { "summary", "compare", "payload", "twiki", "vcal corrections", "vcal db" })
+        {
+            var (code, output, _) = Gaincal([.. command.Split(' '), "--help"]);
+            Assert.Equal(0, code);
+            foreach (var line in output.Split('\n').Where(l => l.Contains("[default: ")))
+                Assert.DoesNotContain("(default", line);
+        }
+    }
+
+    [Fact]
     public void Summary_twiki_and_compare_run_end_to_end()
     {
         using var dir = new TempDirectory();

@@ -10,6 +10,7 @@ public class TwikiPackageTests
     private static void WriteSummary(string runDirectory, uint run)
     {
         var t = SyntheticTables.Modules(run, [DetId.BPix(1, 1, 1), DetId.FPix(1, 1, 1, 1)]);
+        t.Write(Path.Combine(runDirectory, TwikiPackage.MergedTableName));
         SummaryReport.Write(SummaryBuilder.Build(t), Path.Combine(runDirectory, TwikiPackage.SummaryDirectory), "test");
     }
 
@@ -55,6 +56,35 @@ public class TwikiPackageTests
         Assert.Contains("use --force", e.Message);
         var r = TwikiPackage.Create(dir.Path, 7, force: true, includeFigures: true);
         Assert.Contains(TarEntries(r.Tarball), n => n.StartsWith("figs/MAP_Gain_layer1_Run7", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_missing_summary_text_is_warned_about_and_a_missing_merged_table_refused_as_run_py_does()
+    {
+        using var dir = new TempDirectory();
+        WriteSummary(dir.Path, 11);
+        File.Delete(dir.File("summary/Summary_Run11.txt"));
+
+        var r = TwikiPackage.Create(dir.Path, null, force: false, includeFigures: false);
+        Assert.Equal([$"{dir.File("summary/Summary_Run11.txt")}: missing; packed without it (rerun `gaincal summary` to write it)"], r.Warnings);
+        Assert.DoesNotContain("Summary_Run11.txt", TarEntries(r.Tarball));
+        Assert.Contains($"   * Merged Analyzed File : {dir.File("GainCalibration.parquet")}\n", r.Text);
+
+        var cli = ReportCommandTests.Gaincal("twiki", dir.Path, "--force");
+        Assert.True(cli.Code == 0, cli.Err);
+        Assert.Contains($"gaincal twiki: warning: {dir.File("summary/Summary_Run11.txt")}: missing", cli.Err);
+        var pngs = Directory.GetFiles(dir.File("summary"), "*.png").Length;
+        Assert.Contains($"run11.tar.gz: {5 + pngs} entries: Summary_Run11.json, badFitsROCs_Run11.log, gain_summary_Run11.pdf, highGainROCs_Run11.log, figs/ with {pngs} PNGs", cli.Err);
+
+        File.Delete(dir.File("GainCalibration.parquet"));
+        Directory.Delete(dir.File("twiki"), recursive: true);
+        File.Delete(dir.File("run11.tar.gz"));
+        cli = ReportCommandTests.Gaincal("twiki", dir.Path);
+        Assert.Equal(1, cli.Code);
+        Assert.Equal("", cli.Out);
+        Assert.Contains($"gaincal: error: {dir.File("GainCalibration.parquet")}: no merged results table; run `gaincal merge 11` first", cli.Err);
+        Assert.False(Directory.Exists(dir.File("twiki")));
+        Assert.False(File.Exists(dir.File("run11.tar.gz")));
     }
 
     [Fact]
