@@ -57,6 +57,10 @@ internal static class CalibrateCommand
         output.WriteLine(outcome.Table.Summary());
         output.WriteLine(string.Create(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s, read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB"));
         output.WriteLine($"wrote {tablePath}");
+        // A dump longer than the pattern's sequence was almost always taken with another pattern: its fits mean little.
+        if (outcome.Progress.Events > setup.Pattern.ExpectedEvents)
+            Console.Error.WriteLine(string.Create(c,
+                $"gaincal: warning: {dumpPath} has {outcome.Progress.Events:N0} events but the calibration pattern covers {setup.Pattern.ExpectedEvents:N0}; the rest were not used: was the run taken with another pattern (--pattern)?"));
         return 0;
     }
 }

@@ -72,4 +72,24 @@ public class CalibrateCommandTests
         foreach (var column in "fed,link,roc,row,col,status,gain,pedestal,chi2,prob,npoints,plateau".Split(','))
             Assert.Contains(column, ExportCommand.Header.Split(','));
     }
+
+    [Fact]
+    public void A_dump_longer_than_the_pattern_is_calibrated_with_a_warning_naming_the_pattern()
+    {
+        using var dir = new TempDirectory();
+        var sim = Gaincal("simulate", dir.File("run"), "--run", "43", "--feds", "1296", "--rocs-per-fed", "1", "--no-truth");
+        Assert.True(sim.Exit == 0, sim.Err);
+        var shortPattern = new GainCal.Calibration.CalibrationPattern([10, 20, 30, 40], 5,
+            GainCal.Calibration.CalibrationPattern.Default.ColumnGroups, GainCal.Calibration.CalibrationPattern.Default.RowGroups);
+        shortPattern.Save(dir.File("short.json"));
+
+        var cal = Gaincal("calibrate", dir.File("run/GainCalibration_1296_43.dmp"), "-o", dir.File("out"), "--pattern", dir.File("short.json"));
+        Assert.Equal(0, cal.Exit);
+        Assert.Contains("has 104,400 events but the calibration pattern covers 14,400", cal.Err);
+        Assert.Contains("--pattern", cal.Err);
+
+        var plain = Gaincal("calibrate", dir.File("run/GainCalibration_1296_43.dmp"), "-o", dir.File("out2"));
+        Assert.Equal(0, plain.Exit);
+        Assert.DoesNotContain("warning", plain.Err);
+    }
 }
