@@ -1,6 +1,7 @@
 using System.CommandLine;
 using GainCal.Detector;
 using GainCal.Dump;
+using GainCal.Operations;
 
 namespace GainCal.Cli.Commands;
 
@@ -25,5 +26,5 @@ internal static class CliErrors
     /// <summary>Input problems the operator can fix; anything else is a bug and keeps its stack trace.</summary>
     public static bool IsUserError(Exception e) => e is DumpFormatException or CablingFormatException or FileNotFoundException or DirectoryNotFoundException
         or InvalidDataException or ArgumentException or UnauthorizedAccessException or IOException or InvalidOperationException
-        or FormatException;
+        or FormatException or CommandHostUnreachableException;
 }

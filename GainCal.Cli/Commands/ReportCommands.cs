@@ -34,7 +34,7 @@ internal static class ReportCommands
         {
             input, output, runDir, node,
         };
-        command.SetAction(parsed => ReportCli.Run(() =>
+        command.SetAction(parsed =>
         {
             var cli = new ReportCli("summary");
             var (tables, expectedRun, source, home) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(node)!);
@@ -50,7 +50,7 @@ internal static class ReportCommands
             Console.WriteLine($"plots: {outputs.Plots.Count} PNG files in {directory}");
             Console.WriteLine($"time:  {cli.Elapsed.TotalSeconds:F1} s");
             return 0;
-        }));
+        });
         return command;
     }
 
@@ -76,7 +76,7 @@ internal static class ReportCommands
         {
             dir, run, force, noFigs,
         };
-        command.SetAction(parsed => ReportCli.Run(() =>
+        command.SetAction(parsed =>
         {
             var cli = new ReportCli("twiki");
             var result = TwikiPackage.Create(parsed.GetValue(dir)!.FullName, parsed.GetValue(run), parsed.GetValue(force),
@@ -88,7 +88,7 @@ internal static class ReportCommands
                 $", {TwikiPackage.FiguresDirectory}/ with {figures} PNGs");
             Console.Write(result.Text);
             return 0;
-        }));
+        });
         return command;
     }
 
@@ -120,7 +120,7 @@ internal static class ReportCommands
         {
             a, b, output, gain, pedestal, status, node,
         };
-        command.SetAction(parsed => ReportCli.Run(() =>
+        command.SetAction(parsed =>
         {
             var cli = new ReportCli("compare");
             var tolerances = new ComparisonTolerances(parsed.GetValue(gain), parsed.GetValue(pedestal), parsed.GetValue(status));
@@ -141,7 +141,7 @@ internal static class ReportCommands
             Console.WriteLine($"PDF:  {outputs.Pdf} ({outputs.Pages} pages)");
             Console.WriteLine($"text: {outputs.Text}");
             return 0;
-        }));
+        });
         return command;
     }
 

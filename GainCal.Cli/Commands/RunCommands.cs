@@ -36,7 +36,7 @@ public static class RunCommands
         var run = RunArgument();
         var node = NodeOption();
         var c = new Command(name, description) { run, node };
-        c.SetAction((r, ct) => Guard(() => Send(r.GetValue(node)!, ["gaincal", name, ..RunOrThrow(r.GetValue(run))], ct)));
+        c.SetAction((r, ct) => Send(r.GetValue(node)!, ["gaincal", name, ..RunOrThrow(r.GetValue(run))], ct));
         return c;
     }
 
@@ -57,14 +57,14 @@ public static class RunCommands
         var bpix = new Option<bool>("--bpix-only", "-B") { Description = "only the BPix FEDs" };
         var node = NodeOption();
         var c = new Command("create", "Record a run: scan its input directory, prepare its output directory") { run, input, output, tag, bpix, node };
-        c.SetAction((r, ct) => Guard(() =>
+        c.SetAction((r, ct) =>
         {
             List<string> args = ["gaincal", "create", ..RunOrThrow(r.GetValue(run)),
                 "-i", Path.GetFullPath(r.GetValue(input)!), "-o", Path.GetFullPath(r.GetValue(output)!)];
             if (r.GetValue(tag) is { Length: > 0 } t) args.AddRange(["-t", t.Contains('/') ? Path.GetFullPath(t) : t]);
             if (r.GetValue(bpix)) args.Add("--bpix-only");
             return Send(r.GetValue(node)!, args, ct);
-        }));
+        });
         return c;
     }
 
@@ -75,13 +75,13 @@ public static class RunCommands
         var force = new Option<bool>("--force", "-f") { Description = "also recompute the FEDs named with --fed that are done (needs --fed N ... or --fed -1)" };
         var node = NodeOption();
         var c = new Command("resubmit", "Run failed (or the named) FEDs of a run again") { run, feds, force, node };
-        c.SetAction((r, ct) => Guard(() =>
+        c.SetAction((r, ct) =>
         {
             List<string> args = ["gaincal", "resubmit", ..RunOrThrow(r.GetValue(run))];
             if (r.GetValue(feds) is { Length: > 0 } list) args.AddRange(["--fed", ..list.Select(f => f.ToString())]);
             if (r.GetValue(force)) args.Add("--force");
             return Send(r.GetValue(node)!, args, ct);
-        }));
+        });
         return c;
     }
 
@@ -92,13 +92,13 @@ public static class RunCommands
         var json = new Option<bool>("--json") { Description = "machine-readable status" };
         var node = NodeOption();
         var c = new Command("status", "Per-FED state, node, attempts, progress and errors of a run") { run, watch, json, node };
-        c.SetAction((r, ct) => Guard(async () =>
+        c.SetAction(async (r, ct) =>
         {
             var runArgs = RunOrThrow(r.GetValue(run));
             if (!r.GetValue(watch))
                 return await Send(r.GetValue(node)!, ["gaincal", "status", ..runArgs, ..(r.GetValue(json) ? new[] { "--json" } : [])], ct);
             return await Watch(r.GetValue(node)!, runArgs[0], Console.Out, ct);
-        }));
+        });
         return c;
     }
 
@@ -112,17 +112,8 @@ public static class RunCommands
         {
             var json = new System.Text.StringBuilder();
             var errors = new List<string>();
-            int code;
-            try
-            {
-                code = await CommandHostClient.RunAsync(node, CommandLineText.Join(["gaincal", "status", run, "--json"]),
-                    l => json.AppendLine(l), errors.Add, ct);
-            }
-            catch (CommandHostUnreachableException e)
-            {
-                Console.Error.WriteLine($"gaincal: error: {e.Message}");
-                return 1;
-            }
+            var code = await CommandHostClient.RunAsync(node, CommandLineText.Join(["gaincal", "status", run, "--json"]),
+                l => json.AppendLine(l), errors.Add, ct);
             if (code != 0 || StatusText.FromJson(json.ToString()) is not { } view)
             {
                 foreach (var e in errors) Console.Error.WriteLine(FromNode(e));
@@ -143,39 +134,18 @@ public static class RunCommands
         return 130;
     }
 
-    /// <summary>Bad arguments found on this side (run number, --node) end as one line and exit code 1.</summary>
-    static async Task<int> Guard(Func<Task<int>> action)
-    {
-        try
-        {
-            return await action();
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException)
-        {
-            Console.Error.WriteLine($"gaincal: error: {e.Message}");
-            return 1;
-        }
-    }
-
     static string[] RunOrThrow(string? run) =>
         uint.TryParse(run, out var n) && n > 0
             ? [n.ToString()]
             : throw new ArgumentException($"RUN must be a positive run number, got '{run}'");
 
-    /// <summary>Sends one command line and prints the answer; client-side failures are one line on stderr.</summary>
+    /// <summary>Sends one command line and prints the answer. Client-side failures (a bad run number or --node, an
+    /// unreachable node) are thrown and become CliErrors' one line with exit code 1.</summary>
     public static async Task<int> Send(string node, IEnumerable<string> args, CancellationToken ct)
     {
-        try
-        {
-            var code = await CommandHostClient.RunAsync(node, CommandLineText.Join(args), Console.WriteLine,
-                l => Console.Error.WriteLine(FromNode(l)), ct);
-            return code == 0 ? 0 : 1;
-        }
-        catch (Exception e) when (e is CommandHostUnreachableException or FormatException or ArgumentException)
-        {
-            Console.Error.WriteLine($"gaincal: error: {e.Message}");
-            return 1;
-        }
+        var code = await CommandHostClient.RunAsync(node, CommandLineText.Join(args), Console.WriteLine,
+            l => Console.Error.WriteLine(FromNode(l)), ct);
+        return code == 0 ? 0 : 1;
     }
 
     /// <summary>The node's `error: ...` lines, prefixed like the CLI's own; its usage lines as they are.</summary>

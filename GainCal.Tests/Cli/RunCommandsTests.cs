@@ -33,5 +33,13 @@ public class RunCommandsTests
         Assert.Equal(1, force.Code);
         Assert.StartsWith("gaincal: error: --force needs the FEDs to recompute: --fed N ... (or --fed -1 for every FED)", force.Err);
         Assert.Contains("\nusage: gaincal resubmit RUN [-n|--fed FED ... [-f|--force]]", force.Err);
+        // Nothing listens on port 1: one line, exit 1, for a single answer and for --watch.
+        foreach (var args in new[] { new[] { "status", "5", "--node", "127.0.0.1:1" }, ["status", "5", "--watch", "--node", "127.0.0.1:1"] })
+        {
+            var unreachable = await PbmClientTests.Gaincal(null, args);
+            Assert.Equal(1, unreachable.Code);
+            Assert.StartsWith("gaincal: error: cannot reach node 127.0.0.1:1", unreachable.Err);
+            Assert.Single(unreachable.Err.TrimEnd('\n').Split('\n'));
+        }
     }
 }
