@@ -1,3 +1,4 @@
+using GainCal.Results;
 using MessagePack;
 
 namespace GainCal.Cluster;
@@ -12,7 +13,7 @@ public sealed record MergeRunResults(
     [property: Key(3)] int[] FailedFeds,
     [property: Key(4)] int[] MissingFeds) : IRunAggregatorMessage
 {
-    [IgnoreMember] public string MergedPath => Path.Combine(OutputDir, "GainCalibration.parquet");
+    [IgnoreMember] public string MergedPath => Path.Combine(OutputDir, PixelTable.MergedFileName);
 
     /// <summary>Identifies the input set: the same FED files give the same merged table.</summary>
     [IgnoreMember] public string InputKey => string.Join(';', Results.OrderBy(r => r.Fed).Select(r => $"{r.Fed}:{r.Checksum}"));

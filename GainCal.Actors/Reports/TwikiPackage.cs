@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
+using GainCal.Results;
 
 namespace GainCal.Reports;
 
@@ -19,8 +20,6 @@ public static class TwikiPackage
     public const string SummaryDirectory = "summary";
     public const string TwikiDirectory = "twiki";
     public const string FiguresDirectory = "figs";
-
-    public const string MergedTableName = "GainCalibration.parquet";
 
     public static string TarballName(uint run) => $"run{run}.tar.gz";
     public static string PdfName(uint run) => $"gain_summary_Run{run}.pdf";
@@ -44,7 +43,7 @@ public static class TwikiPackage
         var dataRun = ReadRun(data);
         if (dataRun != number) throw new InvalidDataException($"{data}: holds the summary of run {dataRun}, not run {number}");
         // run.py twiki stops when the merged GainCalibration.root is missing; the TWiki text names that file.
-        var merged = Path.Combine(Path.GetFullPath(runDirectory), MergedTableName);
+        var merged = Path.Combine(Path.GetFullPath(runDirectory), PixelTable.MergedFileName);
         if (!File.Exists(merged))
             throw new FileNotFoundException($"{merged}: no merged results table; run `gaincal merge {number}` first (run.py twiki also stops without it)", merged);
         // Otherwise run.py packs whatever its summary step left, so a missing text, log or plot is a warning.
@@ -116,7 +115,7 @@ public static class TwikiPackage
     public static string Text(uint run, string? inputDirectory, string runDirectory) =>
         $"---++++ Run {run}\n" +
         $"   * DMP Files : {inputDirectory ?? "(not recorded: no config.json with an input directory in the run directory)"}\n" +
-        $"   * Merged Analyzed File : {Path.Combine(runDirectory, MergedTableName)}\n" +
+        $"   * Merged Analyzed File : {Path.Combine(runDirectory, PixelTable.MergedFileName)}\n" +
         $"   * PDF summary : [[%ATTACHURL%/{PdfName(run)}][{PdfName(run)}]]\n" +
         $"   * TAR file containing PDF + summary data + logs : [[%ATTACHURL%/{TarballName(run)}][{TarballName(run)}]]\n" +
         $"   * Payloads & summaries : {runDirectory}\n";

@@ -10,6 +10,9 @@ namespace GainCal.Results;
 /// </summary>
 public sealed class PixelTable
 {
+    /// <summary>File name of a run's merged table in its output directory (the reference's hadd output, GainCalibration.root).</summary>
+    public const string MergedFileName = "GainCalibration.parquet";
+
     internal readonly short[] Fed;
     internal readonly byte[] Link;
     internal readonly byte[] Roc;

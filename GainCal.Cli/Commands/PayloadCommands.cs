@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Globalization;
 using GainCal.Payloads;
+using GainCal.Results;
 
 namespace GainCal.Cli.Commands;
 
@@ -142,7 +143,7 @@ internal static class PayloadCommands
         if (!File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run))
         {
             runDir = RunOutput.Directory(run, runDir, node, "give --run-dir");
-            var table = Path.Combine(runDir, "GainCalibration.parquet");
+            var table = Path.Combine(runDir, PixelTable.MergedFileName);
             if (!File.Exists(table)) throw new FileNotFoundException($"{table}: no merged results table for run {run} (run hadd first)");
             return (table, Path.Combine(runDir, $"Payload_Run{run}"));
         }

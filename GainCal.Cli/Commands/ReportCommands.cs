@@ -8,8 +8,6 @@ namespace GainCal.Cli.Commands;
 /// <summary>The run products: `gaincal summary`, `gaincal twiki`, `gaincal compare` (run.py summary / twiki, compare_gain_calib).</summary>
 internal static class ReportCommands
 {
-    public const string RunTableName = "GainCalibration.parquet";
-
     public static IEnumerable<Command> Create() => [Summary(), Twiki(), Compare()];
 
     private static Command Summary()
@@ -24,7 +22,7 @@ internal static class ReportCommands
         };
         var runDir = new Option<DirectoryInfo?>("--run-dir")
         {
-            Description = $"The run's output directory: reads its per-FED tables fed/<FED>.parquet one at a time, or else {RunTableName}",
+            Description = $"The run's output directory: reads its per-FED tables fed/<FED>.parquet one at a time, or else {PixelTable.MergedFileName}",
         };
         var node = RunOutput.NodeOption("asked for the run's output directory when a run number is given without --run-dir");
         var command = new Command("summary",
@@ -148,7 +146,7 @@ internal static class ReportCommands
     /// <summary>A table path as given, or for a run number the merged table in the run's output directory (from the cluster).</summary>
     private static string RunTable(string input, string node) =>
         !File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run)
-            ? Path.Combine(RunOutput.Directory(run, null, node, "give its results table (.parquet) instead of the run number"), RunTableName)
+            ? Path.Combine(RunOutput.Directory(run, null, node, "give its results table (.parquet) instead of the run number"), PixelTable.MergedFileName)
             : Path.GetFullPath(input);
 
     /// <summary>
@@ -168,7 +166,7 @@ internal static class ReportCommands
                     .OrderBy(f => f, StringComparer.Ordinal).ToList()
                 : [];
             if (fedTables.Count > 0) return (fedTables, run, $"{fedDirectory} ({fedTables.Count} FED tables)", runDir.FullName);
-            var table = Path.Combine(runDir.FullName, RunTableName);
+            var table = Path.Combine(runDir.FullName, PixelTable.MergedFileName);
             if (!File.Exists(table))
                 throw new FileNotFoundException($"{table}: no merged results table and no fed/<FED>.parquet tables for run {run}", table);
             return ([table], run, table, runDir.FullName);

@@ -10,7 +10,7 @@ public class TwikiPackageTests
     private static void WriteSummary(string runDirectory, uint run)
     {
         var t = SyntheticTables.Modules(run, [DetId.BPix(1, 1, 1), DetId.FPix(1, 1, 1, 1)]);
-        t.Write(Path.Combine(runDirectory, TwikiPackage.MergedTableName));
+        t.Write(Path.Combine(runDirectory, GainCal.Results.PixelTable.MergedFileName));
         SummaryReport.Write(SummaryBuilder.Build(t), Path.Combine(runDirectory, TwikiPackage.SummaryDirectory), "test");
     }
 
