@@ -155,13 +155,13 @@ public sealed class FedDumpScanner : IDisposable
         {
             notHits++;
             var w = words[k];
-            var roc = tables.RocBase[w >> 21];
+            var roc = tables.RocBase[PixelAddressTables.RocKey(w)];
             if (roc < 0)
             {
                 if (w != 0) NotCabled(w);
                 continue;
             }
-            NotInPattern(tables.Slot[((roc >> 17) & 0x2000) | (int)((w >> 8) & 0x1FFF)]);
+            NotInPattern(tables.Slot[PixelAddressTables.SlotKey(roc, w)]);
         }
         _counters.Hits += words.Length - notHits;
     }

@@ -54,9 +54,9 @@ internal sealed class PatternAccumulator
         {
             var w = Unsafe.Add(ref word, k);
             // Cabled (link, ROC) → the first pixel number of that ROC, with the layer-1 marker choosing the address table.
-            var roc = Unsafe.Add(ref rocBase, (nint)(w >> 21));
+            var roc = Unsafe.Add(ref rocBase, (nint)PixelAddressTables.RocKey(w));
             if (roc < 0) break;
-            var s = Unsafe.Add(ref slot, (nint)(((roc >> 17) & 0x2000) | (int)((w >> 8) & 0x1FFF)));
+            var s = Unsafe.Add(ref slot, (nint)PixelAddressTables.SlotKey(roc, w));
             if (s < 0) break;
             var i = (nint)(uint)(pointBase + (roc & PixelAddressTables.PixelMask) + s);
             var adc = w & 0xFF;

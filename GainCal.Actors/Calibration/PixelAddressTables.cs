@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GainCal.Detector;
 using GainCal.Dump;
 
@@ -47,11 +48,18 @@ internal sealed class PixelAddressTables
         Slot = new short[2 << AddressBits];
     }
 
-    /// <summary>Indexed by word bits 21..31.</summary>
+    /// <summary>Indexed by <see cref="RocKey"/>: word bits 21..31.</summary>
     public int[] RocBase { get; }
 
-    /// <summary>Indexed by (layer-1 ? 8192 : 0) + word bits 8..20.</summary>
+    /// <summary>Indexed by <see cref="SlotKey"/>: (layer-1 ? 8192 : 0) + word bits 8..20.</summary>
     public short[] Slot { get; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint RocKey(uint word) => word >> 21;
+
+    /// <summary>The word's address bits, in the layer-1 half of <see cref="Slot"/> when its ROC's <see cref="RocBase"/> entry has the marker.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SlotKey(int rocBase, uint word) => ((rocBase >> 17) & (1 << AddressBits)) | (int)((word >> 8) & ((1 << AddressBits) - 1));
 
     public void SelectPattern(int pattern)
     {
