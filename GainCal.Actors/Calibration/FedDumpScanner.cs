@@ -52,17 +52,17 @@ public sealed class FedDumpScanner : IDisposable
     }
 
     /// <param name="readBytesPerSecond">0 reads at full speed; otherwise the average read rate is kept at or below it.</param>
-    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup, PatternShard shard, double readBytesPerSecond = 0)
+    /// <param name="source">Where the dump's bytes come from (default: the local file system).</param>
+    public FedDumpScanner(string dumpPath, FedCalibrationSetup setup, PatternShard shard, double readBytesPerSecond = 0,
+        IDumpSource? source = null)
     {
         _shard = shard;
         _path = dumpPath;
         _setup = setup;
         _pattern = setup.Pattern;
-        if (!File.Exists(dumpPath)) throw new FileNotFoundException($"{dumpPath}: no such dump file", dumpPath);
         NameFed = DumpFileName.TryParse(dumpPath, out var name) ? name!.Fed : null;
-        _reader = readBytesPerSecond > 0
-            ? new DumpReader(new RateLimitedStream(DumpReader.OpenFile(dumpPath), readBytesPerSecond), dumpPath)
-            : new DumpReader(dumpPath);
+        var stream = (source ?? LocalDumpSource.Instance).Open(dumpPath);
+        _reader = new DumpReader(readBytesPerSecond > 0 ? new RateLimitedStream(stream, readBytesPerSecond) : stream, dumpPath);
         Run = _reader.RunNumber;
     }
 

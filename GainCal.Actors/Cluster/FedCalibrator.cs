@@ -3,45 +3,40 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Persistence;
-using GainCal.Calibration;
 using GainCal.Operations;
 using GainCal.Results;
 
 namespace GainCal.Cluster;
 
-/// <summary>One FED of one run (entity "&lt;run&gt;/&lt;fed&gt;"). Streams the dump pattern by pattern on a dedicated
-/// thread, lets the node's fit pool fit each completed pattern (a bounded number in flight), builds the
-/// per-pixel table in pattern order, writes &lt;outdir&gt;/fed/&lt;FED&gt;.parquet atomically and reports the end to
-/// the coordinator until it is acknowledged. Persisted: the job, attempts, and how each attempt ended;
-/// an attempt cut short by a crash is simply run again (the result is a pure function of the dump).</summary>
+/// <summary>One FED of one run (entity "&lt;run&gt;/&lt;fed&gt;"). Once the node grants it a FED slot it runs the FED
+/// pipeline (<see cref="FedPipeline"/>: the same one `gaincal calibrate` runs) on a thread of its own, its fits on the node's
+/// fit pool; relays the pipeline's progress to the coordinator, records how the attempt ended, and reports the end to the
+/// coordinator until it is acknowledged. Persisted: the job, attempts, and how each attempt ended; an attempt cut short
+/// by a crash is simply run again (the result is a pure function of the dump).</summary>
 public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 {
     public static string EntityIdOf(uint run, int fed) => $"{run}/{fed}";
 
     // In-process messages of one attempt (never serialized).
-    sealed record ScanProgressed(int Attempt, FedScanProgress Progress);
-    sealed record ScanEnded(int Attempt, long Batches, FedScanProgress Progress, string Report);
+    sealed record Progressed(int Attempt, FedPipelineProgress Progress);
     sealed record AttemptFailed(int Attempt, string Error);
-    sealed record BuildDone(int Attempt, string Path, string Checksum, int Pixels, PixelStats Stats);
+    sealed record AttemptSucceeded(int Attempt, string Path, string Checksum, int Pixels, long Events, PixelStats Stats);
     sealed record Tick;
 
-    sealed class Attempt(int number, FedResultBuilder builder, int inFlight)
+    sealed class Attempt(int number)
     {
         public readonly int Number = number;
-        public readonly FedResultBuilder Builder = builder;
-        public readonly PixelStatsBuilder Stats = new();
         public readonly CancellationTokenSource Cancel = new();
-        public readonly SemaphoreSlim InFlight = new(inFlight, inFlight);
-        public readonly SortedDictionary<long, PatternsFitted> Early = [];
-        public long Next;
-        public long Total = -1;
-        public long PixelsFitted;
-        public FedScanProgress Progress;
-        public string Report = "";
-        public bool Building;
+        public FedPipelineProgress Progress;
     }
 
-    readonly NodeSettings _settings;
+    /// <summary>Hands the pipeline's progress to the actor as messages (the pipeline reports from its own threads).</summary>
+    sealed class Relay(IActorRef self, int attempt) : IProgress<FedPipelineProgress>
+    {
+        public void Report(FedPipelineProgress value) => self.Tell(new Progressed(attempt, value));
+    }
+
+    readonly FedPipelineOptions _pipeline;
     readonly IActorRegistry _registry;
     readonly string _node;
 
@@ -63,10 +58,10 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public FedCalibrator(string entityId, NodeSettings settings, IActorRegistry registry)
+    public FedCalibrator(string entityId, FedPipelineOptions pipeline, IActorRegistry registry)
     {
         PersistenceId = "fed-" + entityId;
-        _settings = settings;
+        _pipeline = pipeline;
         _registry = registry;
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         _node = $"{self.Host}:{self.Port}";
@@ -78,12 +73,9 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
         Command<StartFed>(OnStart);
         Command<FedSlotGranted>(_ => BeginAttempt());
-        Command<ScanProgressed>(m => { if (Current(m.Attempt) is { } a) a.Progress = m.Progress; });
-        Command<PatternsFitted>(OnFitted);
-        Command<PatternFitFailed>(m => Fail((int)(m.Sequence >> 32), m.Error));
-        Command<ScanEnded>(OnScanEnded);
+        Command<Progressed>(m => { if (Current(m.Attempt) is { } a) a.Progress = m.Progress; });
         Command<AttemptFailed>(m => Fail(m.Attempt, m.Error));
-        Command<BuildDone>(OnBuilt);
+        Command<AttemptSucceeded>(OnSucceeded);
         Command<FedEndedAck>(OnAck);
         Command<Tick>(_ => OnTick());
     }
@@ -194,59 +186,27 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
     void StartScan(FedJob job, int number)
     {
-        FedCalibrationSetup setup;
-        FedResultBuilder builder;
-        try
-        {
-            setup = SetupCache.For(job.VCalPath);
-            builder = new FedResultBuilder(job.Fed, job.Run, setup);
-        }
-        catch (Exception e)
-        {
-            Fail(number, e.Message);
-            return;
-        }
-        var attempt = _attempt = new Attempt(number, builder, _settings.PatternsInFlight);
+        var attempt = _attempt = new Attempt(number);
         var self = Self;
-        var pool = _registry.Get<PixelFitPool>();
-        // Reading is sequential and blocking: a dedicated thread, not the dispatcher's.
-        var readLimit = _settings.ReadLimitMBPerSecond * 1e6;
-        Task.Factory.StartNew(() => Scan(job, setup, attempt, self, pool, readLimit),
-            CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var options = _pipeline;
+        // The pipeline reads and decodes on threads of its own and blocks until the table is written: never on the dispatcher.
+        Task.Factory.StartNew(() => Calibrate(job, attempt, options, self), CancellationToken.None, TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         ReportProgress();
     }
 
-    static void Scan(FedJob job, FedCalibrationSetup setup, Attempt attempt, IActorRef self, IActorRef pool, double readBytesPerSecond)
+    static void Calibrate(FedJob job, Attempt attempt, FedPipelineOptions options, IActorRef self)
     {
         var ct = attempt.Cancel.Token;
         try
         {
-            using var scanner = new FedDumpScanner(job.DumpPath, setup, PatternShard.All, readBytesPerSecond);
-            if (scanner.Fed != job.Fed || scanner.Run != job.Run)
-                throw new InvalidDataException(
-                    $"{job.DumpPath}: holds FED {scanner.Fed} of run {scanner.Run}, expected FED {job.Fed} of run {job.Run}");
-            long index = 0;
-            var batch = new List<PatternCurves>();
-            var pixels = 0;
-            void Send()
-            {
-                attempt.InFlight.Wait(ct);
-                pool.Tell(new FitPatterns(((long)attempt.Number << 32) | index++, job.VCalPath, batch.ToArray()), self);
-                self.Tell(new ScanProgressed(attempt.Number, scanner.Progress));
-                batch.Clear();
-                pixels = 0;
-            }
-            while (scanner.TryReadPattern(out var curves))
-            {
-                // The scanner calibrates the FED its fragment headers name, as the reference does; this entity owns one FED.
-                if (curves.Fed != job.Fed)
-                    throw new InvalidDataException($"{job.DumpPath}: its fragments are of FED {curves.Fed}, expected FED {job.Fed}");
-                batch.Add(curves);
-                pixels += curves.PixelCount;
-                if (pixels >= BatchPixels) Send();
-            }
-            if (batch.Count > 0) Send();
-            self.Tell(new ScanEnded(attempt.Number, index, scanner.Progress, scanner.ReportText));
+            var setup = SetupCache.For(job.VCalPath);
+            var stats = new PixelStatsBuilder();
+            var outcome = new FedPipeline(setup, options).Run(job.DumpPath, new Relay(self, attempt.Number), ct,
+                new ExpectedFed(job.Run, job.Fed), stats.Add);
+            var path = outcome.Write(job.Layout);
+            self.Tell(new AttemptSucceeded(attempt.Number, path, FileChecksum.Of(path), outcome.Table.RowCount, outcome.Progress.Events,
+                stats.Build(outcome.Table.RowCount)));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -257,69 +217,10 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         }
     }
 
-    /// <summary>A full-size FED pattern (thousands of pixels) travels alone; small ones are grouped up to this.</summary>
-    const int BatchPixels = 2048;
-
-    void OnFitted(PatternsFitted m)
+    void OnSucceeded(AttemptSucceeded m)
     {
-        if (Current((int)(m.Sequence >> 32)) is not { } a) return;
-        a.Early[m.Sequence & 0xFFFF_FFFF] = m;
-        // The builder is fed in pattern order whatever order the workers answer in, so the table
-        // cannot depend on scheduling; a slot is freed only once its pattern is added (bounded memory).
-        while (a.Early.Remove(a.Next, out var next))
-        {
-            try
-            {
-                for (var i = 0; i < next.Curves.Length; i++)
-                {
-                    a.Builder.Add(next.Curves[i], next.Fits[i]);
-                    a.Stats.Add(next.Fits[i]);
-                    a.PixelsFitted += next.Fits[i].PixelCount;
-                }
-            }
-            catch (Exception e)
-            {
-                Fail(a.Number, e.Message);
-                return;
-            }
-            a.Next++;
-            a.InFlight.Release();
-        }
-        MaybeBuild(a);
-    }
-
-    void OnScanEnded(ScanEnded m)
-    {
-        if (Current(m.Attempt) is not { } a) return;
-        a.Total = m.Batches;
-        a.Progress = m.Progress;
-        a.Report = m.Report;
-        // The dump is read: the next FED may start reading while this one's last patterns are fitted and its
-        // table is built and written (the slots bound concurrent reading, the CPU-heavy part).
-        ReleaseSlot();
-        MaybeBuild(a);
-    }
-
-    void MaybeBuild(Attempt a)
-    {
-        if (a.Building || a.Total < 0 || a.Next < a.Total || _job is not { } job) return;
-        a.Building = true;
-        var self = Self;
-        Task.Run(() =>
-        {
-            var table = a.Builder.Build();
-            Directory.CreateDirectory(Path.GetDirectoryName(job.ResultPath)!);
-            table.Write(job.ResultPath);
-            File.WriteAllText(job.ReportPath, a.Report);
-            return new BuildDone(a.Number, job.ResultPath, FileChecksum.Of(job.ResultPath), table.RowCount,
-                a.Stats.Build(table.RowCount));
-        }).PipeTo(self, failure: e => new AttemptFailed(a.Number, (e is AggregateException ae ? ae.InnerException ?? e : e).Message));
-    }
-
-    void OnBuilt(BuildDone m)
-    {
-        if (Current(m.Attempt) is not { } a) return;
-        Persist(new FedSucceeded(m.Attempt, m.Path, m.Checksum, m.Pixels, a.Progress.Events, m.Stats), e =>
+        if (Current(m.Attempt) is null) return;
+        Persist(new FedSucceeded(m.Attempt, m.Path, m.Checksum, m.Pixels, m.Events, m.Stats), e =>
         {
             Apply(e);
             PublishActivity();
@@ -353,7 +254,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         var p = _attempt?.Progress ?? default;
         PublishActivity();
         Coordinator.Tell(new FedProgress(job.Run, job.Fed, _generation, _attempts, _node, _phase == FedPhase.Queued,
-            p.BytesRead, p.Length, p.Events, p.Patterns, _attempt?.PixelsFitted ?? 0));
+            p.BytesRead, p.Length, p.Events, p.PatternsDecoded, p.PixelsFitted, p.PatternsFitted));
     }
 
     /// <summary>For the node's metrics (GainCal.Node's dashboard); local only.</summary>
@@ -361,7 +262,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     {
         if (_job is { } job)
             Context.System.EventStream.Publish(new FedActivity(job.Run, job.Fed, _attempts, _phase,
-                _attempt?.Progress.BytesRead ?? 0, _attempt?.PixelsFitted ?? 0));
+                _attempt?.Progress.BytesRead ?? 0, _attempt?.Progress.PixelsFitted ?? 0));
     }
 
     FedEnded? _end;

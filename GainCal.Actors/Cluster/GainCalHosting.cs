@@ -6,8 +6,8 @@ using Akka.Configuration;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Akka.Persistence.Sql.Hosting;
-using Akka.Routing;
 using GainCal.Operations;
+using GainCal.Results;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,7 +17,6 @@ namespace GainCal.Cluster;
 public sealed class FedRegion;
 public sealed class RunAggregatorRegion;
 public sealed class RunCoordinatorProxy;
-public sealed class PixelFitPool;
 public sealed class FedSlotsKey;
 
 /// <summary>Routes FED messages by "&lt;run&gt;/&lt;fed&gt;" (a stable string hash, so every node agrees).</summary>
@@ -42,9 +41,11 @@ public static class GainCalHosting
     {
         PrepareStorage(settings);
         services.AddSingleton(settings);
+        var fits = new FitThreadPool(settings.FitWorkers);
+        services.AddSingleton(fits);
         services.AddAkka(settings.SystemName, (builder, sp) =>
         {
-            builder.WithGainCalNode(settings).WithGainCalOperations();
+            builder.WithGainCalNode(settings, fits).WithGainCalOperations();
             more?.Invoke(builder, sp);
         });
         services.AddGainCalOperations();
@@ -92,19 +93,11 @@ public static class GainCalHosting
             sharding.distributed-data.durable.keys = []
           }
         }
-        # Fitting is pure CPU work: on threads of its own it cannot delay the cluster's heartbeats and
-        # gossip, which run on the default dispatcher (the .NET thread pool).
-        gaincal-fit-dispatcher {
-          type = ForkJoinDispatcher
-          throughput = 1
-          dedicated-thread-pool {
-            thread-count = {{s.FitWorkers}}
-            threadtype = background
-          }
-        }
         """;
 
-    public static AkkaConfigurationBuilder WithGainCalNode(this AkkaConfigurationBuilder builder, NodeSettings s)
+    /// <param name="fits">The node's fit threads, shared by all its FEDs (fitting is pure CPU work: on threads of its own it
+    /// cannot delay the cluster's heartbeats and gossip, which run on the .NET thread pool).</param>
+    public static AkkaConfigurationBuilder WithGainCalNode(this AkkaConfigurationBuilder builder, NodeSettings s, FitThreadPool fits)
     {
         var self = $"akka.tcp://{s.SystemName}@{s.AdvertisedHost}:{s.Port}";
         var seeds = s.Seeds.Count == 0 ? [self] : s.Seeds.Select(x => x.Contains("://") ? x : $"akka.tcp://{s.SystemName}@{x}").ToArray();
@@ -128,6 +121,13 @@ public static class GainCalHosting
                 .WithShardRegionProxy<RunAggregatorRegion>("run-aggregator", NodeSettings.WorkerRole, new RunAggregatorMessageExtractor())
                 .WithSingletonProxy<RunCoordinatorProxy>("run-coordinator", new ClusterSingletonOptions { Role = NodeSettings.WorkerRole });
 
+        var pipeline = new FedPipelineOptions
+        {
+            Decoders = s.Decoders,
+            FitScheduler = fits,
+            PatternsInFlight = s.PatternsInFlight,
+            ReadBytesPerSecond = s.ReadLimitMBPerSecond * 1e6,
+        };
         var remembered = new ShardOptions
         {
             Role = NodeSettings.WorkerRole,
@@ -140,13 +140,10 @@ public static class GainCalHosting
         return builder
             .WithActors((system, registry) =>
             {
-                registry.Register<PixelFitPool>(system.ActorOf(
-                    Props.Create(() => new PixelFitWorker()).WithDispatcher("gaincal-fit-dispatcher")
-                        .WithRouter(new RoundRobinPool(s.FitWorkers)), "pixel-fit"));
                 registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds)), "fed-slots"));
             })
             .WithShardRegion<FedRegion>("fed",
-                (system, registry, _) => entityId => Props.Create(() => new FedCalibrator(entityId, s, registry)),
+                (system, registry, _) => entityId => Props.Create(() => new FedCalibrator(entityId, pipeline, registry)),
                 new FedMessageExtractor(), remembered)
             .WithShardRegion<RunAggregatorRegion>("run-aggregator",
                 (system, registry, _) => entityId => Props.Create(() => new RunAggregator(entityId, registry)),

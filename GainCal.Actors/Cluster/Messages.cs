@@ -1,3 +1,4 @@
+using GainCal.Results;
 using MessagePack;
 
 namespace GainCal.Cluster;
@@ -46,8 +47,7 @@ public sealed record FedJob(
     [property: Key(3)] string OutputDir,
     [property: Key(4)] string? VCalPath) : IGainCalMessage
 {
-    [IgnoreMember] public string ResultPath => Path.Combine(OutputDir, "fed", $"{Fed}.parquet");
-    [IgnoreMember] public string ReportPath => Path.Combine(OutputDir, "fed", $"{Fed}.txt");
+    [IgnoreMember] public RunLayout Layout => new(OutputDir);
 }
 
 /// <summary>One FED's finished result as the aggregator needs it.</summary>

@@ -84,7 +84,8 @@ public sealed record FedStatusView(
     [property: Key(8)] long PixelsFitted,
     [property: Key(9)] string? Error,
     [property: Key(10)] string? ResultPath,
-    [property: Key(11)] int Pixels) : IGainCalMessage;
+    [property: Key(11)] int Pixels,
+    [property: Key(12)] int PatternsFitted = 0) : IGainCalMessage;
 
 // ---- RunCoordinator events ----
 

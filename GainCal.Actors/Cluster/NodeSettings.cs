@@ -31,7 +31,9 @@ public sealed record NodeSettings
     public int HttpPort { get; init; }
     public int MaxFeds { get; init; } = Math.Max(1, Environment.ProcessorCount);
     public int FitWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount);
-    /// <summary>Patterns of one FED handed to the fit workers and not yet back (bounds memory).</summary>
+    /// <summary>Decoders per FED (each reads the whole dump and decodes every n-th pattern); 0: one per core, at most four.</summary>
+    public int Decoders { get; init; }
+    /// <summary>Decoded patterns of one FED not yet in its table (bounds memory).</summary>
     public int PatternsInFlight { get; init; } = Math.Max(2, 2 * Environment.ProcessorCount);
     /// <summary>Per FED, the average rate (MB/s) at which its dump is read; 0 = no limit. Spares shared storage
     /// (EOS) when many FEDs read at once.</summary>
@@ -55,7 +57,7 @@ public sealed record NodeSettings
         ["--roles"] = "Roles", ["--data-dir"] = "DataDir", ["--persistence"] = "Persistence",
         ["--connection-string"] = "ConnectionString", ["--allowed-roots"] = "AllowedRoots",
         ["--command-host"] = "CommandHost", ["--command-port"] = "CommandPort", ["--http-port"] = "HttpPort",
-        ["--max-feds"] = "MaxFeds", ["--fit-workers"] = "FitWorkers", ["--patterns-in-flight"] = "PatternsInFlight",
+        ["--max-feds"] = "MaxFeds", ["--fit-workers"] = "FitWorkers", ["--decoders"] = "Decoders", ["--patterns-in-flight"] = "PatternsInFlight",
         ["--read-limit"] = "ReadLimitMBPerSecond",
         ["--stable-after"] = "StableAfterSeconds", ["--system-name"] = "SystemName", ["--log-level"] = "LogLevel",
     };
@@ -96,6 +98,7 @@ public sealed record NodeSettings
             HttpPort = Int(c, "HttpPort", d.HttpPort),
             MaxFeds = Math.Max(1, Int(c, "MaxFeds", d.MaxFeds)),
             FitWorkers = Math.Max(1, Int(c, "FitWorkers", d.FitWorkers)),
+            Decoders = Math.Max(0, Int(c, "Decoders", d.Decoders)),
             PatternsInFlight = Math.Max(1, Int(c, "PatternsInFlight", d.PatternsInFlight)),
             ReadLimitMBPerSecond = Double(c, "ReadLimitMBPerSecond", d.ReadLimitMBPerSecond) is var limit && limit >= 0
                 ? limit

@@ -57,10 +57,11 @@ public static class BenchClusterCommand
             Console.WriteLine(string.Create(c, $"{feds.Length} FEDs x {rocs} ROCs: {bytes / 1e6:F0} MB of dumps (simulated in {clock.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores"));
 
             var plainDir = Directory.CreateDirectory(Path.Combine(work, "plain", "fed")).FullName;
-            foreach (var dump in Directory.GetFiles(warmup, "*.dmp")) FedCalibration.Run(dump, setup).Write(Path.Combine(plainDir, "warmup.parquet"));
+            var pipeline = new FedPipeline(setup);
+            foreach (var dump in Directory.GetFiles(warmup, "*.dmp")) pipeline.Run(dump).Table.Write(Path.Combine(plainDir, "warmup.parquet"));
             clock.Restart();
             foreach (var fed in feds)
-                FedCalibration.Run(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName), setup)
+                pipeline.Run(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName)).Table
                     .Write(Path.Combine(plainDir, $"{fed}.parquet"));
             var inProcess = clock.Elapsed.TotalSeconds;
 

@@ -39,18 +39,17 @@ internal static class CalibrateCommand
         var clock = Stopwatch.StartNew();
         // Both checked before the dump is read, so that a wrong -o costs no calibration.
         CliPaths.InputFile(dumpPath, "dump file");
-        var fedDirectory = CliPaths.OutputDirectory(Path.Combine(CliPaths.OutputDirectory(outputDirectory), "fed"));
+        var layout = new RunLayout(CliPaths.OutputDirectory(outputDirectory));
+        CliPaths.OutputDirectory(layout.FedDirectory);
         FedCalibrationOutcome outcome;
         using (var bar = new TerminalProgress(Path.GetFileName(dumpPath)))
         {
-            var progress = new SynchronousProgress<FedScanProgress>(p =>
-                bar.Update(p.Fraction, $"{p.BytesRead / 1e6:F0}/{p.Length / 1e6:F0} MB, {p.Patterns} patterns"));
-            outcome = FedCalibration.Calibrate(dumpPath, setup, progress, fitThreads: fitThreads);
+            var progress = new SynchronousProgress<FedPipelineProgress>(p =>
+                bar.Update(p.Fraction, $"{p.BytesRead / 1e6:F0}/{p.Length / 1e6:F0} MB, {p.PatternsFitted} patterns fitted"));
+            outcome = new FedPipeline(setup, new FedPipelineOptions { FitThreads = fitThreads }).Run(dumpPath, progress);
         }
         // Named by the FED of the fragment headers even when no pixel answered: a dead FED must show up under its own id.
-        var tablePath = Path.Combine(fedDirectory, $"{outcome.Fed}.parquet");
-        outcome.Table.Write(tablePath);
-        File.WriteAllText(Path.Combine(fedDirectory, $"{outcome.Fed}.txt"), outcome.Report + Environment.NewLine);
+        var tablePath = outcome.Write(layout);
         clock.Stop();
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(outcome.Report);

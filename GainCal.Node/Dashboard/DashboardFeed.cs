@@ -4,6 +4,7 @@ using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using GainCal.Cluster;
+using GainCal.Results;
 using GainCal.Operations;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -26,7 +27,8 @@ public sealed record DashboardSnapshot(long Sequence, DateTime Time, NodeView No
 /// <summary>Builds a <see cref="DashboardSnapshot"/> once a second from the actors (cluster state, a real shard
 /// region's cluster-wide statistics, the run coordinator's run list, the node's metrics) and hands the newest to
 /// every server-sent-event stream.</summary>
-public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry registry, NodeMetrics metrics, ILogger<DashboardFeed> log)
+public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry registry, NodeMetrics metrics, FitThreadPool fits,
+    ILogger<DashboardFeed> log)
     : BackgroundService
 {
     static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
@@ -61,14 +63,7 @@ public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry reg
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
-        try
-        {
-            await metrics.AttachAsync(system, registry);
-        }
-        catch (AskTimeoutException)
-        {
-            log.LogWarning("the fit pool did not list its workers; gaincal.fit.queue.depth stays 0");
-        }
+        metrics.Attach(system, fits);
         long sequence = 0;
         using var timer = new PeriodicTimer(Period);
         do

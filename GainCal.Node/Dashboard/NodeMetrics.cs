@@ -1,15 +1,14 @@
 using System.Diagnostics.Metrics;
 using Akka.Actor;
-using Akka.Hosting;
-using Akka.Routing;
 using GainCal.Cluster;
 using GainCal.Operations;
+using GainCal.Results;
 
 namespace GainCal.Node.Dashboard;
 
 /// <summary>Every instrument of the node, on one Meter named "GainCal" (exported at /metrics). The numbers
 /// come from the actors: FedCalibrators publish <see cref="FedActivity"/> on this node's event stream
-/// (<see cref="FedActivityListener"/> turns it into counters), the fit pool's mailboxes give the queue depth,
+/// (<see cref="FedActivityListener"/> turns it into counters), the node's fit threads give the queue depth,
 /// the cluster's state the members, and the run coordinator (through <see cref="DashboardFeed"/>) the FED
 /// states of every run.</summary>
 public sealed class NodeMetrics : IDisposable
@@ -23,7 +22,7 @@ public sealed class NodeMetrics : IDisposable
     long _doneTotal, _failedTotal, _bytesTotal, _pixelsTotal;
     int _running;
     double _rate;
-    IActorRef[] _fitWorkers = [];
+    FitThreadPool? _fits;
     ActorSystem? _system;
     Dictionary<FedPhase, int> _runFeds = [];
 
@@ -39,7 +38,7 @@ public sealed class NodeMetrics : IDisposable
         _meter.CreateObservableGauge("gaincal.pixels.fitted.rate", () => Volatile.Read(ref _rate), "{pixel}/s",
             "pixels fitted per second on this node over the last 5 s");
         _meter.CreateObservableGauge("gaincal.fit.queue.depth", () => QueueDepth, "{pattern}",
-            "patterns waiting in this node's fit-worker mailboxes");
+            "patterns waiting for one of this node's fit threads");
         _meter.CreateObservableGauge("gaincal.cluster.members", MemberMeasurements, "{member}",
             "cluster members as this node sees them, by status (unreachable ones also under status=unreachable)");
         _meter.CreateObservableGauge("gaincal.run.feds", RunFedMeasurements, "{fed}",
@@ -53,19 +52,15 @@ public sealed class NodeMetrics : IDisposable
     public int FedsRunning => Volatile.Read(ref _running);
     public double PixelsPerSecond => Volatile.Read(ref _rate);
 
-    /// <summary>Messages waiting in the fit workers' mailboxes (the one being fitted is not counted).</summary>
-    public int QueueDepth => Volatile.Read(ref _fitWorkers).OfType<ActorRefWithCell>().Sum(w => w.Underlying.NumberOfMessages);
+    /// <summary>Patterns waiting for a fit thread (those being fitted are not counted).</summary>
+    public int QueueDepth => Volatile.Read(ref _fits)?.Queued ?? 0;
 
-    /// <summary>Called once the ActorSystem runs: finds the fit pool's workers (worker nodes only).</summary>
-    public async Task AttachAsync(ActorSystem system, IReadOnlyActorRegistry registry)
+    /// <summary>Called once the ActorSystem runs.</summary>
+    public void Attach(ActorSystem system, FitThreadPool fits)
     {
         _system = system;
+        Volatile.Write(ref _fits, fits);
         system.ActorOf(Props.Create(() => new FedActivityListener(this)), "gaincal-metrics");
-        if (registry.TryGet<PixelFitPool>(out var pool))
-        {
-            var routees = await pool.Ask<Routees>(new GetRoutees(), TimeSpan.FromSeconds(10));
-            Volatile.Write(ref _fitWorkers, routees.Members.OfType<ActorRefRoutee>().Select(r => r.Actor).ToArray());
-        }
     }
 
     internal void Progressed(long bytes, long pixels)

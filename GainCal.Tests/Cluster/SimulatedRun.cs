@@ -7,7 +7,7 @@ using GainCal.Results;
 namespace GainCal.Tests.Cluster;
 
 /// <summary>A simulated run written by `gaincal simulate` (real .dmp files), and its reference result: every FED
-/// calibrated on its own with FedCalibration.Run (what `gaincal calibrate` does), merged.</summary>
+/// calibrated on its own with FedPipeline (what `gaincal calibrate` does), merged.</summary>
 public sealed class SimulatedRun
 {
     public uint Run { get; }
@@ -76,5 +76,5 @@ public sealed class SimulatedRun
     }
 
     public PixelTable ReferenceTable() =>
-        PixelTable.Merge(Feds.Select(f => FedCalibration.Run(DumpPath(f), FedCalibrationSetup.Default)).ToList());
+        PixelTable.Merge(Feds.Select(f => new FedPipeline(FedCalibrationSetup.Default).Run(DumpPath(f)).Table).ToList());
 }

@@ -92,7 +92,7 @@ public class PayloadCommandsTests
         using var dir = new TempDirectory();
         var dump = dir.File("GainCalibration_1200_7.dmp");
         FedSimulator.Write(dump, 1200, FedCalibrationSetup.Default, new SimulationOptions { Run = 7, Seed = 5, RocsPerFed = 3 });
-        var table = FedCalibration.Run(dump, FedCalibrationSetup.Default);
+        var table = new FedPipeline(FedCalibrationSetup.Default).Run(dump).Table;
         table.Write(dir.File("1200.parquet"));
         ExportCommand.Write(table, dir.File("1200.csv"));
 

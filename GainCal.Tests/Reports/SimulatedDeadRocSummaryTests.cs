@@ -20,7 +20,7 @@ public class SimulatedDeadRocSummaryTests
             Run = 9, Seed = 3, RocsPerFed = 16,
             DeadRocs = new Dictionary<int, IReadOnlyList<int>> { [fed] = [deadRoc] },
         });
-        var table = FedCalibration.Run(dump, setup);
+        var table = new FedPipeline(setup).Run(dump).Table;
         var planted = setup.Cabling.ForFed(fed).Rocs[deadRoc];
 
         var summary = SummaryBuilder.Build(table);

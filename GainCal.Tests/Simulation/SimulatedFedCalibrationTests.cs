@@ -13,7 +13,7 @@ public class SimulatedFedCalibrationTests
     {
         var path = dir.File($"{name}/GainCalibration_{fed}_{options.Run}.dmp");
         var truth = FedSimulator.Write(path, fed, Setup, options);
-        var outcome = FedCalibration.Calibrate(path, Setup);
+        var outcome = new FedPipeline(Setup).Run(path);
         return (truth, outcome.Table, outcome.Report);
     }
 
@@ -113,11 +113,13 @@ public class SimulatedFedCalibrationTests
         using var dir = new TempDirectory();
         var path = dir.File("GainCalibration_1205_8.dmp");
         FedSimulator.Write(path, 1205, Setup, new SimulationOptions { Run = 8, Seed = 2, RocsPerFed = 4, GarbageBursts = 3 });
-        var one = FedCalibration.Calibrate(path, Setup, decoders: 1, fitThreads: 1);
-        var three = FedCalibration.Calibrate(path, Setup, decoders: 3, fitThreads: 2);
+        var one = new FedPipeline(Setup, new FedPipelineOptions { Decoders = 1, FitThreads = 1 }).Run(path);
+        var three = new FedPipeline(Setup, new FedPipelineOptions { Decoders = 3, FitThreads = 2 }).Run(path);
         Assert.True(one.Table.ContentEquals(three.Table));
         Assert.Equal(one.Report, three.Report);
-        Assert.Equal(720, three.Progress.Patterns);
+        Assert.Equal(720, three.Progress.PatternsFitted);
+        Assert.Equal(720, three.Progress.PatternsDecoded);
+        Assert.Equal(one.Progress.PixelsFitted, three.Progress.PixelsFitted);
     }
 
     [Fact]
@@ -130,9 +132,9 @@ public class SimulatedFedCalibrationTests
         using var dir = new TempDirectory();
         var path = dir.File("GainCalibration_1297_6.dmp");
         var truth = FedSimulator.Write(path, 1297, setup, new SimulationOptions { Run = 6, Seed = 4, RocsPerFed = 2 });
-        var outcome = FedCalibration.Calibrate(path, setup);
+        var outcome = new FedPipeline(setup).Run(path);
 
-        Assert.Equal(2, outcome.Progress.Patterns);
+        Assert.Equal(2, outcome.Progress.PatternsFitted);
         var cabling = setup.Cabling.ForFed(1297);
         var errors = new List<double>();
         foreach (var row in outcome.Table.Rows())
@@ -152,7 +154,7 @@ public class SimulatedFedCalibrationTests
         using var dir = new TempDirectory();
         var path = dir.File("GainCalibration_1200_3.dmp");
         FedSimulator.Write(path, 1201, Setup, new SimulationOptions { Run = 3, Seed = 9, RocsPerFed = 2 });
-        var outcome = FedCalibration.Calibrate(path, Setup);
+        var outcome = new FedPipeline(Setup).Run(path);
 
         Assert.All(outcome.Table.Feds(), f => Assert.Equal(1201, f));
         Assert.True(outcome.PixelsFitted > 8000);

@@ -4,14 +4,6 @@ using GainCal.Calibration;
 
 namespace GainCal.Cluster;
 
-// Node-local messages between a FedCalibrator and the fit pool: they never leave the process
-// (the pool is created per node), so they are not IGainCalMessage and are never serialized.
-// A batch is one or more consecutive patterns: small FEDs have few pixels per pattern, and one message per
-// pattern would cost more than the fit.
-public sealed record FitPatterns(long Sequence, string? VCalPath, PatternCurves[] Curves);
-public sealed record PatternsFitted(long Sequence, PatternCurves[] Curves, PatternFits[] Fits);
-public sealed record PatternFitFailed(long Sequence, string Error);
-
 /// <summary>The calibration setup of a VCal table, built once per node and version of the table file.</summary>
 public static class SetupCache
 {
@@ -41,38 +33,6 @@ public static class SetupCache
 
     static Entry Load(string path, DateTime written, long length) =>
         new(written, length, new Lazy<FedCalibrationSetup>(() => FedCalibrationSetup.ForVCalTag(path.Length == 0 ? null : path)));
-}
-
-/// <summary>One pixel-fit worker of the node's pool: fits a pattern's curves. A PatternFitter is not
-/// thread-safe, so each worker keeps its own (one per VCal table version it has seen).</summary>
-public sealed class PixelFitWorker : ReceiveActor
-{
-    readonly Dictionary<FedCalibrationSetup, PatternFitter> _fitters = new(ReferenceEqualityComparer.Instance);
-
-    public PixelFitWorker()
-    {
-        Receive<FitPatterns>(m =>
-        {
-            var pattern = -1;
-            try
-            {
-                var setup = SetupCache.For(m.VCalPath);
-                if (!_fitters.TryGetValue(setup, out var fitter))
-                    _fitters[setup] = fitter = new PatternFitter(setup);
-                var fits = new PatternFits[m.Curves.Length];
-                for (var i = 0; i < fits.Length; i++)
-                {
-                    pattern = m.Curves[i].Pattern;
-                    fits[i] = fitter.Fit(m.Curves[i]);
-                }
-                Sender.Tell(new PatternsFitted(m.Sequence, m.Curves, fits));
-            }
-            catch (Exception e)
-            {
-                Sender.Tell(new PatternFitFailed(m.Sequence, $"fit of pattern {pattern} failed: {e.Message}"));
-            }
-        });
-    }
 }
 
 public sealed record RequestFedSlot;

@@ -1,0 +1,243 @@
+using System.Runtime.ExceptionServices;
+using GainCal.Calibration;
+using GainCal.Dump;
+
+namespace GainCal.Results;
+
+/// <summary>Where one FED's calibration stands: the dump read so far, and patterns decoded and fitted.</summary>
+public readonly record struct FedPipelineProgress(long BytesRead, long Length, long Events, int PatternsDecoded, int PatternsFitted,
+    long PixelsFitted)
+{
+    public double Fraction => Length > 0 ? (double)BytesRead / Length : 0;
+}
+
+/// <summary>What a FED's calibration produced: the table and the scan's report. <paramref name="Fed"/> is the FED the
+/// fragment headers name (the file name's when no fragment was read), also when the table is empty because no pixel answered.</summary>
+public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedPipelineProgress Progress, int Fed)
+{
+    public long PixelsFitted => Progress.PixelsFitted;
+
+    /// <summary>Writes the FED's table and report where the run's layout puts them (each atomically); returns the table's path.</summary>
+    public string Write(RunLayout layout)
+    {
+        var table = layout.FedTable(Fed);
+        Table.Write(table);
+        RunLayout.WriteText(layout.FedReport(Fed), Report + Environment.NewLine);
+        return table;
+    }
+}
+
+/// <summary>How a pipeline runs: decoders, fit threads and where they run, the bound on decoded patterns not yet in the
+/// table, the read rate, and where the dump's bytes come from.</summary>
+public sealed record FedPipelineOptions
+{
+    private const int MaxDefaultDecoders = 4;
+
+    /// <summary>Scanners decoding the dump, each owning every n-th pattern; 0: one per core, at most four (every decoder
+    /// reads the whole dump: past a few of them the extra reading outweighs the decoding they share).</summary>
+    public int Decoders { get; init; }
+
+    /// <summary>Patterns fitted at once; 0: cores - 1, at least 1. Ignored when <see cref="FitScheduler"/> is given.</summary>
+    public int FitThreads { get; init; }
+
+    /// <summary>Where fits run. A node passes its one fit pool, shared by all its FEDs; null: the thread pool, at most
+    /// <see cref="FitThreads"/> at once.</summary>
+    public TaskScheduler? FitScheduler { get; init; }
+
+    /// <summary>Decoded patterns not yet added to the table (bounds memory); 0: four per fit thread.</summary>
+    public int PatternsInFlight { get; init; }
+
+    /// <summary>Average read rate of each decoder in bytes per second; 0: no limit.</summary>
+    public double ReadBytesPerSecond { get; init; }
+
+    public IDumpSource Source { get; init; } = LocalDumpSource.Instance;
+
+    internal int DecoderCount => Decoders > 0 ? Decoders : Math.Min(Environment.ProcessorCount, MaxDefaultDecoders);
+    internal int FitThreadCount => FitThreads > 0 ? FitThreads : Math.Max(1, Environment.ProcessorCount - 1);
+}
+
+/// <summary>The FED the caller expects a dump to hold (a cluster entity owns one FED of one run).</summary>
+public readonly record struct ExpectedFed(uint Run, int Fed);
+
+/// <summary>
+/// The calibration of one FED: read its dump -> decode -> accumulate per pattern -> fit -> table. The one
+/// implementation behind `gaincal calibrate`, `gaincal bench` and the cluster's FedCalibrator. The dump is decoded by
+/// one or more scanners (each owning every n-th pattern) on threads of their own; every completed pattern is fitted on
+/// the fit scheduler; fitted patterns go into the table (and to the caller's observer) in pattern order, whatever order
+/// the fits finish in, so that nothing computed depends on scheduling.
+/// </summary>
+public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? options = null)
+{
+    private readonly FedPipelineOptions _options = options ?? new FedPipelineOptions();
+
+    public FedCalibrationSetup Setup => setup;
+
+    /// <param name="dump">The dump's location, as the options' source understands it.</param>
+    /// <param name="progress">Told after each pattern decoded and each pattern added to the table, from pipeline threads.</param>
+    /// <param name="expected">When given, a dump of another run or FED fails (before its first pattern is fitted).</param>
+    /// <param name="fitted">Told each fitted pattern in pattern order (e.g. to gather statistics), under the pipeline's lock.</param>
+    public FedCalibrationOutcome Run(string dump, IProgress<FedPipelineProgress>? progress = null, CancellationToken ct = default,
+        ExpectedFed? expected = null, Action<PatternFits>? fitted = null)
+    {
+        var decoders = _options.DecoderCount;
+        var scanners = new List<FedDumpScanner>();
+        try
+        {
+            for (var k = 0; k < decoders; k++)
+                scanners.Add(new FedDumpScanner(dump, setup, new PatternShard(k, decoders), _options.ReadBytesPerSecond, _options.Source));
+            if (expected is { } x && (scanners[0].Fed != x.Fed || scanners[0].Run != x.Run))
+                throw new InvalidDataException($"{dump}: holds FED {scanners[0].Fed} of run {scanners[0].Run}, expected FED {x.Fed} of run {x.Run}");
+            return new Execution(this, dump, scanners, progress, expected, fitted).Run(ct);
+        }
+        finally
+        {
+            foreach (var s in scanners) s.Dispose();
+        }
+    }
+
+    /// <summary>One run of the pipeline: its threads, its ordering of fitted patterns, its counts.</summary>
+    private sealed class Execution(FedPipeline pipeline, string dump, IReadOnlyList<FedDumpScanner> scanners,
+        IProgress<FedPipelineProgress>? progress, ExpectedFed? expected, Action<PatternFits>? fitted)
+    {
+        private readonly object _gate = new();
+        private readonly SortedDictionary<int, (PatternCurves Curves, PatternFits Fits)> _early = [];
+        private readonly List<Task> _fits = [];
+        private FedResultBuilder? _builder;
+        private int _next;
+        private int _decoded;
+        private long _pixelsFitted;
+
+        private FedCalibrationSetup Setup => pipeline.Setup;
+
+        private FedPipelineProgress Progress()
+        {
+            long bytes = 0, events = 0;
+            foreach (var s in scanners)
+            {
+                var p = s.Progress;
+                bytes += p.BytesRead;
+                events = Math.Max(events, p.Events);
+            }
+            return new FedPipelineProgress(bytes / scanners.Count, scanners[0].Progress.Length, events, _decoded, _next, _pixelsFitted);
+        }
+
+        public FedCalibrationOutcome Run(CancellationToken outer)
+        {
+            var o = pipeline._options;
+            var fitThreads = o.FitScheduler?.MaximumConcurrencyLevel is { } n and > 0 and < int.MaxValue ? n : o.FitThreadCount;
+            var window = Math.Max(o.PatternsInFlight > 0 ? o.PatternsInFlight : 4 * fitThreads, 2 * scanners.Count);
+            var scheduler = o.FitScheduler ?? new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, o.FitThreadCount).ConcurrentScheduler;
+            using var fitters = new ThreadLocal<PatternFitter>(() => new PatternFitter(Setup));
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(outer);
+            var ct = stop.Token;
+            var decoders = scanners.Select(scanner => Task.Factory.StartNew(() =>
+            {
+                try
+                {
+                    Decode(scanner, window, scheduler, fitters, stop);
+                }
+                catch
+                {
+                    stop.Cancel();
+                    throw;
+                }
+            }, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+            var errors = new List<Exception>();
+            Collect(decoders, errors);
+            Task[] fits;
+            lock (_gate) fits = _fits.ToArray();
+            Collect(fits, errors);
+            // The first real error (the dump's own: file, offset, problem; or a fit's), not the cancellations it caused.
+            if ((errors.FirstOrDefault(e => e is not OperationCanceledException) ?? errors.FirstOrDefault()) is { } first)
+                ExceptionDispatchInfo.Capture(first).Throw();
+            outer.ThrowIfCancellationRequested();
+            var final = Progress();
+            progress?.Report(final);
+            var fed = expected?.Fed ?? scanners[0].Fed;
+            var builder = _builder ?? new FedResultBuilder(fed, scanners[0].Run, Setup);
+            var report = scanners[0].Report(FedScanCounters.Combine(scanners.Select(s => s.Counters)), _decoded);
+            return new FedCalibrationOutcome(builder.Build(), report, final, _builder is null ? fed : scanners[0].Fed);
+        }
+
+        private static void Collect(Task[] tasks, List<Exception> errors)
+        {
+            try
+            {
+                Task.WaitAll(tasks);
+            }
+            catch (AggregateException e)
+            {
+                errors.AddRange(e.Flatten().InnerExceptions);
+            }
+        }
+
+        private void Decode(FedDumpScanner scanner, int window, TaskScheduler scheduler, ThreadLocal<PatternFitter> fitters,
+            CancellationTokenSource stop)
+        {
+            var ct = stop.Token;
+            while (scanner.TryReadPattern(out var curves))
+            {
+                ct.ThrowIfCancellationRequested();
+                // The scanner calibrates the FED its fragment headers name, as the reference does; a cluster entity owns one FED.
+                if (expected is { } x && curves.Fed != x.Fed)
+                    throw new InvalidDataException($"{dump}: its fragments are of FED {curves.Fed}, expected FED {x.Fed}");
+                lock (_gate)
+                {
+                    // The FED is known for sure only once its first fragment is read (headers name it).
+                    _builder ??= new FedResultBuilder(scanner.Fed, scanner.Run, Setup);
+                    _decoded++;
+                    progress?.Report(Progress());
+                    // Bounded memory: run at most `window` patterns ahead of the table. The decoder of the next pattern
+                    // to add is never held (its pattern is inside the window), so the decoders cannot wait on each other.
+                    while (curves.Pattern >= _next + window)
+                    {
+                        Monitor.Wait(_gate, 100);
+                        ct.ThrowIfCancellationRequested();
+                    }
+                    var pattern = curves;
+                    _fits.Add(Task.Factory.StartNew(() =>
+                    {
+                        try
+                        {
+                            Fitted(pattern, Fit(fitters.Value!, pattern));
+                        }
+                        catch
+                        {
+                            stop.Cancel();
+                            throw;
+                        }
+                    }, ct, TaskCreationOptions.DenyChildAttach, scheduler));
+                }
+            }
+        }
+
+        private static PatternFits Fit(PatternFitter fitter, PatternCurves curves)
+        {
+            try
+            {
+                return fitter.Fit(curves);
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"fit of pattern {curves.Pattern} failed: {e.Message}", e);
+            }
+        }
+
+        private void Fitted(PatternCurves curves, PatternFits fits)
+        {
+            lock (_gate)
+            {
+                _early.Add(curves.Pattern, (curves, fits));
+                while (_early.Remove(_next, out var p))
+                {
+                    _builder!.Add(p.Curves, p.Fits);
+                    fitted?.Invoke(p.Fits);
+                    _pixelsFitted += p.Fits.PixelCount;
+                    _next++;
+                }
+                Monitor.PulseAll(_gate);
+                progress?.Report(Progress());
+            }
+        }
+    }
+}
