@@ -1,7 +1,7 @@
 namespace GainCal.Payloads;
 
 /// <summary>A gain payload read back from its SQLite file, with the tag and IOV it is stored under.</summary>
-public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsIov Iov, string PayloadHash, GainPayload Payload)
+public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsIov Iov, string PayloadHash, uint ArchiveVersion, GainPayload Payload)
 {
     /// <summary>
     /// Writes one payload as its own conditions file: TAG / IOV (since 1) / PAYLOAD, plus a GAIN_REGISTRY
@@ -43,9 +43,8 @@ public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsI
         var kind = PayloadKinds.All.FirstOrDefault(k => k.ObjectType() == objectType, (PayloadKind)(-1));
         if (!Enum.IsDefined(kind)) throw new InvalidDataException($"{path}: tag holds '{objectType}', not a gain payload class");
         var (tag, iov, stored) = ConditionsDb.ReadSingleIov(path, kind.ObjectType());
-        var payload = GainPayload.Deserialize(stored.Data, path);
-        if (payload.Kind != kind) throw new InvalidDataException($"{path}: blob holds a {payload.Kind} payload under a {kind.ObjectType()} tag");
-        return new GainPayloadFile(path, tag, iov, stored.Hash, payload);
+        var payload = GainPayload.Deserialize(stored.Data, kind, path, out uint version);
+        return new GainPayloadFile(path, tag, iov, stored.Hash, version, payload);
     }
 
     private static string? ReadObjectType(string path)
