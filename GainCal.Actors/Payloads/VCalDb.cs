@@ -104,9 +104,9 @@ public static class VCalDb
     public static IReadOnlyDictionary<uint, VCalEntry> Read(string path) => ReadWithTag(path).Entries;
 
     /// <summary>The file's tag, IOV, the boost archive version of its payload and the entries.</summary>
-    public static (ConditionsTag Tag, ConditionsIov Iov, uint ArchiveVersion, SortedDictionary<uint, VCalEntry> Entries) ReadWithTag(string path)
+    public static (ConditionsTag Tag, ConditionsIov Iov, uint ArchiveVersion, SortedDictionary<uint, VCalEntry> Entries) ReadWithTag(string path, string? tagName = null)
     {
-        var (tag, iov, payload) = ConditionsDb.ReadSingleIov(path, ObjectType);
+        var (tag, iov, payload) = ConditionsDb.Read(path, tagName, ObjectType);
         var entries = Deserialize(payload.Data, path, out uint version);
         return (tag, iov, version, entries);
     }
