@@ -3,7 +3,9 @@ using GainCal.Payloads.Conditions;
 namespace GainCal.Payloads;
 
 /// <summary>A gain payload read back from its SQLite file, with the tag and IOV it is stored under.</summary>
-public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsIov Iov, string PayloadHash, uint ArchiveVersion, GainPayload Payload)
+/// <param name="ArchiveVersion">Boost library version of the payload's archive (18 = boost 1.74).</param>
+/// <param name="WrittenBy">The writer as STREAMER_INFO names it (a CMSSW release, or GainCal).</param>
+public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsIov Iov, string PayloadHash, uint ArchiveVersion, string WrittenBy, GainPayload Payload)
 {
     /// <summary>
     /// Writes one payload as its own conditions file: TAG / IOV (since 1) / PAYLOAD, plus a GAIN_REGISTRY
@@ -45,7 +47,7 @@ public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsI
         var (tag, iov, stored) = ConditionsDb.Read(path, tagName, [.. PayloadKinds.All.Select(k => k.ObjectType())]);
         var kind = PayloadKinds.All.First(k => k.ObjectType() == tag.ObjectType);
         var payload = GainPayload.Deserialize(stored.Data, kind, path, out uint version);
-        return new GainPayloadFile(path, tag, iov, stored.Hash, version, payload);
+        return new GainPayloadFile(path, tag, iov, stored.Hash, version, ConditionsDb.WriterOf(stored.StreamerInfo), payload);
     }
 
     /// <summary>Writes the requested payloads of a build under the reference's names into <paramref name="directory"/>.</summary>

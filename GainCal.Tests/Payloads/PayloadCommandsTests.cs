@@ -36,6 +36,7 @@ public class PayloadCommandsTests
         Assert.True(icode == 0, ierr);
         Assert.Contains("tag      SiPixelGainCalibration_2026_v3_hlt", iout);
         Assert.Contains("IOV      since 1 -> payload", iout);
+        Assert.Contains("archive  class SiPixelGainCalibrationForHLT, boost portable binary archive version 18, written by GainCal_", iout);
         Assert.Contains("float arithmetic", iout);
         Assert.Contains($"module   {a.Raw} {a.ModuleName}", iout);
         // Column 0: pedestal 30 -> code floor(130 / (350/253)) = 93 = 0x5D; the gain averages of rows 0-79

@@ -65,6 +65,20 @@ public static class ConditionsDb
         $"\"tech_version\": \"{BoostVersion}\"\n" +
         " }\n";
 
+    /// <summary>The CMSSW_version of a STREAMER_INFO text (the release that wrote the payload), or "unknown".</summary>
+    public static string WriterOf(string streamerInfo)
+    {
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(streamerInfo);
+            return json.RootElement.TryGetProperty("CMSSW_version", out var v) && v.GetString() is { Length: > 0 } release ? release : "unknown";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return "unknown";
+        }
+    }
+
     /// <summary>
     /// A timestamp as CORAL stores a boost ptime in SQLite: UTC "YYYY-MM-DD HH:MM:SS.ffffff" (microseconds, boost's
     /// %F: no fraction at all when it is zero).
