@@ -19,6 +19,9 @@ public sealed class VCalTable
 
     public static VCalTable Empty { get; } = new([]);
 
+    /// <summary>Where the table came from, for the operator: the file and, for a conditions file, the class, tag, IOV and archive version.</summary>
+    public string Origin { get; private init; } = "default: 47 e-/VCal, -60 e- for every module";
+
     public int Count => _entries.Count;
     public IEnumerable<uint> DetIds => _entries.Keys;
 
@@ -27,12 +30,18 @@ public sealed class VCalTable
 
     public bool Contains(uint detId) => _entries.ContainsKey(detId);
 
-    /// <summary>Reads a VCal table: the text form (detid slope offset per line) or the SQLite VCal DB object of `gaincal vcal db`.</summary>
+    /// <summary>Reads a VCal table: the text form (detid slope offset per line) or a SiPixelVCal conditions file in CMSSW's format
+    /// (`gaincal vcal db`, or exported from CMS; the file's only tag, its latest IOV).</summary>
     public static VCalTable Load(string path)
     {
         if (IsSqlite(path))
-            return new VCalTable(GainCal.Payloads.VCalDb.Read(path)
-                .Select(kv => KeyValuePair.Create(kv.Key, new VCalConversion(kv.Value.Slope, kv.Value.Offset))));
+        {
+            var (tag, iov, version, stored) = GainCal.Payloads.VCalDb.ReadWithTag(path);
+            return new VCalTable(stored.Select(kv => KeyValuePair.Create(kv.Key, new VCalConversion(kv.Value.Slope, kv.Value.Offset))))
+            {
+                Origin = $"{path}: {tag.ObjectType} of tag {tag.Name}, IOV since {iov.Since}, boost archive version {version}, {stored.Count} modules",
+            };
+        }
         string[] lines;
         try { lines = File.ReadAllLines(path); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -53,7 +62,7 @@ public sealed class VCalTable
             if (!entries.TryAdd(detId, new VCalConversion(slope, offset)))
                 throw new InvalidDataException($"{where}: detid {detId} listed twice");
         }
-        return new VCalTable(entries);
+        return new VCalTable(entries) { Origin = $"{path}: text table, {entries.Count} modules" };
     }
 
     public void Save(string path)

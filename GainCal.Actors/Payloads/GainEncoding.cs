@@ -58,6 +58,12 @@ public sealed class GainEncoding
     /// <summary>Width of one gain code (electrons per ADC).</summary>
     public double GainStep => _gainStep;
 
+    /// <summary>(max − min) / 253 in float: the HLT class's pedPrecision, stored in its payload.</summary>
+    public float PedestalStepSingle => _pedStepF;
+
+    /// <summary>The HLT class's gainPrecision.</summary>
+    public float GainStepSingle => _gainStepF;
+
     public bool PedestalInRange(float pedestal) => pedestal >= MinPedestal && pedestal <= MaxPedestal;
     public bool GainInRange(float gain) => gain >= MinGain && gain <= MaxGain;
 

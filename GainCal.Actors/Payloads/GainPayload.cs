@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using GainCal.Payloads.Conditions;
 
 namespace GainCal.Payloads;
 
@@ -117,82 +117,107 @@ public sealed class GainPayload
         return lo;
     }
 
-    private const uint Magic = 0x50474347; // "GCGP" little-endian
-    private const int FormatVersion = 1;
-
     /// <summary>
-    /// Serialized form stored as the PAYLOAD blob (all little-endian): magic "GCGP", format version, kind,
-    /// minPed, maxPed, minGain, maxGain (float32), numberOfRowsToAverageOver, nBinsToUseForEncoding, deadFlag,
-    /// noisyFlag (uint32), registry count then {detid, ibegin, iend (uint32), ncols (int32)} per module,
-    /// byte count then the bytes. Field order follows the CMSSW class members.
+    /// The members of CMSSW's SiPixelGainCalibrationOffline, SiPixelGainCalibrationForHLT and SiPixelGainCalibration
+    /// in declaration order (CondFormats/SiPixelObjects, serialized by the generated serialize bodies); the HLT
+    /// class has pedPrecision and gainPrecision after maxGain_.
     /// </summary>
-    public byte[] Serialize()
+    private sealed class Stored
     {
-        var blob = new byte[HeaderLength + _registry.Count * 16 + 4 + (int)_data.Length];
-        var s = blob.AsSpan();
-        BinaryPrimitives.WriteUInt32LittleEndian(s, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(s[4..], FormatVersion);
-        BinaryPrimitives.WriteInt32LittleEndian(s[8..], (int)Kind);
-        BinaryPrimitives.WriteSingleLittleEndian(s[12..], Encoding.MinPedestal);
-        BinaryPrimitives.WriteSingleLittleEndian(s[16..], Encoding.MaxPedestal);
-        BinaryPrimitives.WriteSingleLittleEndian(s[20..], Encoding.MinGain);
-        BinaryPrimitives.WriteSingleLittleEndian(s[24..], Encoding.MaxGain);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[28..], (uint)RowsToAverageOver);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[32..], GainEncoding.BinsUsedForEncoding);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[36..], GainEncoding.DeadFlag);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[40..], GainEncoding.NoisyFlag);
-        BinaryPrimitives.WriteInt32LittleEndian(s[44..], _registry.Count);
-        int at = HeaderLength;
-        foreach (var e in _registry)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(s[at..], e.DetId);
-            BinaryPrimitives.WriteUInt32LittleEndian(s[(at + 4)..], e.IBegin);
-            BinaryPrimitives.WriteUInt32LittleEndian(s[(at + 8)..], e.IEnd);
-            BinaryPrimitives.WriteInt32LittleEndian(s[(at + 12)..], e.NCols);
-            at += 16;
-        }
-        BinaryPrimitives.WriteInt32LittleEndian(s[at..], (int)_data.Length);
-        Data.CopyTo(s[(at + 4)..]);
-        return blob;
+        public byte[] Pedestals = [];
+        public List<ModuleRegistryEntry> Indexes = [];
+        public float MinPed, MaxPed, MinGain, MaxGain, PedPrecision, GainPrecision;
+        public uint RowsToAverageOver, BinsToUseForEncoding, DeadFlag, NoisyFlag;
     }
 
-    private const int HeaderLength = 48;
-
-    public static GainPayload Deserialize(ReadOnlySpan<byte> blob, string source)
+    private static ArchiveItem<Stored> StoredItem(PayloadKind kind)
     {
-        string Where(int offset) => $"{source}: at byte {offset} of the payload blob";
-        if (blob.Length < HeaderLength) throw new InvalidDataException($"{Where(0)}: blob of {blob.Length} bytes is too short for a gain payload");
-        if (BinaryPrimitives.ReadUInt32LittleEndian(blob) != Magic) throw new InvalidDataException($"{Where(0)}: not a GainCal gain payload (bad magic)");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(blob[4..]);
-        if (version != FormatVersion) throw new InvalidDataException($"{Where(4)}: unsupported payload format version {version}");
-        int kindValue = BinaryPrimitives.ReadInt32LittleEndian(blob[8..]);
-        if (!Enum.IsDefined((PayloadKind)kindValue)) throw new InvalidDataException($"{Where(8)}: unknown payload kind {kindValue}");
-        var kind = (PayloadKind)kindValue;
-        var encoding = GainEncoding.For(kind,
-            BinaryPrimitives.ReadSingleLittleEndian(blob[12..]), BinaryPrimitives.ReadSingleLittleEndian(blob[16..]),
-            BinaryPrimitives.ReadSingleLittleEndian(blob[20..]), BinaryPrimitives.ReadSingleLittleEndian(blob[24..]));
-        uint rows = BinaryPrimitives.ReadUInt32LittleEndian(blob[28..]);
-        if (rows != kind.RowsToAverageOver()) throw new InvalidDataException($"{Where(28)}: {rows} rows averaged, {kind.ObjectType()} uses {kind.RowsToAverageOver()}");
-        int count = BinaryPrimitives.ReadInt32LittleEndian(blob[44..]);
-        long need = HeaderLength + (long)count * 16 + 4;
-        if (count < 0 || blob.Length < need) throw new InvalidDataException($"{Where(44)}: registry of {count} modules does not fit in {blob.Length} bytes");
-        int at = HeaderLength;
-        var entries = new ModuleRegistryEntry[count];
-        for (int i = 0; i < count; i++, at += 16)
-            entries[i] = new ModuleRegistryEntry(BinaryPrimitives.ReadUInt32LittleEndian(blob[at..]), BinaryPrimitives.ReadUInt32LittleEndian(blob[(at + 4)..]),
-                BinaryPrimitives.ReadUInt32LittleEndian(blob[(at + 8)..]), BinaryPrimitives.ReadInt32LittleEndian(blob[(at + 12)..]));
-        int length = BinaryPrimitives.ReadInt32LittleEndian(blob[at..]);
-        if (length < 0 || blob.Length - (at + 4) != length) throw new InvalidDataException($"{Where(at)}: data length {length} does not match the blob size");
-        var data = blob.Slice(at + 4, length);
-        var payload = new GainPayload(kind, encoding);
-        payload._data.Write(data);
-        for (int i = 0; i < count; i++)
+        var registry = ArchiveItem.Class($"{kind.ObjectType()}::DetRegistry", static (Archive ar, ref ModuleRegistryEntry e) =>
         {
-            var e = entries[i];
-            if (e.IEnd < e.IBegin || e.IEnd > length || e.NCols <= 0 || e.Length % e.NCols != 0)
-                throw new InvalidDataException($"{Where(HeaderLength + 16 * i)}: registry entry of detid {e.DetId} is inconsistent ({e.IBegin}..{e.IEnd}, {e.NCols} columns)");
-            if (i > 0 && entries[i - 1].DetId >= e.DetId)
-                throw new InvalidDataException($"{Where(HeaderLength + 16 * i)}: registry is not sorted by detid at {e.DetId}");
+            uint detId = e.DetId, begin = e.IBegin, end = e.IEnd;
+            int nCols = e.NCols;
+            ar.Value(ref detId);
+            ar.Value(ref begin);
+            ar.Value(ref end);
+            ar.Value(ref nCols);
+            e = new ModuleRegistryEntry(detId, begin, end, nCols);
+        });
+        return ArchiveItem.Class(kind.ObjectType(), (Archive ar, ref Stored s) =>
+        {
+            s ??= new Stored();
+            ar.Chars(ref s.Pedestals);
+            ar.Vector(ref s.Indexes, registry);
+            ar.Value(ref s.MinPed);
+            ar.Value(ref s.MaxPed);
+            ar.Value(ref s.MinGain);
+            ar.Value(ref s.MaxGain);
+            if (kind == PayloadKind.Hlt)
+            {
+                ar.Value(ref s.PedPrecision);
+                ar.Value(ref s.GainPrecision);
+            }
+            ar.Value(ref s.RowsToAverageOver);
+            ar.Value(ref s.BinsToUseForEncoding);
+            ar.Value(ref s.DeadFlag);
+            ar.Value(ref s.NoisyFlag);
+        });
+    }
+
+    private static readonly ArchiveItem<Stored>[] StoredItems = [.. PayloadKinds.All.Select(StoredItem)];
+
+    /// <summary>The object as CMSSW serializes its class: the PAYLOAD.DATA blob of a conditions file.</summary>
+    public byte[] Serialize()
+    {
+        var stored = new Stored
+        {
+            Pedestals = Data.ToArray(),
+            Indexes = [.. _registry],
+            MinPed = Encoding.MinPedestal,
+            MaxPed = Encoding.MaxPedestal,
+            MinGain = Encoding.MinGain,
+            MaxGain = Encoding.MaxGain,
+            PedPrecision = Encoding.PedestalStepSingle,
+            GainPrecision = Encoding.GainStepSingle,
+            RowsToAverageOver = (uint)RowsToAverageOver,
+            BinsToUseForEncoding = GainEncoding.BinsUsedForEncoding,
+            DeadFlag = GainEncoding.DeadFlag,
+            NoisyFlag = GainEncoding.NoisyFlag,
+        };
+        return Archive.Save(stored, StoredItems[(int)Kind], capacity: 2 * stored.Pedestals.Length + 24 * _registry.Count + 64);
+    }
+
+    /// <summary>Reads a <paramref name="kind"/> object from its archive and checks it is one GainCal can decode
+    /// (253 codes, flags 254/255, the class's row averaging, a registry that splits the bytes into columns).</summary>
+    public static GainPayload Deserialize(byte[] blob, PayloadKind kind, string source, out uint libraryVersion)
+    {
+        Stored s;
+        try
+        {
+            s = Archive.Load(blob, StoredItems[(int)kind], out libraryVersion);
+        }
+        catch (ArchiveFormatException e)
+        {
+            throw new InvalidDataException($"{source}: {kind.ObjectType()}: {e.Message}", e);
+        }
+        string Where() => $"{source}: {kind.ObjectType()}";
+        if (s.RowsToAverageOver != kind.RowsToAverageOver())
+            throw new InvalidDataException($"{Where()}: numberOfRowsToAverageOver_ is {s.RowsToAverageOver}, the class uses {kind.RowsToAverageOver()}");
+        if (s.BinsToUseForEncoding != GainEncoding.BinsUsedForEncoding || s.DeadFlag != GainEncoding.DeadFlag || s.NoisyFlag != GainEncoding.NoisyFlag)
+            throw new InvalidDataException($"{Where()}: encoding with {s.BinsToUseForEncoding} bins, dead flag {s.DeadFlag}, noisy flag {s.NoisyFlag}; GainCal decodes 253 bins, 255, 254");
+        GainEncoding encoding;
+        try { encoding = GainEncoding.For(kind, s.MinPed, s.MaxPed, s.MinGain, s.MaxGain); }
+        catch (ArgumentException e) { throw new InvalidDataException($"{Where()}: {e.Message}", e); }
+        if (kind == PayloadKind.Hlt && (s.PedPrecision != encoding.PedestalStepSingle || s.GainPrecision != encoding.GainStepSingle))
+            throw new InvalidDataException($"{Where()}: pedPrecision {s.PedPrecision} / gainPrecision {s.GainPrecision} are not (max - min) / 253 of the stored ranges");
+        var payload = new GainPayload(kind, encoding);
+        payload._data.Write(s.Pedestals);
+        for (int i = 0; i < s.Indexes.Count; i++)
+        {
+            var e = s.Indexes[i];
+            if (e.IEnd < e.IBegin || e.IEnd > s.Pedestals.Length || e.NCols <= 0 || e.Length % e.NCols != 0)
+                throw new InvalidDataException($"{Where()}: registry entry {i} (detid {e.DetId}) is inconsistent ({e.IBegin}..{e.IEnd} of {s.Pedestals.Length} bytes, {e.NCols} columns)");
+            if (i > 0 && s.Indexes[i - 1].DetId >= e.DetId)
+                throw new InvalidDataException($"{Where()}: registry is not sorted by detid at entry {i} (detid {e.DetId})");
             payload._registry.Add(e);
         }
         return payload;

@@ -1,7 +1,11 @@
+using GainCal.Payloads.Conditions;
+
 namespace GainCal.Payloads;
 
 /// <summary>A gain payload read back from its SQLite file, with the tag and IOV it is stored under.</summary>
-public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsIov Iov, string PayloadHash, GainPayload Payload)
+/// <param name="ArchiveVersion">Boost library version of the payload's archive (18 = boost 1.74).</param>
+/// <param name="WrittenBy">The writer as STREAMER_INFO names it (a CMSSW release, or GainCal).</param>
+public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsIov Iov, string PayloadHash, uint ArchiveVersion, string WrittenBy, GainPayload Payload)
 {
     /// <summary>
     /// Writes one payload as its own conditions file: TAG / IOV (since 1) / PAYLOAD, plus a GAIN_REGISTRY
@@ -36,33 +40,14 @@ public sealed record GainPayloadFile(string Path, ConditionsTag Tag, ConditionsI
             });
     }
 
-    public static GainPayloadFile Read(string path)
+    /// <summary>Reads the gain payload of a conditions file: the class is the tag's object type (the file's only
+    /// tag, or <paramref name="tagName"/>), its latest IOV's payload is decoded.</summary>
+    public static GainPayloadFile Read(string path, string? tagName = null)
     {
-        // The object type decides the class; try each, report the one found.
-        string? objectType = ReadObjectType(path);
-        var kind = PayloadKinds.All.FirstOrDefault(k => k.ObjectType() == objectType, (PayloadKind)(-1));
-        if (!Enum.IsDefined(kind)) throw new InvalidDataException($"{path}: tag holds '{objectType}', not a gain payload class");
-        var (tag, iov, stored) = ConditionsDb.ReadSingleIov(path, kind.ObjectType());
-        var payload = GainPayload.Deserialize(stored.Data, path);
-        if (payload.Kind != kind) throw new InvalidDataException($"{path}: blob holds a {payload.Kind} payload under a {kind.ObjectType()} tag");
-        return new GainPayloadFile(path, tag, iov, stored.Hash, payload);
-    }
-
-    private static string? ReadObjectType(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such payload file", path);
-        try
-        {
-            using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-            db.Open();
-            using var cmd = db.CreateCommand();
-            cmd.CommandText = "SELECT OBJECT_TYPE FROM TAG LIMIT 1";
-            return cmd.ExecuteScalar() as string ?? throw new InvalidDataException($"{path}: the TAG table is empty");
-        }
-        catch (Microsoft.Data.Sqlite.SqliteException e)
-        {
-            throw new InvalidDataException($"{path}: not a conditions SQLite file: {e.Message}", e);
-        }
+        var (tag, iov, stored) = ConditionsDb.Read(path, tagName, [.. PayloadKinds.All.Select(k => k.ObjectType())]);
+        var kind = PayloadKinds.All.First(k => k.ObjectType() == tag.ObjectType);
+        var payload = GainPayload.Deserialize(stored.Data, kind, path, out uint version);
+        return new GainPayloadFile(path, tag, iov, stored.Hash, version, ConditionsDb.WriterOf(stored.StreamerInfo), payload);
     }
 
     /// <summary>Writes the requested payloads of a build under the reference's names into <paramref name="directory"/>.</summary>

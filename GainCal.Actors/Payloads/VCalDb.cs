@@ -1,6 +1,6 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using GainCal.Detector;
+using GainCal.Payloads.Conditions;
 
 namespace GainCal.Payloads;
 
@@ -44,43 +44,33 @@ public static class VCalDb
         return entries;
     }
 
-    private const uint Magic = 0x43564347; // "GCVC" little-endian
-
-    /// <summary>Blob: magic "GCVC", format version 1, count, then {detid uint32, slope float32, offset float32} sorted by detid.</summary>
-    public static byte[] Serialize(IReadOnlyDictionary<uint, VCalEntry> entries)
+    /// <summary>SiPixelVCal::VCal: slope then offset (float).</summary>
+    private static readonly ArchiveItem<VCalEntry> VCalItem = ArchiveItem.Class("SiPixelVCal::VCal", static (Archive ar, ref VCalEntry v) =>
     {
-        var blob = new byte[12 + 12 * entries.Count];
-        BinaryPrimitives.WriteUInt32LittleEndian(blob, Magic);
-        BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(4), 1);
-        BinaryPrimitives.WriteInt32LittleEndian(blob.AsSpan(8), entries.Count);
-        int at = 12;
-        foreach (var (detId, e) in entries.OrderBy(kv => kv.Key))
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(blob.AsSpan(at), detId);
-            BinaryPrimitives.WriteSingleLittleEndian(blob.AsSpan(at + 4), e.Slope);
-            BinaryPrimitives.WriteSingleLittleEndian(blob.AsSpan(at + 8), e.Offset);
-            at += 12;
-        }
-        return blob;
-    }
+        float slope = v.Slope, offset = v.Offset;
+        ar.Value(ref slope);
+        ar.Value(ref offset);
+        v = new VCalEntry(slope, offset);
+    });
 
-    public static SortedDictionary<uint, VCalEntry> Deserialize(ReadOnlySpan<byte> blob, string source)
+    /// <summary>SiPixelVCal: its one member m_vcal, std::map&lt;unsigned int, VCal&gt; keyed by detid.</summary>
+    private static readonly ArchiveItem<SortedDictionary<uint, VCalEntry>> Item = ArchiveItem.Class(ObjectType,
+        static (Archive ar, ref SortedDictionary<uint, VCalEntry> vcal) => ar.Map(ref vcal, ArchiveItem.UInt32, VCalItem));
+
+    /// <summary>The object as CMSSW serializes SiPixelVCal (the PAYLOAD.DATA blob).</summary>
+    public static byte[] Serialize(IReadOnlyDictionary<uint, VCalEntry> entries) =>
+        Archive.Save(new SortedDictionary<uint, VCalEntry>(entries.ToDictionary()), Item, capacity: 16 + 16 * entries.Count);
+
+    public static SortedDictionary<uint, VCalEntry> Deserialize(byte[] blob, string source, out uint libraryVersion)
     {
-        if (blob.Length < 12 || BinaryPrimitives.ReadUInt32LittleEndian(blob) != Magic)
-            throw new InvalidDataException($"{source}: at byte 0 of the payload blob: not a GainCal SiPixelVCal payload");
-        int version = BinaryPrimitives.ReadInt32LittleEndian(blob[4..]);
-        if (version != 1) throw new InvalidDataException($"{source}: at byte 4 of the payload blob: unsupported format version {version}");
-        int count = BinaryPrimitives.ReadInt32LittleEndian(blob[8..]);
-        if (count < 0 || blob.Length != 12 + 12L * count)
-            throw new InvalidDataException($"{source}: at byte 8 of the payload blob: {count} entries do not match {blob.Length} bytes");
-        var entries = new SortedDictionary<uint, VCalEntry>();
-        for (int i = 0, at = 12; i < count; i++, at += 12)
+        try
         {
-            uint detId = BinaryPrimitives.ReadUInt32LittleEndian(blob[at..]);
-            if (!entries.TryAdd(detId, new VCalEntry(BinaryPrimitives.ReadSingleLittleEndian(blob[(at + 4)..]), BinaryPrimitives.ReadSingleLittleEndian(blob[(at + 8)..]))))
-                throw new InvalidDataException($"{source}: at byte {at} of the payload blob: detid {detId} listed twice");
+            return Archive.Load(blob, Item, out libraryVersion);
         }
-        return entries;
+        catch (ArchiveFormatException e)
+        {
+            throw new InvalidDataException($"{source}: {ObjectType}: {e.Message}", e);
+        }
     }
 
     /// <summary>Writes the object as a conditions file (TAG / IOV since 1 / PAYLOAD) plus a VCAL table (DETID, SLOPE, OFFSET) for SQL inspection.</summary>
@@ -113,10 +103,12 @@ public static class VCalDb
     /// <summary>detid → (slope, offset) of a VCal conditions file; the payload blob is the authority.</summary>
     public static IReadOnlyDictionary<uint, VCalEntry> Read(string path) => ReadWithTag(path).Entries;
 
-    public static (ConditionsTag Tag, ConditionsIov Iov, SortedDictionary<uint, VCalEntry> Entries) ReadWithTag(string path)
+    /// <summary>The file's tag, IOV, the boost archive version of its payload and the entries.</summary>
+    public static (ConditionsTag Tag, ConditionsIov Iov, uint ArchiveVersion, SortedDictionary<uint, VCalEntry> Entries) ReadWithTag(string path, string? tagName = null)
     {
-        var (tag, iov, payload) = ConditionsDb.ReadSingleIov(path, ObjectType);
-        return (tag, iov, Deserialize(payload.Data, path));
+        var (tag, iov, payload) = ConditionsDb.Read(path, tagName, ObjectType);
+        var entries = Deserialize(payload.Data, path, out uint version);
+        return (tag, iov, version, entries);
     }
 
     /// <summary>The "detid slope offset" text form that the calibration's VCal table reads (round-trip float digits).</summary>

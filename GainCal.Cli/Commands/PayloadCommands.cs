@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Globalization;
 using GainCal.Payloads;
+using GainCal.Payloads.Conditions;
 using GainCal.Results;
 
 namespace GainCal.Cli.Commands;
@@ -25,6 +26,13 @@ internal static class PayloadCommands
             DefaultValueFactory = _ => "offline,hlt",
         };
         var runDir = new Option<string?>("--run-dir") { Description = "Run directory holding GainCalibration.parquet, when INPUT is a run number" };
+        var destination = new Option<string>("--destination")
+        {
+            Description = "Upload metadata (NAME.txt beside each NAME.db, read by uploadConditions.py): destinationDatabase, prod or prep",
+            DefaultValueFactory = _ => "prep",
+        };
+        var since = new Option<ulong?>("--since") { Description = "Upload metadata: first run of validity (default: null, the file's IOV; the upload service may move it to the next safe run)" };
+        var userText = new Option<string?>("--user-text") { Description = "Upload metadata: the request's description (default: what was calibrated from which input)" };
 
         var command = new Command("payload", "Write the gain payloads (SiPixelGainCalibrationOffline / ForHLT / full) of a calibration as conditions SQLite files, tag SiPixelGainCalibration_<YEAR>_v<VERSION>_<kind>")
         {
@@ -33,6 +41,9 @@ internal static class PayloadCommands
         command.Options.Add(output);
         command.Options.Add(kinds);
         command.Options.Add(runDir);
+        command.Options.Add(destination);
+        command.Options.Add(since);
+        command.Options.Add(userText);
         var node = RunOutput.NodeOption("asked for the run's output directory when INPUT is a run number and --run-dir is not given");
         command.Options.Add(node);
         command.SetAction(parsed =>
@@ -46,6 +57,7 @@ internal static class PayloadCommands
                 int y = parsed.GetValue(year), v = parsed.GetValue(version);
                 if (y <= 0 || v < 0) throw new ArgumentException($"year must be positive and version non-negative (got {y}, {v})");
                 var outDir = parsed.GetValue(output) ?? defaultOut;
+                var database = UploadMetadata.Database(parsed.GetValue(destination)!);
 
                 o.WriteLine($"reading {path}");
                 var pixels = PayloadInput.Load(path);
@@ -62,7 +74,11 @@ internal static class PayloadCommands
                 {
                     var kind = wanted.First(k => Path.GetFileNameWithoutExtension(file).EndsWith("_" + k.Suffix(), StringComparison.Ordinal));
                     var p = build.Payloads[kind];
-                    o.WriteLine($"wrote {file}: tag {Path.GetFileNameWithoutExtension(file)}, {p.Registry.Count} modules, {p.DataLength:N0} bytes ({p.DataLength / Math.Max(1, p.Registry.Count):N0} per module), IOV since 1");
+                    var tag = Path.GetFileNameWithoutExtension(file);
+                    o.WriteLine($"wrote {file}: tag {tag}, {p.Registry.Count} modules, {p.DataLength:N0} bytes ({p.DataLength / Math.Max(1, p.Registry.Count):N0} per module), {new FileInfo(file).Length:N0} bytes on disk, IOV since 1");
+                    var text = parsed.GetValue(userText) ?? $"GainCal gain calibration, {kind.ObjectType()} of {p.Registry.Count} modules from {Path.GetFullPath(path)}";
+                    var metadata = new UploadMetadata(database, [tag], tag, parsed.GetValue(since), text).WriteBeside(file);
+                    o.WriteLine($"wrote {metadata}: upload metadata for uploadConditions.py ({database}, since {(parsed.GetValue(since)?.ToString(CultureInfo.InvariantCulture) ?? "from the file")})");
                 }
                 return 0;
             }

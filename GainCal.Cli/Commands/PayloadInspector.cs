@@ -15,6 +15,7 @@ internal static class PayloadInspector
         o.WriteLine($"file     {f.Path}");
         o.WriteLine($"tag      {f.Tag.Name}  ({f.Tag.ObjectType}, record {p.Kind.Record()}, time type {f.Tag.TimeType}, synchronization {f.Tag.Synchronization})");
         o.WriteLine($"IOV      since {f.Iov.Since} -> payload {f.PayloadHash} (inserted {f.Iov.InsertionTime:yyyy-MM-dd HH:mm:ss} UTC)");
+        o.WriteLine($"archive  class {f.Tag.ObjectType}, boost portable binary archive version {f.ArchiveVersion}, written by {f.WrittenBy}");
         o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"encoding pedestal [{enc.MinPedestal}, {enc.MaxPedestal}] step {enc.PedestalStep:G6} ADC; gain [{enc.MinGain}, {enc.MaxGain}] step {enc.GainStep:G6} e-/ADC; {GainEncoding.BinsUsedForEncoding} codes, noisy {GainEncoding.NoisyFlag}, dead {GainEncoding.DeadFlag}; {(enc.SinglePrecision ? "float" : "double")} arithmetic; rows averaged {p.RowsToAverageOver}"));
         long perModule = p.Registry.Count == 0 ? 0 : p.DataLength / p.Registry.Count;

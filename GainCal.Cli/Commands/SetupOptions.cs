@@ -12,7 +12,7 @@ internal sealed class SetupOptions
     public Option<FileInfo?> Pattern { get; } = new("--pattern")
     { Description = "Calibration pattern JSON (VCal values, repeats, column and row groups); default: the reference's gain_calib_cfg.py pattern" };
     public Option<FileInfo?> VCal { get; } = new("--vcal")
-    { Description = "Per-module VCal-to-electrons conversion: a text table (detid slope offset per line) or the SQLite VCal DB object of `gaincal vcal db`; default: 47 e-/VCal, -60 e- for every module" };
+    { Description = "Per-module VCal-to-electrons conversion: a text table (detid slope offset per line) or a SiPixelVCal conditions file in CMSSW's format (`gaincal vcal db`, or exported from CMS); default: 47 e-/VCal, -60 e- for every module" };
 
     public void AddTo(Command command)
     {
@@ -28,7 +28,11 @@ internal sealed class SetupOptions
             setup = setup with { Cabling = CablingMap.Load(CliPaths.InputFile(cabling.FullName, "cabling file")) };
         if (parsed.GetValue(Pattern) is { } pattern)
             setup = setup with { Pattern = CalibrationPattern.Load(CliPaths.InputFile(pattern.FullName, "pattern file")) };
-        if (parsed.GetValue(VCal) is { } vcal) setup = setup with { VCal = VCalTable.Load(CliPaths.InputFile(vcal.FullName, "VCal table")) };
+        if (parsed.GetValue(VCal) is { } vcal)
+        {
+            setup = setup with { VCal = VCalTable.Load(CliPaths.InputFile(vcal.FullName, "VCal table")) };
+            Console.WriteLine($"VCal: {setup.VCal.Origin}");
+        }
         return setup;
     }
 }

@@ -31,11 +31,21 @@ public class PayloadCommandsTests
         var hlt = dir.File("SiPixelGainCalibration_2026_v3_hlt.db");
         Assert.Contains($"wrote {hlt}: tag SiPixelGainCalibration_2026_v3_hlt, 1856 modules, 3,088,384 bytes (1,664 per module)", output);
         Assert.False(File.Exists(dir.File("SiPixelGainCalibration_2026_v3_offline.db")));
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(dir.File("SiPixelGainCalibration_2026_v3_hlt.txt"))))
+        {
+            Assert.Equal("oracle://cms_orcoff_prep/CMS_CONDITIONS", json.RootElement.GetProperty("destinationDatabase").GetString());
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, json.RootElement.GetProperty("since").ValueKind);
+            Assert.Contains("SiPixelGainCalibrationForHLT of 1856 modules", json.RootElement.GetProperty("userText").GetString());
+        }
+        var (bad, badOut, badErr) = Run("payload", csv, "2026", "3", "-o", dir.Path, "--destination", "production");
+        Assert.Equal((1, ""), (bad, badOut));
+        Assert.Contains("destination database 'production': use prod (oracle://cms_orcon_prod/CMS_CONDITIONS) or prep", badErr);
 
         var (icode, iout, ierr) = Run("payload", "inspect", hlt, "--detid", a.Raw.ToString(), "--col", "2", "--csv", dir.File("m.csv"));
         Assert.True(icode == 0, ierr);
         Assert.Contains("tag      SiPixelGainCalibration_2026_v3_hlt", iout);
         Assert.Contains("IOV      since 1 -> payload", iout);
+        Assert.Contains("archive  class SiPixelGainCalibrationForHLT, boost portable binary archive version 18, written by GainCal_", iout);
         Assert.Contains("float arithmetic", iout);
         Assert.Contains($"module   {a.Raw} {a.ModuleName}", iout);
         // Column 0: pedestal 30 -> code floor(130 / (350/253)) = 93 = 0x5D; the gain averages of rows 0-79
@@ -220,10 +230,26 @@ public class PayloadCommandsTests
         (table.DetId[0], table.ModuleRow[0], table.ModuleCol[0], table.Status[0], table.Gain[0], table.Pedestal[0]) = (a.Raw, 0, 0, 1, 60f, 20f);
         (table.DetId[1], table.ModuleRow[1], table.ModuleCol[1], table.Status[1], table.Gain[1], table.Pedestal[1]) = (a.Raw, 1, 0, 1, 62f, 22f);
         table.Write(dir.File("GainCalibration.parquet"));
-        var (code, output, error) = Run("payload", "386000", "2025", "1", "--run-dir", dir.Path, "--kinds", "hlt");
+        var (code, output, error) = Run("payload", "386000", "2025", "1", "--run-dir", dir.Path, "--kinds", "hlt",
+            "--destination", "prod", "--since", "386000", "--user-text", "gains of run 386000");
         Assert.True(code == 0, error);
         var hlt = Path.Combine(dir.Path, "Payload_Run386000", "SiPixelGainCalibration_2025_v1_hlt.db");
         Assert.Contains($"wrote {hlt}", output);
+        // The upload tool's metadata beside the file: what its wizard writes (json.dumps, sort_keys, indent 4).
+        var metadata = Path.ChangeExtension(hlt, ".txt");
+        Assert.Contains($"wrote {metadata}: upload metadata", output);
+        Assert.Equal("""
+            {
+                "destinationDatabase": "oracle://cms_orcon_prod/CMS_CONDITIONS",
+                "destinationTags": {
+                    "SiPixelGainCalibration_2025_v1_hlt": {}
+                },
+                "inputTag": "SiPixelGainCalibration_2025_v1_hlt",
+                "since": 386000,
+                "userText": "gains of run 386000"
+            }
+
+            """.Replace("\r\n", "\n"), File.ReadAllText(metadata));
         var f = GainPayloadFile.Read(hlt);
         Assert.True(f.Payload.TryGetModule(a.Raw, out var e));
         // Column 0, rows 0-79: average of the two fitted pixels, 21 ADC and 61 e-/ADC.

@@ -67,7 +67,7 @@ public class PayloadStorageTests
         Assert.True(p.Put(100u, bytes, 416));
         Assert.False(p.Put(300u, bytes, 416));
         Assert.Equal([new ModuleRegistryEntry(100u, 1664, 3328, 416), new ModuleRegistryEntry(300u, 0, 1664, 416)], p.Registry);
-        var back = GainPayload.Deserialize(p.Serialize(), "test");
+        var back = GainPayload.Deserialize(p.Serialize(), PayloadKind.Hlt, "test", out _);
         Assert.Equal(p.Registry, back.Registry);
     }
 

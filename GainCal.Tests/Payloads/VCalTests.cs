@@ -104,8 +104,8 @@ public class VCalTests
         var entries = VCalDb.Build(new Dictionary<int, double> { [1] = 1.095, [2] = 1.056, [3] = 1.039, [4] = 1.023 },
             new Dictionary<int, double> { [1] = 1.1397, [2] = 1.0914 });
         VCalDb.Write(dir.File("SiPixelVCal_phase1_2025_v0.db"), "SiPixelVCal_phase1_2025_v0", entries);
-        var (tag, iov, read) = VCalDb.ReadWithTag(dir.File("SiPixelVCal_phase1_2025_v0.db"));
-        Assert.Equal(("SiPixelVCal_phase1_2025_v0", "SiPixelVCal", 1ul), (tag.Name, tag.ObjectType, iov.Since));
+        var (tag, iov, version, read) = VCalDb.ReadWithTag(dir.File("SiPixelVCal_phase1_2025_v0.db"));
+        Assert.Equal(("SiPixelVCal_phase1_2025_v0", "SiPixelVCal", 1ul, 18u), (tag.Name, tag.ObjectType, iov.Since, version));
         Assert.Equal(entries, read);
         var (slope, offset) = VCalDb.Read(dir.File("SiPixelVCal_phase1_2025_v0.db"))[DetId.BPix(1, 1, 1).Raw];
         Assert.Equal(((float)50.0415, -308f), (slope, offset));
