@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using GainCal.Calibration;
+using GainCal.Results;
 using MessagePack;
 
 namespace GainCal.Cluster;
@@ -38,22 +39,24 @@ public sealed record PixelStats(
     [property: Key(2)] int[] Statuses,
     [property: Key(3)] long[] StatusCounts,
     [property: Key(4)] Moments Gain,
-    [property: Key(5)] Moments Pedestal) : IGainCalMessage
+    [property: Key(5)] Moments Pedestal,
+    [property: Key(6)] long GoodFits = 0) : IGainCalMessage
 {
     public static PixelStats Combine(IEnumerable<PixelStats> parts)
     {
         var counts = new SortedDictionary<int, long>();
-        long pixels = 0, withData = 0;
+        long pixels = 0, withData = 0, goodFits = 0;
         Moments gain = Moments.Empty, pedestal = Moments.Empty;
         foreach (var p in parts)
         {
             pixels += p.Pixels;
             withData += p.WithData;
+            goodFits += p.GoodFits;
             for (var i = 0; i < p.Statuses.Length; i++) counts[p.Statuses[i]] = counts.GetValueOrDefault(p.Statuses[i]) + p.StatusCounts[i];
             gain = gain.Combine(p.Gain);
             pedestal = pedestal.Combine(p.Pedestal);
         }
-        return new PixelStats(pixels, withData, counts.Keys.ToArray(), counts.Values.ToArray(), gain, pedestal);
+        return new PixelStats(pixels, withData, counts.Keys.ToArray(), counts.Values.ToArray(), gain, pedestal, goodFits);
     }
 
     /// <summary>The same lines as PixelTableSummary (the reference's Summary.txt numbers).</summary>
@@ -61,9 +64,8 @@ public sealed record PixelStats(
     {
         var c = CultureInfo.InvariantCulture;
         var rows = Enumerable.Range(0, Statuses.Length).Select(i => (Status: Statuses[i], Count: StatusCounts[i])).ToArray();
-        var good = rows.Where(x => x.Status > 0).Sum(x => x.Count);
         var b = new StringBuilder();
-        b.AppendLine(string.Create(c, $"pixels: {Pixels:N0} ({WithData:N0} with data, {good:N0} good fits = {Percent(good, WithData)})"));
+        b.AppendLine(string.Create(c, $"pixels: {Pixels:N0} ({WithData:N0} with data), good fits {GoodFits:N0} = {Percent(GoodFits, Pixels)} ({GoodFit.Definition})"));
         foreach (var (status, n) in rows.OrderByDescending(x => x.Count))
             b.AppendLine(string.Create(c, $"  status {status,3}  {n,12:N0}  {Percent(n, Pixels),8}  {FitStatusText.Describe((FitStatus)status, FitSettings.Production)}"));
         b.AppendLine(string.Create(c, $"gain     [e-/ADC]: mean {Gain.Mean,8:F2}  rms {Gain.Rms,7:F2}  min {Gain.Min,8:F2}  max {Gain.Max,8:F2}"));
@@ -80,7 +82,7 @@ public sealed record PixelStats(
 public sealed class PixelStatsBuilder
 {
     readonly long[] _counts = new long[256];   // by (byte)status
-    long _fitted;
+    long _fitted, _goodFits;
     long _gainCount, _pedestalCount;
     double _gainMean, _gainM2, _gainMin = double.NaN, _gainMax = double.NaN;
     double _pedestalMean, _pedestalM2, _pedestalMin = double.NaN, _pedestalMax = double.NaN;
@@ -90,6 +92,7 @@ public sealed class PixelStatsBuilder
         foreach (ref readonly var f in fits.Fits.AsSpan())
         {
             _counts[(byte)f.Status]++;
+            if (GoodFit.Is((int)f.Status, f.Gain, f.Pedestal)) _goodFits++;
             if ((sbyte)f.Status <= 0) continue;
             Welford(f.Gain, ref _gainCount, ref _gainMean, ref _gainM2, ref _gainMin, ref _gainMax);
             Welford(f.Pedestal, ref _pedestalCount, ref _pedestalMean, ref _pedestalM2, ref _pedestalMin, ref _pedestalMax);
@@ -115,6 +118,7 @@ public sealed class PixelStatsBuilder
         return new PixelStats(rows, rows - counts[(byte)FitStatus.NoStatus], statuses,
             statuses.Select(s => counts[(byte)(sbyte)s]).ToArray(),
             _gainCount == 0 ? Moments.Empty : new Moments(_gainCount, _gainMean, _gainM2, _gainMin, _gainMax),
-            _pedestalCount == 0 ? Moments.Empty : new Moments(_pedestalCount, _pedestalMean, _pedestalM2, _pedestalMin, _pedestalMax));
+            _pedestalCount == 0 ? Moments.Empty : new Moments(_pedestalCount, _pedestalMean, _pedestalM2, _pedestalMin, _pedestalMax),
+            _goodFits);
     }
 }

@@ -20,7 +20,10 @@ public sealed record UploaderSummary
     public int ModulesWithDeadColumns { get; init; }
     public long PixelsWithFit { get; init; }
     public long PixelsWithoutFit { get; init; }
+    /// <summary>Pixels the uploader kept as measured: status &gt; 0 and inside its own pedestal/gain ranges.</summary>
     public long PixelsGood { get; init; }
+    /// <summary>Good fits (<see cref="Results.GoodFit"/>), the count merge, summary and compare print.</summary>
+    public long PixelsGoodFit { get; init; }
     public long PixelsSubstituted { get; init; }
     public long PixelsWritten { get; init; }
 }
@@ -78,7 +81,7 @@ public static class GainPayloadBuilder
         Span<float> gainCol = stackalloc float[2];
         Span<float> cluster = stackalloc float[4];
         int missing = 0, withData = 0, done = 0;
-        long withFit = 0, withoutFit = 0, good = 0, substituted = 0, written = 0;
+        long withFit = 0, withoutFit = 0, good = 0, goodFit = 0, substituted = 0, written = 0;
 
         foreach (var id in modules)
         {
@@ -108,6 +111,7 @@ public static class GainPayloadBuilder
             {
                 if (status[i] > 0)
                 {
+                    if (present && Results.GoodFit.Is(status[i], gain[i], ped[i])) goodFit++;
                     npix++;
                     moduleGain += gain[i];
                     modulePed += ped[i];
@@ -238,6 +242,7 @@ public static class GainPayloadBuilder
             PixelsWithFit = withFit,
             PixelsWithoutFit = withoutFit,
             PixelsGood = good,
+            PixelsGoodFit = goodFit,
             PixelsSubstituted = substituted,
             PixelsWritten = written,
         };

@@ -1,3 +1,4 @@
+using GainCal.Results;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -78,12 +79,14 @@ public static class ComparisonReport
 
         var maps = new List<ReportFigure>();
         var values = c.ModuleList.Select(m => (m.DetId, 100 * m.MeanRelativeGain)).ToList();
+        // At least twice the gain tolerance wide, so modules within tolerance do not look like structure.
+        var range = RobustRange.Of(values.Select(v => v.Item2), 2, _ => 200 * c.Tolerances.Gain);
         for (var layer = 1; layer <= 4; layer++)
         {
             if (c.Parts[layer - 1].Modules == 0) continue;
             var file = $"DIFF_MAP_Gain_layer{layer}_{tag}.png";
             var (grid, extent) = ModuleMaps.Layer(layer, values);
-            ReportPlots.Map(P(file), $"BPix layer {layer}: mean relative gain change", grid, extent, "module", "ladder", "%");
+            ReportPlots.Map(P(file), $"BPix layer {layer}: mean relative gain change", grid, extent, "module", "ladder", "%", range);
             maps.Add(new(file, $"BPix layer {layer}"));
         }
         foreach (var (side, sign) in new[] { (1, "-z"), (2, "+z") })
@@ -92,7 +95,7 @@ public static class ComparisonReport
             var file = $"DIFF_MAP_Gain_fpix{(side == 1 ? "minus" : "plus")}_{tag}.png";
             var (grid, extent) = ModuleMaps.Side(side, values);
             ReportPlots.Map(P(file), $"FPix {sign}: mean relative gain change", grid, extent, "blade (panel 2 right half)", "disk", "%",
-                [ModuleMaps.RingBoundary]);
+                range, [ModuleMaps.RingBoundary]);
             maps.Add(new(file, $"FPix {sign}"));
         }
         figures.Add(("Maps: mean relative gain change per module [%]", maps, 2));
@@ -110,6 +113,9 @@ public static class ComparisonReport
                 Pct(p.RelativeGain.Mean), Pct(p.RelativeGain.Rms), F(p.DeltaPedestal.Mean), F(p.DeltaPedestal.Rms), N(p.Lost), N(p.Recovered),
                 N(p.StillBad)]).ToList(), [1.8, 0.7, 1.6, 1.6, 1.5, 1.4, 1.2, 1.0, 1.1, 1.2], i => present[i].Changed);
         pdf.Preformatted(ReferenceLines(c).Split('\n'));
+        var commonPixels = (long)c.CommonModules * RunSummary.PixelsPerModule;
+        pdf.Paragraph($"Good fits ({GoodFit.Definition}; the count merge, summary and payload print) in the {c.CommonModules} common modules: " +
+            $"run {c.RunA} {N(c.GoodFitA)} ({Pct1(c.GoodFitA, commonPixels)}), run {c.RunB} {N(c.GoodFitB)} ({Pct1(c.GoodFitB, commonPixels)}) of {N(commonPixels)} pixels.");
         pdf.Paragraph("Fit status of the pixels of the common modules in each run (compare_gain_calib.py's status table; absent pixels count as 0):");
         var (countA, countB) = StatusCounts(c);
         long totalA = countA.Sum(), totalB = countB.Sum();
@@ -178,6 +184,7 @@ public static class ComparisonReport
         foreach (var line in c.Verdict) b.Append(line).Append('\n');
         b.Append('\n').Append($"Modules compared: {c.CommonModules}, only in A: {c.ModulesOnlyInA.Count}, only in B: {c.ModulesOnlyInB.Count}\n");
         b.Append($"Pixels matched: {c.Matched}, identical: {c.Identical}, compared (good in both): {c.Compared}\n");
+        b.Append($"Good fits ({GoodFit.Definition}) in the common modules: run {c.RunA} {c.GoodFitA}, run {c.RunB} {c.GoodFitB} of {(long)c.CommonModules * RunSummary.PixelsPerModule}\n");
         b.Append(ReferenceLines(c)).Append("\n\n");
         var (countA, countB) = StatusCounts(c);
         long totalA = countA.Sum(), totalB = countB.Sum();

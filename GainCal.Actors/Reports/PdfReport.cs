@@ -54,19 +54,31 @@ internal sealed class PdfReport
     public void Title(string text, string subtitle)
     {
         Ensure(60);
-        _gfx!.DrawString(text, _title, XBrushes.Black, new XPoint(Margin, _y + 18));
-        _y += 28;
-        _gfx.DrawString(subtitle, _small, XBrushes.DimGray, new XPoint(Margin, _y + 8));
-        _y += 22;
+        foreach (var line in Wrap(text, _title, ContentWidth))
+        {
+            _gfx!.DrawString(line, _title, XBrushes.Black, new XPoint(Margin, _y + 18));
+            _y += 24;
+        }
+        _y += 4;
+        // The subtitle names input paths, which can be wider than the page.
+        foreach (var line in Wrap(subtitle, _small, ContentWidth))
+        {
+            _gfx!.DrawString(line, _small, XBrushes.DimGray, new XPoint(Margin, _y + 8));
+            _y += 10;
+        }
+        _y += 12;
     }
 
     public void Heading(string text)
     {
         Ensure(50);
         _y += 6;
-        _gfx!.DrawString(text, _heading, XBrushes.Black, new XPoint(Margin, _y + 13));
-        _y += 17;
-        _gfx.DrawLine(XPens.Gray, Margin, _y, PageWidth - Margin, _y);
+        foreach (var line in Wrap(text, _heading, ContentWidth))
+        {
+            _gfx!.DrawString(line, _heading, XBrushes.Black, new XPoint(Margin, _y + 13));
+            _y += 17;
+        }
+        _gfx!.DrawLine(XPens.Gray, Margin, _y, PageWidth - Margin, _y);
         _y += 8;
     }
 
@@ -190,7 +202,7 @@ internal sealed class PdfReport
         foreach (var paragraph in text.Split('\n'))
         {
             var line = "";
-            foreach (var word in paragraph.Split(' '))
+            foreach (var word in paragraph.Split(' ').SelectMany(w => Pieces(w, font, width)))
             {
                 var candidate = line.Length == 0 ? word : line + " " + word;
                 if (line.Length > 0 && _gfx!.MeasureString(candidate, font).Width > width)
@@ -203,6 +215,19 @@ internal sealed class PdfReport
             lines.Add(line);
         }
         return lines;
+    }
+
+    /// <summary>A word wider than the line (a long path) cut into pieces that fit.</summary>
+    private IEnumerable<string> Pieces(string word, XFont font, double width)
+    {
+        while (word.Length > 1 && _gfx!.MeasureString(word, font).Width > width)
+        {
+            var n = word.Length - 1;
+            while (n > 1 && _gfx.MeasureString(word[..n], font).Width > width) n--;
+            yield return word[..n];
+            word = word[n..];
+        }
+        yield return word;
     }
 
     /// <summary>Serves the DejaVu faces to PDFsharp, which has no access to system fonts on Linux.</summary>

@@ -58,11 +58,17 @@ internal static class ReportPlots
         Save(plot, path);
     }
 
-    /// <summary>A map of per-module values; NaN cells (module absent) are drawn light grey.</summary>
+    /// <summary>
+    /// A map of per-module values; NaN cells (module absent) are drawn light grey. The colour scale spans
+    /// <paramref name="range"/> (values beyond it take the end colours) and the colour bar says how it was chosen.
+    /// </summary>
     public static void Map(string path, string title, double[,] values, CoordinateRect extent, string xLabel, string yLabel,
-        string valueLabel, IReadOnlyList<double>? verticalLines = null)
+        string valueLabel, RobustRange? range, IReadOnlyList<double>? verticalLines = null)
     {
-        var plot = NewPlot(title, xLabel, yLabel);
+        var plot = NewPlot(range is { } t ? $"{title}\n{ScaleText(t)}" : title, xLabel, yLabel);
+        plot.Axes.Title.Label.FontSize = 13;
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         var map = plot.Add.Heatmap(values);
         map.FlipVertically = true;
         // ScottPlot places cell centres (not edges) on the Position rectangle: shrink the extent by half a cell.
@@ -71,9 +77,7 @@ internal static class ReportPlots
         map.Position = new CoordinateRect(extent.Left + halfWidth, extent.Right - halfWidth, extent.Bottom + halfHeight, extent.Top - halfHeight);
         map.Colormap = new ScottPlot.Colormaps.Turbo();
         map.NaNCellColor = Colors.LightGray;
-        var finite = values.Cast<double>().Where(double.IsFinite).ToList();
-        if (finite.Count > 0 && finite.Min() == finite.Max())
-            map.ManualRange = new ScottPlot.Range(finite[0] - 0.5, finite[0] + 0.5);
+        if (range is { } r) map.ManualRange = new ScottPlot.Range(r.Low, r.High);
         var bar = plot.Add.ColorBar(map);
         bar.Label = valueLabel;
         foreach (var x in verticalLines ?? [])
@@ -84,6 +88,56 @@ internal static class ReportPlots
         }
         plot.Axes.SetLimits(extent.Left, extent.Right, extent.Bottom, extent.Top);
         Save(plot, path, 640, 440);
+    }
+
+    /// <summary>How a robust range was chosen, one short line for a title.</summary>
+    public static string ScaleText(RobustRange r, string what = "colour") =>
+        $"{what}: {Short(r.Low)} to {Short(r.High)} " +
+        (r.Widened ? "(median ± minimum span: the modules agree closer)" : $"(p{r.LowPercentile:0.#}-p{r.HighPercentile:0.#} of modules, clipped)");
+
+    private static string Short(double x) => x.ToString("G4", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// A 2-D histogram as a heat map of log10(entries) per bin, axes zoomed to the bins holding the central 99 % of the
+    /// entries of each projection; the title line states what lies outside.
+    /// </summary>
+    public static void Correlation(string path, string title, Histogram2D h)
+    {
+        long inside = h.Entries - h.Outside;
+        var (x0, x1) = Central(Enumerable.Range(0, h.XBins).Select(x => Enumerable.Range(0, h.YBins).Sum(y => h[x, y])).ToArray());
+        var (y0, y1) = Central(Enumerable.Range(0, h.YBins).Select(y => Enumerable.Range(0, h.XBins).Sum(x => h[x, y])).ToArray());
+        double xw = (h.XMax - h.XMin) / h.XBins, yw = (h.YMax - h.YMin) / h.YBins;
+        var plot = NewPlot($"{title}\n{h.Entries:N0} pixels, {h.Outside:N0} outside the histogram", h.XLabel, h.YLabel);
+        plot.Axes.Title.Label.FontSize = 13;
+        if (inside > 0)
+        {
+            var grid = new double[y1 - y0 + 1, x1 - x0 + 1];
+            for (var y = y0; y <= y1; y++)
+                for (var x = x0; x <= x1; x++)
+                    grid[y - y0, x - x0] = h[x, y] > 0 ? Math.Log10(h[x, y]) : double.NaN;
+            var map = plot.Add.Heatmap(grid);
+            map.FlipVertically = true;
+            map.Position = new CoordinateRect(h.XMin + (x0 + 0.5) * xw, h.XMin + (x1 + 0.5) * xw, h.YMin + (y0 + 0.5) * yw, h.YMin + (y1 + 0.5) * yw);
+            map.Colormap = new ScottPlot.Colormaps.Turbo();
+            map.NaNCellColor = Colors.White;
+            var bar = plot.Add.ColorBar(map);
+            bar.Label = "log10 pixels per bin";
+        }
+        plot.Axes.SetLimits(h.XMin + x0 * xw, h.XMin + (x1 + 1) * xw, h.YMin + y0 * yw, h.YMin + (y1 + 1) * yw);
+        Save(plot, path, 640, 480);
+    }
+
+    /// <summary>First and last bin of the central 99 % of a projection (the whole axis when it is empty).</summary>
+    private static (int First, int Last) Central(long[] projection)
+    {
+        var total = projection.Sum();
+        if (total == 0) return (0, projection.Length - 1);
+        long cut = (long)Math.Floor(total * 0.005), sum = 0;
+        int first = 0, last = projection.Length - 1;
+        for (var i = 0; i < projection.Length; i++) { sum += projection[i]; if (sum > cut) { first = i; break; } }
+        sum = 0;
+        for (var i = projection.Length - 1; i >= 0; i--) { sum += projection[i]; if (sum > cut) { last = i; break; } }
+        return (first, Math.Max(first, last));
     }
 
     /// <summary>Stacked bars: one bar per category, one stack segment per series.</summary>
@@ -106,8 +160,9 @@ internal static class ReportPlots
         }
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray(), categories.ToArray());
         plot.Axes.Margins(bottom: 0);
-        plot.ShowLegend(Alignment.UpperLeft);
-        Save(plot, path);
+        // Beside the bars, never over them.
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path, Width + 180, Height);
     }
 
     /// <summary>Grouped bars with symmetric error bars: one group per category, one bar per series.</summary>
@@ -131,10 +186,39 @@ internal static class ReportPlots
         Save(plot, path);
     }
 
+    /// <summary>
+    /// One marker with an error bar per category (the macro's SUB_ histograms). The y axis spans the error bars, widened
+    /// about their middle to at least <paramref name="minimumSpan"/> so that differences below it look as small as they are.
+    /// </summary>
+    public static void MeansWithErrors(string path, string title, IReadOnlyList<string> categories, IReadOnlyList<double> means,
+        IReadOnlyList<double> errors, string yLabel, double minimumSpan)
+    {
+        var plot = NewPlot(title, "", yLabel);
+        var xs = Enumerable.Range(0, categories.Count).Select(i => (double)i).ToArray();
+        var bars = plot.Add.ErrorBar(xs, means.ToArray(), errors.ToArray());
+        bars.Color = ColorOf(0);
+        bars.LineWidth = 1.5f;
+        var markers = plot.Add.ScatterPoints(xs, means.ToArray());
+        markers.Color = ColorOf(0);
+        markers.MarkerSize = 8;
+        double low = Enumerable.Range(0, means.Count).Min(i => means[i] - errors[i]), high = Enumerable.Range(0, means.Count).Max(i => means[i] + errors[i]);
+        if (high - low < minimumSpan)
+        {
+            var middle = (high + low) / 2;
+            (low, high) = (middle - minimumSpan / 2, middle + minimumSpan / 2);
+        }
+        var pad = (high - low) * 0.1;
+        plot.Axes.SetLimits(-0.5, categories.Count - 0.5, low - pad, high + pad);
+        plot.Axes.Bottom.SetTicks(xs, categories.ToArray());
+        Save(plot, path);
+    }
+
     /// <summary>One marker per module in module order (the macro's SUM_ plots), with dashed lines between detector parts.</summary>
-    public static void PerModule(string path, string title, IReadOnlyList<double> values, IReadOnlyList<int> parts, string yLabel)
+    public static void PerModule(string path, string title, IReadOnlyList<double> values, IReadOnlyList<int> parts, string yLabel,
+        RobustRange? range = null)
     {
         var plot = NewPlot(title, "module index (BPix layer, ladder, module; then FPix side, disk, blade, panel)", yLabel);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         for (var p = 0; p < DetectorPart.Count; p++)
         {
             var xs = new List<double>();
@@ -154,7 +238,24 @@ internal static class ReportPlots
                 v.Color = Colors.Gray;
                 v.LinePattern = LinePattern.Dashed;
             }
-        plot.ShowLegend(Alignment.UpperRight);
-        Save(plot, path, 1000, Height);
+        if (range is { } r)
+        {
+            // Points beyond the range sit on its edge, so no module disappears.
+            var pad = (r.High - r.Low) * 0.05;
+            foreach (var sc in plot.GetPlottables<ScottPlot.Plottables.Scatter>().ToList())
+            {
+                var clipped = sc.Data.GetScatterPoints().Select(c => new Coordinates(c.X, Math.Clamp(c.Y, r.Low - pad, r.High + pad))).ToArray();
+                plot.Remove(sc);
+                var again = plot.Add.ScatterPoints(clipped);
+                again.Color = sc.Color;
+                again.MarkerSize = sc.MarkerSize;
+                again.LegendText = sc.LegendText;
+            }
+            plot.Axes.SetLimitsY(r.Low - 2 * pad, r.High + 2 * pad);
+            plot.Title($"{title}\n{ScaleText(r, "y axis").Replace("clipped", "beyond: on the edge", StringComparison.Ordinal)}");
+            plot.Axes.Title.Label.FontSize = 13;
+        }
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path, 1100, Height);
     }
 }

@@ -60,6 +60,9 @@ public sealed class ComparisonSummary
     public required long Recovered { get; init; }
     public required long Lost { get; init; }
     public required long StillBad { get; init; }
+    /// <summary>Good fits (<see cref="GoodFit"/>) of the common modules in A and in B, counted as summary and merge count them.</summary>
+    public required long GoodFitA { get; init; }
+    public required long GoodFitB { get; init; }
     /// <summary>Matched pixels whose status, gain and pedestal are bit-for-bit equal.</summary>
     public required long Identical { get; init; }
     /// <summary>Pixel counts by |status| in A (first index) and in B (second).</summary>
@@ -111,7 +114,7 @@ public static class RunComparison
         var gainB = Pair(SummaryBuilder.GainHistogram);
         var pedestalA = Pair(SummaryBuilder.PedestalHistogram);
         var pedestalB = Pair(SummaryBuilder.PedestalHistogram);
-        long matched = 0, identical = 0;
+        long matched = 0, identical = 0, goodA = 0, goodB = 0;
 
         progress?.Invoke("comparing");
         int ia = 0, ib = 0;
@@ -132,6 +135,8 @@ public static class RunComparison
                 matched++;
                 if (statusA == statusB && a.Gain[ra.Value].Equals(b.Gain[rb.Value]) && a.Pedestal[ra.Value].Equals(b.Pedestal[rb.Value])) identical++;
             }
+            if (ra is { } ga && GoodFit.Is(statusA, a.Gain[ga], a.Pedestal[ga])) goodA++;
+            if (rb is { } gb && GoodFit.Is(statusB, b.Gain[gb], b.Pedestal[gb])) goodB++;
             int absA = Math.Abs(statusA), absB = Math.Abs(statusB);
             if (absA < RunSummary.StatusBins && absB < RunSummary.StatusBins) transitions[absA][absB]++;
             var side = DetectorPart.IsBPix(m.Part) ? 0 : 1;
@@ -142,8 +147,9 @@ public static class RunComparison
             if (statusA <= 0 && statusB > 0) { m.Recovered++; m.RocRecovered[roc]++; m.ColumnRecovered[half]++; continue; }
             if (statusA > 0 && statusB <= 0) { m.Lost++; m.RocLost[roc]++; m.ColumnLost[half]++; continue; }
             if (statusA <= 0) { m.StillBad++; continue; }
-            double gA = a.Gain[ra!.Value], gB = b.Gain[rb!.Value], pA = a.Pedestal[ra.Value], pB = b.Pedestal[rb.Value];
-            if (Outlier(gA, pA) || Outlier(gB, pB) || gA == 0) continue;
+            if (!GoodFit.Is(statusA, a.Gain[ra!.Value], a.Pedestal[ra.Value]) || !GoodFit.Is(statusB, b.Gain[rb!.Value], b.Pedestal[rb.Value])) continue;
+            double gA = a.Gain[ra.Value], gB = b.Gain[rb.Value], pA = a.Pedestal[ra.Value], pB = b.Pedestal[rb.Value];
+            if (gA == 0) continue;
             var sub = DetectorPart.IsBPix(m.Part) ? 0 : 1;
             var rel = gB / gA - 1;
             m.Compared++;
@@ -215,6 +221,7 @@ public static class RunComparison
             RunA = a.Run, RunB = b.Run, Tolerances = tol, CommonModules = common.Count, ModulesOnlyInA = onlyA, ModulesOnlyInB = onlyB,
             Matched = matched, Compared = partDeltas.Sum(p => p.Compared), Recovered = partDeltas.Sum(p => p.Recovered),
             Lost = partDeltas.Sum(p => p.Lost), StillBad = partDeltas.Sum(p => p.StillBad), Identical = identical,
+            GoodFitA = goodA, GoodFitB = goodB,
             StatusTransitions = transitions,
             RelativeGain = relative.Select(r => r.ToMoments()).ToArray(),
             DeltaGain = deltaGain.Select(r => r.ToMoments()).ToArray(),
@@ -229,8 +236,6 @@ public static class RunComparison
 
     internal static Histogram RelativeGainHistogram() => new(200, -0.2, 0.2);
     internal static Histogram DeltaPedestalHistogram() => new(200, -50, 50);
-
-    private static bool Outlier(double gain, double pedestal) => Math.Abs(gain) > RunSummary.GainMax || Math.Abs(pedestal) > RunSummary.PedestalMax;
 
     private static List<string> Verdict(ComparisonSummary s)
     {

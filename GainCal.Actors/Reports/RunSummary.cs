@@ -5,8 +5,7 @@ namespace GainCal.Reports;
 /// <summary>
 /// Everything the run summary shows, computed from a per-pixel table the way make_ComparisonPlots.cc does
 /// (domain.md section 6): every module present in the table counts 66,560 pixels, a pixel absent from the table is
-/// an empty histogram bin there, i.e. |status| 0 and a bad fit; "good fit" means status &gt; 0 and neither
-/// |gain| &gt; <see cref="GainMax"/> nor |pedestal| &gt; <see cref="PedestalMax"/>.
+/// an empty histogram bin there, i.e. |status| 0 and a bad fit; "good fit" is <see cref="Results.GoodFit"/>.
 /// </summary>
 public sealed class RunSummary
 {
@@ -16,10 +15,6 @@ public sealed class RunSummary
 
     /// <summary>frac_flag_high_gain of the macro (7 x 50 electrons per ADC since the VCal-to-electron conversion).</summary>
     public const double HighGainThreshold = 7 * 50;
-    /// <summary>gain_max of header.h (20 x 50).</summary>
-    public const double GainMax = 20 * 50;
-    /// <summary>ped_max of header.h.</summary>
-    public const double PedestalMax = 250;
 
     public required uint Run { get; init; }
     public required int Modules { get; init; }
@@ -35,7 +30,7 @@ public sealed class RunSummary
     public required long UnknownStatusPixels { get; init; }
     /// <summary>Rows skipped because their DetId is not a Phase-1 module or their module row/column is out of range.</summary>
     public required long SkippedRows { get; init; }
-    /// <summary>Good-status pixels with |gain| &gt; GainMax or |pedestal| &gt; PedestalMax (nPixHigherMax).</summary>
+    /// <summary>Good-status pixels with values beyond the good-fit limits (nPixHigherMax).</summary>
     public required long OutlierPixels { get; init; }
     public required long HighGainPixels { get; init; }
     public required long HighGainColumns { get; init; }
@@ -61,6 +56,8 @@ public sealed class RunSummary
     public required Histogram[] ColumnPedestal { get; init; }
     public required Histogram[] RocGain { get; init; }
     public required Histogram[] RocPedestal { get; init; }
+    /// <summary>Per-pixel correlations of good fits, index 0 BPix, 1 FPix; inner index as SummaryBuilder.Correlations.</summary>
+    public required Histogram2D[][] Correlations { get; init; }
 
     public static FitStatus StatusOfBin(int absStatus) => absStatus switch
     {
@@ -95,7 +92,10 @@ public sealed class PartSummary
     public required Histogram PedestalHistogram { get; init; }
 }
 
-/// <summary>Per-module figures: the macro's per-module means (SUM_/MAP_ plots) over good-fit pixels.</summary>
+/// <summary>
+/// Per-module figures: the macro's per-module means (SUM_/MAP_ plots) over good-fit pixels, except MeanPoints, the
+/// mean of GainNPoints1d (every pixel that reached the fit, npoints below 20).
+/// </summary>
 public sealed record ModuleSummary(
     uint DetId, string Name, int Part, int PixelsInTable, int BadFits, int GoodStatus, int GoodFitPixels, int HighGain,
     double MeanGain, double MeanPedestal, double MeanGainError, double MeanPedestalError, double MeanSaturation,

@@ -20,6 +20,7 @@ public sealed class SummaryBuilder
     private readonly MomentSums[] _gain = new MomentSums[2], _gainError = new MomentSums[2];
     private readonly MomentSums[] _pedestal = new MomentSums[2], _pedestalError = new MomentSums[2];
     private readonly MomentSums[] _fittedGain = new MomentSums[2], _fittedPedestal = new MomentSums[2];
+    private readonly Histogram2D[][] _correlations = [Correlations(), Correlations()];
     private long _unknownStatus, _skipped, _outliers;
 
     public SummaryBuilder(uint run) => _run = run;
@@ -27,6 +28,21 @@ public sealed class SummaryBuilder
     /// <summary>Binning of the pixel-level distributions: the macro's TOT_Gain and TOT_Pedestal ranges.</summary>
     internal static Histogram GainHistogram() => new(200, 0, 400);
     internal static Histogram PedestalHistogram() => new(150, -50, 250);
+
+    /// <summary>
+    /// The macro's per-pixel correlations (CorrelationGainPed, ErrorVsGain, ErrorVsPedestal, CorrelationError) on its
+    /// axis ranges (gain 0-400, error of the slope 0-0.0002, pedestal -50-250, pedestal error -1-1) at 100 bins per axis.
+    /// </summary>
+    internal static Histogram2D[] Correlations() =>
+    [
+        new("gain [e/ADC]", 100, 0, 8 * 50, "pedestal [ADC]", 100, -50, 250),
+        new("gain [e/ADC]", 100, 0, 8 * 50, "error of the slope [ADC/e]", 100, 0, 0.01 / 50),
+        new("pedestal [ADC]", 100, -50, 250, "error of the pedestal [ADC]", 100, -1, 1),
+        new("error of the slope [ADC/e]", 100, 0, 0.01 / 50, "error of the pedestal [ADC]", 100, -1, 1),
+    ];
+
+    /// <summary>Names of <see cref="Correlations"/> in the macro.</summary>
+    internal static readonly string[] CorrelationNames = ["CorrelationGainPed", "ErrorVsGain", "ErrorVsPedestal", "CorrelationError"];
 
     public static RunSummary Build(PixelTable table)
     {
@@ -72,6 +88,14 @@ public sealed class SummaryBuilder
                 continue;
             }
             m.Status[abs]++;
+            // GainNPoints1d: every pixel that reached the fit (not the early exits -2 and -7 with fewer than 2 points, not
+            // absent), on its 0-20 axis (ROOT's mean leaves the overflow out).
+            int points = t.Points[i];
+            if (status != 0 && status != -2 && points >= 2 && points < 20)
+            {
+                m.FittedPoints += points;
+                m.Fitted++;
+            }
             if (status <= 0)
             {
                 m.Bad++;
@@ -85,7 +109,7 @@ public sealed class SummaryBuilder
             _fittedPedestal[sub].Add(pedestal);
             var high = Math.Abs(gain) > RunSummary.HighGainThreshold;
             if (high) m.HighGain++;
-            if (Math.Abs(gain) > RunSummary.GainMax || Math.Abs(pedestal) > RunSummary.PedestalMax)
+            if (GoodFit.OutsideLimits(t.Gain[i], t.Pedestal[i]))
             {
                 _outliers++;
                 continue;
@@ -103,7 +127,6 @@ public sealed class SummaryBuilder
             m.Sums[Q.Probability] += t.Probability[i];
             m.Sums[Q.LowPoint] += t.LowPoint[i];
             m.Sums[Q.HighPoint] += t.HighPoint[i];
-            m.Sums[Q.Points] += t.Points[i];
             m.RocGood[roc]++;
             m.RocGain[roc] += gain;
             m.RocPedestal[roc] += pedestal;
@@ -121,6 +144,11 @@ public sealed class SummaryBuilder
             _partPedestal[m.Part].Add(pedestal);
             _partGainHistogram[m.Part].Fill(gain);
             _partPedestalHistogram[m.Part].Fill(pedestal);
+            var correlations = _correlations[sub];
+            correlations[0].Fill(gain, pedestal);
+            correlations[1].Fill(gain, gainError);
+            correlations[2].Fill(pedestal, pedestalError);
+            correlations[3].Fill(gainError, pedestalError);
         }
     }
 
@@ -184,7 +212,8 @@ public sealed class SummaryBuilder
             double Mean(int q) => m.GoodFit == 0 ? double.NaN : m.Sums[q] / m.GoodFit;
             modules.Add(new ModuleSummary(id.Raw, name, m.Part, m.Present, bad, m.GoodStatus, m.GoodFit, m.HighGain,
                 Mean(Q.Gain), Mean(Q.Pedestal), Mean(Q.GainError), Mean(Q.PedestalError), Mean(Q.Saturation), Mean(Q.DynamicRange),
-                Mean(Q.Status), Mean(Q.Chi2Ndf), Mean(Q.Probability), Mean(Q.LowPoint), Mean(Q.HighPoint), Mean(Q.Points)));
+                Mean(Q.Status), Mean(Q.Chi2Ndf), Mean(Q.Probability), Mean(Q.LowPoint), Mean(Q.HighPoint),
+                m.Fitted == 0 ? double.NaN : (double)m.FittedPoints / m.Fitted));
         }
         foreach (var p in partStatus)
             for (var s = 0; s < RunSummary.StatusBins; s++) status[s] += p[s];
@@ -233,6 +262,7 @@ public sealed class SummaryBuilder
             ColumnPedestal = columnPedestal,
             RocGain = rocGain,
             RocPedestal = rocPedestal,
+            Correlations = _correlations,
         };
     }
 
@@ -248,18 +278,19 @@ public sealed class SummaryBuilder
 
     private static Histogram[] New(int n, Func<Histogram> make) => Enumerable.Range(0, n).Select(_ => make()).ToArray();
 
-    /// <summary>Indexes of the per-module means (the macro's MGain2d ... MGainLowPoint2d and GainNPoints).</summary>
+    /// <summary>Indexes of the per-module means over good fits (the macro's MGain2d ... MGainLowPoint2d).</summary>
     private static class Q
     {
         public const int Gain = 0, Pedestal = 1, GainError = 2, PedestalError = 3, Saturation = 4, DynamicRange = 5, Status = 6,
-            Chi2Ndf = 7, Probability = 8, LowPoint = 9, HighPoint = 10, Points = 11, Count = 12;
+            Chi2Ndf = 7, Probability = 8, LowPoint = 9, HighPoint = 10, Count = 11;
     }
 
     private sealed class ModuleAccumulator(int part)
     {
         public readonly int Part = part;
         public readonly bool IsBPix = DetectorPart.IsBPix(part);
-        public int Present, Bad, GoodStatus, GoodFit, HighGain;
+        public int Present, Bad, GoodStatus, GoodFit, HighGain, Fitted;
+        public long FittedPoints;
         public readonly int[] Status = new int[RunSummary.StatusBins];
         public readonly double[] Sums = new double[Q.Count];
         public readonly int[] RocPresent = new int[16], RocBad = new int[16], RocGood = new int[16], RocHigh = new int[16];

@@ -1,3 +1,4 @@
+using GainCal.Results;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -6,6 +7,9 @@ using GainCal.Calibration;
 namespace GainCal.Reports;
 
 /// <summary>What <see cref="SummaryReport.Write"/> produced.</summary>
+/// <summary>The figure list of a summary, stored beside it so its PDF can be written again from the PNGs.</summary>
+public sealed record SummaryFigures(string Source, IReadOnlyList<ReportSection> Sections);
+
 public sealed record SummaryOutputs(string Pdf, int Pages, IReadOnlyList<string> Plots, string Text, string Data, IReadOnlyList<string> Logs);
 
 /// <summary>
@@ -41,7 +45,50 @@ public static class SummaryReport
         File.WriteAllText(data, JsonSerializer.Serialize(s, Json));
 
         var sections = SummaryPlots.Write(s, directory, progress);
+        File.WriteAllText(Path.Combine(directory, FiguresFileName(s.Run)), JsonSerializer.Serialize(new SummaryFigures(source, sections), Json));
+        var (path, pages) = Pdf(s, directory, source, sections, progress);
+        var plots = sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).ToList();
+        return new SummaryOutputs(path, pages, plots, text, data, [badLog, highLog]);
+    }
+
+    /// <summary>
+    /// Writes the PDF again from what <see cref="Write"/> stored in <paramref name="directory"/> (summary_Run&lt;RUN&gt;.json,
+    /// the figure list and the PNGs), without the tables: run.py summary -p.
+    /// </summary>
+    public static SummaryOutputs RewritePdf(string directory, uint? run, Action<string>? progress = null)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: no such summary directory");
+        var data = run is { } r ? Path.Combine(directory, DataFileName(r))
+            : Directory.GetFiles(directory, "summary_Run*.json").Order(StringComparer.Ordinal).ToList() switch
+            {
+                [var only] => only,
+                [] => throw new FileNotFoundException($"{directory}: no summary_Run<RUN>.json (write the summary once without --pdf-only)"),
+                var many => throw new InvalidDataException($"{directory}: {many.Count} summary_Run<RUN>.json files; say which run"),
+            };
+        if (!File.Exists(data)) throw new FileNotFoundException($"{data}: no such summary data (write the summary once without --pdf-only)", data);
+        RunSummary s;
+        try { s = JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(data), Json) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new InvalidDataException($"{data}: not a summary written by this version ({e.Message})"); }
+        var figuresFile = Path.Combine(directory, FiguresFileName(s.Run));
+        if (!File.Exists(figuresFile)) throw new FileNotFoundException($"{figuresFile}: no such figure list (write the summary once without --pdf-only)", figuresFile);
+        SummaryFigures figures;
+        try { figures = JsonSerializer.Deserialize<SummaryFigures>(File.ReadAllText(figuresFile), Json) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new InvalidDataException($"{figuresFile}: not a figure list written by this version ({e.Message})"); }
+        var missing = figures.Sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).FirstOrDefault(f => !File.Exists(f));
+        if (missing is not null) throw new FileNotFoundException($"{missing}: plot missing (write the summary again without --pdf-only)", missing);
+        var (path, pages) = Pdf(s, directory, figures.Source, figures.Sections, progress);
+        var plots = figures.Sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).ToList();
+        string run0 = s.Run.ToString(CultureInfo.InvariantCulture);
+        return new SummaryOutputs(path, pages, plots, Path.Combine(directory, $"Summary_Run{run0}.txt"), data,
+            [Path.Combine(directory, $"badFitsROCs_Run{run0}.log"), Path.Combine(directory, $"highGainROCs_Run{run0}.log")]);
+    }
+
+    public static string FiguresFileName(uint run) => $"summary_figures_Run{run}.json";
+
+    private static (string Path, int Pages) Pdf(RunSummary s, string directory, string source, IReadOnlyList<ReportSection> sections, Action<string>? progress)
+    {
         progress?.Invoke("PDF");
+        var run = s.Run.ToString(CultureInfo.InvariantCulture);
         var pdf = new PdfReport($"Gain calibration summary, run {run}");
         pdf.Title($"Pixel gain calibration summary - run {run}",
             $"source: {source}   written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by GainCal");
@@ -51,18 +98,18 @@ public static class SummaryReport
         pdf.Figures(sections[0].Figures.Select(f => (Path.Combine(directory, f.FileName), f.Caption)).ToList(), 1);
         Failing(pdf, s);
         var number = 4;
-        foreach (var (section, figures, columns) in sections.Skip(1))
+        foreach (var section in sections.Skip(1))
         {
-            if (figures.Count == 0) continue;
+            if (section.Figures.Count == 0) continue;
             pdf.NewPage();
-            pdf.Heading($"{number++} {section}");
-            pdf.Figures(figures.Select(f => (Path.Combine(directory, f.FileName), f.Caption)).ToList(), columns);
+            pdf.Heading($"{number++} {section.Title}");
+            if (section.Note is not null) pdf.Paragraph(section.Note);
+            pdf.Figures(section.Figures.Select(f => (Path.Combine(directory, f.FileName), f.Caption)).ToList(), section.Columns);
         }
         var path = Path.Combine(directory, PdfName);
         var pages = pdf.PageCount;
         pdf.Save(path);
-        var plots = sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).ToList();
-        return new SummaryOutputs(path, pages, plots, text, data, [badLog, highLog]);
+        return (path, pages);
     }
 
     private static string G(double x) => SummaryText.G(x);
@@ -75,14 +122,14 @@ public static class SummaryReport
     {
         pdf.Heading($"1 Summary of run {s.Run}");
         pdf.Paragraph($"Counted as the reference macro (make_ComparisonPlots.cc) counts: every module in the table has 66,560 pixels, a pixel missing " +
-            $"from the table counts as status 0; a good fit has status > 0, |gain| <= {G(RunSummary.GainMax)} and |pedestal| <= {G(RunSummary.PedestalMax)}.");
+            $"from the table counts as status 0; a good fit has status > 0, |gain| <= {G(GoodFit.GainMax)} and |pedestal| <= {G(GoodFit.PedestalMax)}.");
         var rows = new List<IReadOnlyList<string>>
         {
             new[] { "Modules looked at", $"{s.Modules} of 1856", "" },
             new[] { "Pixels with good fit, all", $"{N(s.GoodFitPixels)} of {N(s.Pixels)}", P(s.GoodFitPixels, s.Pixels) },
             new[] { "Pixels with good fit, BPix", $"{N(s.BPixGoodFitPixels)} of {N(s.BPixPixels)}", P(s.BPixGoodFitPixels, s.BPixPixels) },
             new[] { "Pixels with good fit, FPix", $"{N(s.FPixGoodFitPixels)} of {N(s.FPixPixels)}", P(s.FPixGoodFitPixels, s.FPixPixels) },
-            new[] { $"Pixels with gain > {G(RunSummary.GainMax)} or |ped| > {G(RunSummary.PedestalMax)}", N(s.OutlierPixels), P(s.OutlierPixels, s.Pixels) },
+            new[] { $"Pixels with gain > {G(GoodFit.GainMax)} or |ped| > {G(GoodFit.PedestalMax)}", N(s.OutlierPixels), P(s.OutlierPixels, s.Pixels) },
             new[] { $"Pixels with gain > {G(RunSummary.HighGainThreshold)}", N(s.HighGainPixels), P(s.HighGainPixels, s.Pixels) },
             new[] { $"Column halves with mean gain > {G(RunSummary.HighGainThreshold)}", N(s.HighGainColumns), "" },
             new[] { $"ROCs with mean gain > {G(RunSummary.HighGainThreshold)}", N(s.HighGainRocs), "" },

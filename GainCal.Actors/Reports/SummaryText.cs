@@ -1,3 +1,4 @@
+using GainCal.Results;
 using System.Globalization;
 using System.Text;
 
@@ -12,8 +13,8 @@ public static class SummaryText
     public static string Summary(RunSummary s)
     {
         var b = new StringBuilder();
-        var gm = RunSummary.GainMax.ToString(CultureInfo.InvariantCulture);
-        var pm = RunSummary.PedestalMax.ToString(CultureInfo.InvariantCulture);
+        var gm = GoodFit.GainMax.ToString(CultureInfo.InvariantCulture);
+        var pm = GoodFit.PedestalMax.ToString(CultureInfo.InvariantCulture);
         var hg = RunSummary.HighGainThreshold.ToString(CultureInfo.InvariantCulture);
         static string Pct(long a, long n) => G((double)a / n * 100);
         b.Append($"Looked @ {s.Modules} modules\n");

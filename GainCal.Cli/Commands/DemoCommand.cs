@@ -21,7 +21,7 @@ public static class DemoCommand
         { Description = "ROCs simulated per FED (>= 1)", DefaultValueFactory = _ => 16, CustomParser = r => CliValues.Int(r, "--rocs-per-fed", min: 1) };
         var run = new Option<uint>("--run") { Description = "run number", DefaultValueFactory = _ => 400001 };
         var c = new Command("demo", "Simulate a small run (BPix and FPix FEDs) and calibrate it on an embedded one-node cluster: " +
-                                    "create, submit, live status, merge, summary") { dir, feds, rocs, run };
+                                    "create, submit, live status, merge, and the summary PDF (its path is the last line)") { dir, feds, rocs, run };
         c.SetAction((r, ct) => RunAsync(r.GetValue(dir), FedList.Selected(r, feds, defaultFeds), r.GetValue(rocs), r.GetValue(run), ct));
         return c;
     }
@@ -32,27 +32,34 @@ public static class DemoCommand
         var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-demo-").FullName : CliPaths.NewWorkDirectory(dir, "--dir");
         var input = Path.Combine(work, $"Run_{run}");
 
-        Step($"1/5 simulating run {run}: {feds.Count} FEDs, {rocs} ROCs each -> {input}");
+        Step($"1/6 simulating run {run}: {feds.Count} FEDs, {rocs} ROCs each -> {input}");
         RunSimulator.Write(input, feds, FedCalibrationSetup.Default, new SimulationOptions { Run = run, RocsPerFed = rocs }, writeTruthCsv: false);
         var bytes = feds.Sum(f => new FileInfo(RunSimulator.DumpPath(input, f, run)).Length);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {bytes / 1e6:F0} MB of dumps"));
 
-        Step("2/5 starting an embedded one-node cluster (SQLite journal in " + Path.Combine(work, "data") + ")");
+        Step("2/6 starting an embedded one-node cluster (SQLite journal in " + Path.Combine(work, "data") + ")");
         await using var cluster = await EmbeddedCluster.StartAsync(1, Path.Combine(work, "data"), work,
             maxFeds: Environment.ProcessorCount, fitWorkers: Environment.ProcessorCount, ct);
         Console.WriteLine($"    node up; command host {cluster.Endpoint} (try: gaincal status {run} --node {cluster.Endpoint})");
 
-        Step($"3/5 gaincal create {run} -i {input} -o {work}");
+        Step($"3/6 gaincal create {run} -i {input} -o {work}");
         if (await Echo(cluster, CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", work]), ct) != 0) return 1;
 
-        Step($"4/5 gaincal submit {run}; gaincal status {run} --watch");
+        Step($"4/6 gaincal submit {run}; gaincal status {run} --watch");
         if (await Echo(cluster, $"gaincal submit {run}", ct) != 0) return 1;
         var watched = await RunCommands.Watch(cluster.Endpoint, $"{run}", Console.Out, ct);
 
-        Step($"5/5 gaincal merge {run}");
+        Step($"5/6 gaincal merge {run}");
         var merged = await Echo(cluster, $"gaincal merge {run}", ct);
+        if (watched != 0 || merged != 0) return watched != 0 ? watched : merged;
+
+        var home = RunOutput.Directory(run, null, cluster.Endpoint, "the embedded node did not answer");
+        Step($"6/6 gaincal summary {run} --run-dir {home}");
+        var (tables, _, source, _) = ReportCommands.ResolveTables($"{run}", new DirectoryInfo(home), cluster.Endpoint);
+        var summary = ReportCommands.WriteSummary(tables, run, source, Path.Combine(home, Reports.TwikiPackage.SummaryDirectory), new ReportCli("summary"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"demo finished in {clock.Elapsed.TotalSeconds:F0} s; everything is in {work}"));
-        return watched != 0 ? watched : merged;
+        Console.WriteLine($"summary PDF: {summary.Pdf}");
+        return 0;
     }
 
     static void Step(string text) => Console.WriteLine($"==> {text}");

@@ -176,7 +176,8 @@ internal static class PayloadCommands
         o.WriteLine($"  {s.ModulesWithDefaultColumns} modules have columns filled with default values.");
         o.WriteLine($"  {s.ModulesWithDeadColumns} modules have columns filled with dead values.");
         o.WriteLine($"  modules {s.Modules}, channels {s.Channels:N0}; modules with data {s.ModulesWithData}, missing {s.ModulesMissing}");
-        o.WriteLine($"  pixels with a fit {s.PixelsWithFit:N0}, without {s.PixelsWithoutFit:N0}; good {s.PixelsGood:N0}, substituted {s.PixelsSubstituted:N0}");
+        o.WriteLine($"  pixels with a fit {s.PixelsWithFit:N0}, without {s.PixelsWithoutFit:N0}; good fits {s.PixelsGoodFit:N0} ({Results.GoodFit.Definition})");
+        o.WriteLine($"  kept as measured (status > 0 and inside the uploader's ranges) {s.PixelsGood:N0}, substituted {s.PixelsSubstituted:N0}");
         if (s.UnknownModules.Count > 0)
             o.WriteLine($"  warning: {s.UnknownModules.Count} input detids are not modules of the detector (used for the means only), e.g. {string.Join(", ", s.UnknownModules.Take(5))}");
     }

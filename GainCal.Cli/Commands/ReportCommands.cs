@@ -24,32 +24,68 @@ internal static class ReportCommands
         {
             Description = $"The run's output directory: reads its per-FED tables fed/<FED>.parquet one at a time, or else {PixelTable.MergedFileName}",
         };
+        var pdfOnly = new Option<bool>("--pdf-only", "-p")
+        {
+            Description = "Only write the PDF again from the stored summary (summary_Run<RUN>.json, its figure list and PNGs in the " +
+                "output directory), without reading the tables (run.py summary -p)",
+        };
         var node = RunOutput.NodeOption("asked for the run's output directory when a run number is given without --run-dir");
         var command = new Command("summary",
-            "Summarise a calibration as run.py summary did: writes gain_summary.pdf and its PNG plots (gain and pedestal per BPix " +
-            "layer and FPix disk/ring, fit status fractions, per-module maps), the modules and ROCs with the most failed fits, " +
-            "Summary_Run<RUN>.txt with the reference's numbers, the badFitsROCs/highGainROCs logs and summary_Run<RUN>.json.")
+            "Summarise a calibration as run.py summary did: writes gain_summary.pdf and its PNG plots (fit status per BPix layer and " +
+            "FPix disk/ring; per-pixel distributions and the gain/pedestal/error correlations; for each of the 13 quantities of the " +
+            "reference (Gain, Pedestal, ErrorGain, ErrorPedestal, frac_gain_high, GainSaturate, GainDynamicRange, GainLowPoint, " +
+            "GainHighPoint, GainNPoints, GainChi2NDF, GainChi2Prob, GainFitResult) and the bad-fit fraction a SUB_ plot per layer/disk/ring, " +
+            "a SUM_ plot per module and MAP_ maps), the modules and ROCs with the most failed fits, Summary_Run<RUN>.txt with the " +
+            "reference's numbers, the badFitsROCs/highGainROCs logs and summary_Run<RUN>.json.")
         {
-            input, output, runDir, node,
+            input, output, runDir, pdfOnly, node,
         };
         command.SetAction(parsed =>
         {
             var cli = new ReportCli("summary");
+            if (parsed.GetValue(pdfOnly))
+            {
+                var (directory, run) = StoredSummary(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(output), parsed.GetValue(node)!);
+                var rewritten = SummaryReport.RewritePdf(directory, run, step => cli.Progress(step));
+                cli.Progress("done");
+                Console.WriteLine($"PDF:   {rewritten.Pdf} ({rewritten.Pages} pages, from {rewritten.Plots.Count} stored plots)");
+                return 0;
+            }
             var (tables, expectedRun, source, home) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(node)!);
-            var directory = parsed.GetValue(output)?.FullName ?? Path.Combine(home, TwikiPackage.SummaryDirectory);
-            var summary = Summarise(tables, expectedRun, cli);
-            var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step));
-            cli.Progress("done");
-            Console.WriteLine($"run {summary.Run}: {summary.Modules} modules, good fits {summary.GoodFitPixels:N0} of {summary.Pixels:N0} pixels " +
-                $"({RunSummary.Percent(summary.GoodFitPixels, summary.Pixels):F3} %), {summary.Rocs.Count(x => x.Dead)} dead ROCs");
-            Console.WriteLine($"PDF:   {outputs.Pdf} ({outputs.Pages} pages)");
-            Console.WriteLine($"text:  {outputs.Text}");
-            Console.WriteLine($"data:  {outputs.Data}");
-            Console.WriteLine($"plots: {outputs.Plots.Count} PNG files in {directory}");
-            Console.WriteLine($"time:  {cli.Elapsed.TotalSeconds:F1} s");
+            WriteSummary(tables, expectedRun, source, parsed.GetValue(output)?.FullName ?? Path.Combine(home, TwikiPackage.SummaryDirectory), cli);
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Summarises the tables into <paramref name="directory"/> and prints where everything went.</summary>
+    internal static SummaryOutputs WriteSummary(IReadOnlyList<string> tables, uint? expectedRun, string source, string directory, ReportCli cli)
+    {
+        var summary = Summarise(tables, expectedRun, cli);
+        var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step));
+        cli.Progress("done");
+        Console.WriteLine($"run {summary.Run}: {summary.Modules} modules, good fits {summary.GoodFitPixels:N0} of {summary.Pixels:N0} pixels " +
+            $"({RunSummary.Percent(summary.GoodFitPixels, summary.Pixels):F3} %; {GoodFit.Definition}), {summary.Rocs.Count(x => x.Dead)} dead ROCs");
+        Console.WriteLine($"PDF:   {outputs.Pdf} ({outputs.Pages} pages)");
+        Console.WriteLine($"text:  {outputs.Text}");
+        Console.WriteLine($"data:  {outputs.Data}");
+        Console.WriteLine($"plots: {outputs.Plots.Count} PNG files in {directory}");
+        Console.WriteLine($"time:  {cli.Elapsed.TotalSeconds:F1} s");
+        return outputs;
+    }
+
+    /// <summary>The summary directory --pdf-only reads: --output, or summary/ of the run directory or next to the table.</summary>
+    private static (string Directory, uint? Run) StoredSummary(string input, DirectoryInfo? runDir, DirectoryInfo? output, string node)
+    {
+        uint? run = uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var r) && !File.Exists(input) ? r : null;
+        if (output is not null) return (output.FullName, run);
+        if (run is { } number)
+        {
+            var home = runDir?.FullName ?? RunOutput.Directory(number, null, node, "give --run-dir or --output");
+            return (Path.Combine(home, TwikiPackage.SummaryDirectory), run);
+        }
+        if (runDir is not null) throw new ArgumentException("--run-dir goes with a run number, not with a table file");
+        return (Path.Combine(Path.GetDirectoryName(Path.GetFullPath(input))!, TwikiPackage.SummaryDirectory), null);
     }
 
     private static Command Twiki()
@@ -154,7 +190,7 @@ internal static class ReportCommands
     /// from --run-dir or from the cluster's run registry), the per-FED tables of &lt;run-dir&gt;/fed/ (read one at a
     /// time, so memory stays that of one FED; the merged table is their union) or else &lt;run-dir&gt;/GainCalibration.parquet.
     /// </summary>
-    private static (IReadOnlyList<string> Tables, uint? Run, string Source, string Home) ResolveTables(string input, DirectoryInfo? runDir, string node)
+    internal static (IReadOnlyList<string> Tables, uint? Run, string Source, string Home) ResolveTables(string input, DirectoryInfo? runDir, string node)
     {
         if (uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run) && !File.Exists(input))
         {

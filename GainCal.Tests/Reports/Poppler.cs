@@ -26,6 +26,33 @@ internal static class Poppler
         return output.Result;
     }
 
+    /// <summary>
+    /// Every word (pdftotext -bbox) that does not lie inside its page less <paramref name="margin"/> points on each side,
+    /// as "page N: word (xMin-xMax, yMin-yMax of W x H)".
+    /// </summary>
+    public static IReadOnlyList<string> WordsOutside(string pdf, double margin)
+    {
+        var html = Run("pdftotext", "-bbox", pdf, "-");
+        var outside = new List<string>();
+        var pages = System.Text.RegularExpressions.Regex.Split(html, "<page ").Skip(1).ToList();
+        Assert.NotEmpty(pages);
+        for (var p = 0; p < pages.Count; p++)
+        {
+            var size = System.Text.RegularExpressions.Regex.Match(pages[p], "width=\"([\\d.]+)\" height=\"([\\d.]+)\"");
+            double width = D(size.Groups[1].Value), height = D(size.Groups[2].Value);
+            foreach (System.Text.RegularExpressions.Match w in System.Text.RegularExpressions.Regex.Matches(pages[p],
+                         "<word xMin=\"([-\\d.]+)\" yMin=\"([-\\d.]+)\" xMax=\"([-\\d.]+)\" yMax=\"([-\\d.]+)\">(.*?)</word>"))
+            {
+                double x0 = D(w.Groups[1].Value), y0 = D(w.Groups[2].Value), x1 = D(w.Groups[3].Value), y1 = D(w.Groups[4].Value);
+                if (x0 < margin || y0 < margin || x1 > width - margin || y1 > height - margin)
+                    outside.Add($"page {p + 1}: {w.Groups[5].Value} ({x0:F0}-{x1:F0}, {y0:F0}-{y1:F0} of {width:F0} x {height:F0})");
+            }
+        }
+        return outside;
+    }
+
+    private static double D(string s) => double.Parse(s, System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Renders every page to a grey-level image and returns, per page, the fraction of pixels that are not white.</summary>
     public static IReadOnlyList<double> InkPerPage(string pdf, string workDirectory)
     {

@@ -108,4 +108,20 @@ public class ComparisonReportTests
         Assert.Contains("CHANGED BPix L2: gain +5.0", text);
         Assert.Contains("Unchanged within tolerance: BPix L1, FPix D3 R2", File.ReadAllText(outputs.Text));
     }
+
+    [Fact]
+    public void No_text_of_the_comparison_pdf_leaves_the_page_even_with_long_input_paths()
+    {
+        Poppler.RequireOrSkip();
+        var modules = new[] { DetId.BPix(1, 2, 3), DetId.FPix(2, 3, 40, 2) };
+        var a = SyntheticTables.Modules(300, modules, seed: 5);
+        var b = SyntheticTables.Modules(301, modules, seed: 6);
+        using var dir = new TempDirectory();
+        // Paths as deep as a real run area's: the first page once ran off its right edge with them.
+        var deep = "/data/gaincal/runs/GainRun_400001/a-rather-long-directory-name-as-operators-make-them/GainCalibration.parquet";
+        var outputs = ComparisonReport.Write(RunComparison.Compare(a, b), dir.Path, deep, deep.Replace("400001", "400002"));
+        Assert.Empty(Poppler.WordsOutside(outputs.Pdf, margin: 20));
+        Assert.Contains($"\"goodFitA\": {a.RowCount}", File.ReadAllText(outputs.Data));
+        Assert.Contains($"Good fits (status > 0, |gain| <= 1000 e/ADC, |pedestal| <= 250 ADC) in the common modules: run 300 {a.RowCount}", File.ReadAllText(outputs.Text));
+    }
 }
