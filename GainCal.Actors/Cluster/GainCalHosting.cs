@@ -40,6 +40,7 @@ public static class GainCalHosting
     public static IServiceCollection AddGainCalNode(this IServiceCollection services, NodeSettings settings,
         Action<AkkaConfigurationBuilder, IServiceProvider>? more = null)
     {
+        settings.Validated();
         PrepareStorage(settings);
         services.AddSingleton(settings);
         services.AddAkka(settings.SystemName, (builder, sp) =>
