@@ -44,7 +44,8 @@ fi
 "${as[@]}" xrootd -b -c "$work/xrootd.cfg" -l "$work/xrootd.log" -s "$work/xrootd.pid" -n gaincal >/dev/null 2>&1 \
   || { echo "xrootd/start.sh: xrootd did not start; its log:" >&2; tail -20 "$work/xrootd.log"* >&2 2>/dev/null; exit 3; }
 for _ in $(seq 1 100); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { [ "${allow[0]}" != 127.0.0.1 ] && (exec 3<>"/dev/tcp/${allow[0]}/$port") 2>/dev/null; }; then
+  # Probe over loopback only (the server listens on every address of its namespace, loopback included).
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "root://127.0.0.1:$port/"; exit 0
   fi
   sleep 0.1
