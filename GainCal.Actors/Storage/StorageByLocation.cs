@@ -23,7 +23,11 @@ public sealed class StorageByLocation(XRootDOptions? xrootd = null) : IStorage
 
     /// <summary>Null when the location is usable, otherwise why not (for option validation).</summary>
     public static string? Problem(string location) =>
-        !IsRemote(location) ? null : XRootDUrl.TryParse(location, out _, out var problem) ? null : $"{location}: {problem}";
+        IsRemote(location)
+            ? XRootDUrl.TryParse(location, out _, out var problem) ? null : $"{location}: {problem}"
+            : location.Contains("://", StringComparison.Ordinal)
+                ? $"{location}: not an XRootD URL (expected root://host[:port]//path)"
+                : null;
 
     public IStorage For(string location) => IsRemote(location) ? _xrootd : LocalStorage.Instance;
 
