@@ -9,4 +9,5 @@ foreach (var command in RunCommands.Create()) root.Subcommands.Add(command);
 root.Subcommands.Add(DemoCommand.Create());
 root.Subcommands.Add(PbmCommand.Create());
 root.Subcommands.Single(c => c.Name == "bench").Subcommands.Add(BenchClusterCommand.Create());
+root.Subcommands.Single(c => c.Name == "bench").Subcommands.Add(BenchXRootDCommand.Create());
 return await CliErrors.InvokeAsync(root, args);

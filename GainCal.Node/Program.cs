@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 NodeSettings settings;
 try
 {
-    settings = NodeSettings.From(NodeSettings.BuildConfiguration(args));
+    settings = NodeSettings.From(NodeSettings.BuildConfiguration(args)).Validated();
 }
 catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
 {

@@ -66,6 +66,19 @@ public sealed class FedDumpScanner : IDisposable
         Run = _reader.RunNumber;
     }
 
+    /// <summary>Reads the dump from a stream (an XRootD file, see GainCal.Storage); <paramref name="dumpName"/>
+    /// is its URL or path, for the FED in its name and for messages. The stream is disposed with the scanner.</summary>
+    public FedDumpScanner(Stream dump, string dumpName, FedCalibrationSetup setup, PatternShard shard)
+    {
+        _shard = shard;
+        _path = dumpName;
+        _setup = setup;
+        _pattern = setup.Pattern;
+        NameFed = DumpFileName.TryParse(dumpName, out var name) ? name!.Fed : null;
+        _reader = new DumpReader(dump, dumpName);
+        Run = _reader.RunNumber;
+    }
+
     /// <summary>The FED whose ROCs are calibrated: the one the fragment headers name (as the reference unpacks them).</summary>
     public int Fed => _cabling?.Fed ?? NameFed ?? 0;
     public int? NameFed { get; }

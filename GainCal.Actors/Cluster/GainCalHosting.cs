@@ -39,6 +39,7 @@ public static class GainCalHosting
     public static IServiceCollection AddGainCalNode(this IServiceCollection services, NodeSettings settings,
         Action<AkkaConfigurationBuilder, IServiceProvider>? more = null)
     {
+        settings.Validated();
         PrepareStorage(settings);
         services.AddSingleton(settings);
         var fits = new FitThreadPool(settings.FitWorkers);

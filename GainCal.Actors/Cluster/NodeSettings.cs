@@ -111,6 +111,36 @@ public sealed record NodeSettings
         };
     }
 
+    /// <summary>These settings, or an <see cref="ArgumentException"/> saying why a node must not start with them:
+    /// a SQLite journal is a file that only the nodes of one host can share, so a node whose seeds live on other
+    /// hosts (addresses that are neither loopback nor its own Host/PublicHost) needs PostgreSQL.</summary>
+    public NodeSettings Validated()
+    {
+        if (Persistence != "sqlite") return this;
+        var remote = Seeds.FirstOrDefault(seed => IsOnAnotherHost(SeedHost(seed)));
+        if (remote is not null)
+            throw new ArgumentException(
+                $"configuration Seeds: {remote} is on another host, but the journal is SQLite, a file the nodes of other hosts cannot share; " +
+                "nodes on several hosts need --persistence postgresql --connection-string \"Host=...\" (docs/cluster.md, multi-host)");
+        return this;
+    }
+
+    private bool IsOnAnotherHost(string host)
+    {
+        if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || host.Equals(Host, StringComparison.OrdinalIgnoreCase)
+            || host.Equals(PublicHost, StringComparison.OrdinalIgnoreCase)) return false;
+        return !System.Net.IPAddress.TryParse(host, out var address) || !System.Net.IPAddress.IsLoopback(address);
+    }
+
+    /// <summary>"host:port", "[v6]:port" or a bare host.</summary>
+    private static string SeedHost(string seed)
+    {
+        if (seed.StartsWith('[')) return seed[1..Math.Max(1, seed.IndexOf(']'))];
+        var colon = seed.LastIndexOf(':');
+        return colon > 0 && seed.IndexOf(':') == colon ? seed[..colon] : seed;
+    }
+
     static int Int(IConfiguration c, string key, int fallback) =>
         c[key] is { } s ? int.TryParse(s, out var v) ? v : throw new ArgumentException($"configuration {key}: '{s}' is not an integer") : fallback;
 

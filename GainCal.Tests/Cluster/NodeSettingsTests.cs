@@ -47,6 +47,38 @@ public class NodeSettingsTests
     }
 
     [Fact]
+    public void A_node_with_seeds_on_other_hosts_refuses_a_sqlite_journal_and_says_why()
+    {
+        NodeSettings Settings(params string[] args) => NodeSettings.From(NodeSettings.BuildConfiguration(args));
+
+        var e = Assert.Throws<ArgumentException>(() => Settings("--host", "10.77.0.11", "--seeds", "10.77.0.11:4053,10.77.0.12:4053").Validated());
+        Assert.StartsWith("configuration Seeds: 10.77.0.12:4053 is on another host, but the journal is SQLite", e.Message);
+        Assert.Contains("--persistence postgresql", e.Message);
+        Assert.Throws<ArgumentException>(() => Settings("--seeds", "seed.example.org:4053").Validated());
+        Assert.Throws<ArgumentException>(() => Settings("--seeds", "[fd00::2]:4053").Validated());
+
+        // One host: loopback seeds, its own address (Host or PublicHost), no seeds; or PostgreSQL anywhere.
+        Settings("--seeds", "127.0.0.1:4053,127.0.0.1:4054,localhost:4055,[::1]:4056").Validated();
+        Settings("--host", "10.77.0.11", "--seeds", "10.77.0.11:4053,10.77.0.11:4054").Validated();
+        Settings("--host", "0.0.0.0", "--public-host", "node1.lab", "--seeds", "node1.lab:4053").Validated();
+        Settings().Validated();
+        Settings("--persistence", "postgresql", "--connection-string", "Host=10.77.0.2", "--seeds", "10.77.0.12:4053").Validated();
+    }
+
+    [Fact]
+    public async Task A_node_process_with_seeds_on_other_hosts_and_sqlite_exits_with_the_reason()
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "GainCal.Node.dll"), "--seeds", "10.77.0.12:4053", "--data-dir", Path.GetTempPath() })
+            psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(2, p.ExitCode);
+        Assert.StartsWith("gaincal-node: configuration Seeds: 10.77.0.12:4053 is on another host", await stderr);
+    }
+
+    [Fact]
     public void Fed_lists_print_as_ranges() =>
         Assert.Equal("1200-1202, 1205, 1207, 1208, 1296-1302", FedList.Format([1301, 1200, 1201, 1202, 1205, 1207, 1208, 1296, 1297, 1298, 1299, 1300, 1302]));
 }

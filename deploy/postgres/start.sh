@@ -3,13 +3,18 @@
 # missing), a fresh cluster in DIR owned by the postgres user, listening on 127.0.0.1:PORT only, trust
 # authentication (loopback, test data only). Prints the Npgsql connection string on its last line.
 #
-#   deploy/postgres/start.sh [-d DIR] [-p PORT]        stop with deploy/postgres/stop.sh -d DIR
+#   deploy/postgres/start.sh [-d DIR] [-p PORT] [-l ADDRESS -a CIDR]     stop with deploy/postgres/stop.sh -d DIR
+#
+# -l/-a (deploy/lab): listen on ADDRESS instead of 127.0.0.1 and trust connections from CIDR (a private lab
+# network inside network namespaces); the connection string then names ADDRESS.
 set -euo pipefail
-dir="${TMPDIR:-/tmp}/gaincal-postgres"; port=55432
+dir="${TMPDIR:-/tmp}/gaincal-postgres"; port=55432; listen=127.0.0.1; trusted=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -d) dir="$2"; shift 2 ;;
     -p) port="$2"; shift 2 ;;
+    -l) listen="$2"; shift 2 ;;
+    -a) trusted="$2"; shift 2 ;;
     *) echo "postgres/start.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -24,7 +29,8 @@ rm -rf "$dir"; mkdir -p "$dir"
 [ "$(id -u)" -ne 0 ] || chown postgres: "$dir"
 as_pg "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir.initdb.log" 2>&1 \
   || { cat "$dir.initdb.log" >&2; exit 3; }
+[ -z "$trusted" ] || echo "host all all $trusted trust" >> "$dir/pg_hba.conf"
 as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-  -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null \
+  -o "-p $port -k $dir -c listen_addresses=$listen -c fsync=off -c max_connections=200" start >/dev/null \
   || { cat "$dir/server.log" >&2; exit 3; }
-echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres;Pooling=true"
+echo "Host=$listen;Port=$port;Username=postgres;Database=postgres;Pooling=true"

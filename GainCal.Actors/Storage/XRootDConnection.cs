@@ -1,0 +1,236 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Text;
+
+namespace GainCal.Storage;
+
+/// <summary>The server answered a request with kXR_error.</summary>
+internal sealed class XRootDServerError(int code, string message) : Exception(message)
+{
+    public int Code { get; } = code;
+}
+
+/// <summary>The server sent the client elsewhere (kXR_redirect): a redirector such as EOS's MGM.</summary>
+internal sealed class XRootDRedirect(string host, int port) : Exception($"redirected to {host}:{port}")
+{
+    public string Host { get; } = host;
+
+    public int Port { get; } = port;
+}
+
+/// <summary>
+/// One logged-in TCP connection to an XRootD server, one request at a time (XRootD protocol 5, the subset in
+/// docs/storage.md: handshake, kXR_protocol, kXR_login, then file requests). Requests are 24-byte headers in
+/// network byte order (stream id, request code, 16 bytes of parameters, payload length) plus a payload;
+/// responses are 8-byte headers (stream id, status, length) plus a body, possibly in several kXR_oksofar
+/// parts. Socket failures surface as <see cref="IOException"/>/<see cref="SocketException"/>; the caller
+/// decides whether to reconnect.
+/// </summary>
+internal sealed class XRootDConnection : IDisposable
+{
+    // Request codes (XProtocol.hh, XRequestTypes).
+    public const ushort Close = 3003, Dirlist = 3004, Protocol = 3006, Login = 3007, Mkdir = 3008, Mv = 3009,
+        Open = 3010, Read = 3013, Rm = 3014, Stat = 3017, Write = 3019;
+
+    // Response status codes (XResponseType).
+    private const ushort Ok = 0, OkSoFar = 4000, Attn = 4001, AuthMore = 4002, Error = 4003, Redirect = 4004, Wait = 4005, WaitResp = 4006;
+
+    private const int ProtocolVersion = 0x00000500;
+    private const byte LoginCapabilityVersion = 5;   // kXR_ver005
+    private const int MaxWaits = 30;
+
+    private readonly Socket _socket;
+    private readonly byte[] _header = new byte[24];
+    private readonly byte[] _responseHeader = new byte[8];
+    private ushort _streamId;
+
+    private XRootDConnection(Socket socket) => _socket = socket;
+
+    public string Server { get; private init; } = "";
+
+    /// <summary>Connects, handshakes and logs in. Throws <see cref="SocketException"/> when nobody answers.</summary>
+    public static XRootDConnection Connect(string host, int port, XRootDOptions options)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using (var timeout = new CancellationTokenSource(options.ConnectTimeout))
+            {
+                try
+                {
+                    socket.ConnectAsync(host, port, timeout.Token).AsTask().GetAwaiter().GetResult();
+                }
+                catch (OperationCanceledException)
+                {
+                    throw new SocketException((int)SocketError.TimedOut);
+                }
+            }
+            var ms = (int)Math.Min(int.MaxValue, options.IoTimeout.TotalMilliseconds);
+            socket.ReceiveTimeout = ms;
+            socket.SendTimeout = ms;
+            var connection = new XRootDConnection(socket) { Server = $"{host}:{port}" };
+            connection.Handshake();
+            return connection;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private void Handshake()
+    {
+        // The 20-byte initial handshake (0, 0, 0, 4, 2012), followed at once by kXR_protocol.
+        Span<byte> first = stackalloc byte[20 + 24];
+        first.Clear();
+        BinaryPrimitives.WriteInt32BigEndian(first[12..], 4);
+        BinaryPrimitives.WriteInt32BigEndian(first[16..], 2012);
+        var protocol = first[20..];
+        BinaryPrimitives.WriteUInt16BigEndian(protocol, ++_streamId);
+        BinaryPrimitives.WriteUInt16BigEndian(protocol[2..], Protocol);
+        BinaryPrimitives.WriteInt32BigEndian(protocol[4..], ProtocolVersion);
+        SendAll(first);
+
+        // Handshake answer: header with stream id 0, status 0, length 8, then protocol version and server kind.
+        ReceiveAll(_responseHeader);
+        var length = BinaryPrimitives.ReadInt32BigEndian(_responseHeader.AsSpan(4));
+        if (BinaryPrimitives.ReadUInt16BigEndian(_responseHeader.AsSpan(2)) != Ok || length is < 0 or > 64)
+            throw new IOException($"{Server}: not an XRootD server (bad handshake answer)");
+        ReceiveAll(new byte[length]);
+        ReceiveResponse(_streamId, new MemoryStream());
+
+        // kXR_login: pid, 8-byte user name, ability, capability version; no authentication (see docs/storage.md).
+        Span<byte> login = stackalloc byte[16];
+        login.Clear();
+        BinaryPrimitives.WriteInt32BigEndian(login, Environment.ProcessId);
+        var user = Encoding.ASCII.GetBytes(Environment.UserName.Length > 8 ? Environment.UserName[..8] : Environment.UserName);
+        user.CopyTo(login[4..12]);
+        login[14] = LoginCapabilityVersion;
+        var answer = Call(Login, login, default);
+        if (answer.Length > 16 && answer.AsSpan(16).IndexOfAnyExcept((byte)0) >= 0)
+            throw new XRootDServerError(0, "the server requires authentication (" + Encoding.ASCII.GetString(answer, 16, answer.Length - 16).Trim('\0') + "), which GainCal does not implement");
+    }
+
+    /// <summary>Sends a request and returns the whole response body (all kXR_oksofar parts).</summary>
+    public byte[] Call(ushort request, ReadOnlySpan<byte> parameters, ReadOnlySpan<byte> payload)
+    {
+        for (var waits = 0; ; waits++)
+        {
+            Send(request, parameters, payload);
+            var body = new MemoryStream();
+            var wait = ReceiveResponse(_streamId, body);
+            if (wait < 0) return body.ToArray();
+            if (waits >= MaxWaits) throw new XRootDServerError(0, $"the server asked to wait {MaxWaits} times");
+            Thread.Sleep(TimeSpan.FromSeconds(Math.Clamp(wait, 1, 10)));
+        }
+    }
+
+    /// <summary>kXR_read of up to <paramref name="into"/>.Length bytes at <paramref name="offset"/> straight into
+    /// the caller's buffer; returns the bytes read (fewer only at the end of the file).</summary>
+    public int ReadAt(ReadOnlySpan<byte> handle, long offset, Span<byte> into)
+    {
+        Span<byte> p = stackalloc byte[16];
+        handle.CopyTo(p);
+        BinaryPrimitives.WriteInt64BigEndian(p[4..], offset);
+        BinaryPrimitives.WriteInt32BigEndian(p[12..], into.Length);
+        for (var waits = 0; ; waits++)
+        {
+            Send(Read, p, default);
+            var got = 0;
+            var wait = ReceiveResponse(_streamId, null, into, ref got);
+            if (wait < 0) return got;
+            if (waits >= MaxWaits) throw new XRootDServerError(0, $"the server asked to wait {MaxWaits} times");
+            Thread.Sleep(TimeSpan.FromSeconds(Math.Clamp(wait, 1, 10)));
+        }
+    }
+
+    private void Send(ushort request, ReadOnlySpan<byte> parameters, ReadOnlySpan<byte> payload)
+    {
+        unchecked { _streamId++; }
+        if (_streamId == 0) _streamId = 1;
+        var h = _header.AsSpan();
+        h.Clear();
+        BinaryPrimitives.WriteUInt16BigEndian(h, _streamId);
+        BinaryPrimitives.WriteUInt16BigEndian(h[2..], request);
+        parameters.CopyTo(h[4..20]);
+        BinaryPrimitives.WriteInt32BigEndian(h[20..], payload.Length);
+        SendAll(h);
+        if (!payload.IsEmpty) SendAll(payload);
+    }
+
+    private int ReceiveResponse(ushort streamId, MemoryStream? body)
+    {
+        var got = 0;
+        return ReceiveResponse(streamId, body, default, ref got);
+    }
+
+    /// <summary>Reads response parts until the final one. Data goes to <paramref name="body"/> or, when null,
+    /// into <paramref name="into"/>. Returns -1 when done, or the seconds to wait before sending again.</summary>
+    private int ReceiveResponse(ushort streamId, MemoryStream? body, Span<byte> into, ref int got)
+    {
+        while (true)
+        {
+            ReceiveAll(_responseHeader);
+            var sid = BinaryPrimitives.ReadUInt16BigEndian(_responseHeader);
+            var status = BinaryPrimitives.ReadUInt16BigEndian(_responseHeader.AsSpan(2));
+            var length = BinaryPrimitives.ReadInt32BigEndian(_responseHeader.AsSpan(4));
+            if (length < 0) throw new IOException($"{Server}: negative response length");
+            if (status is Ok or OkSoFar && sid == streamId)
+            {
+                if (body is not null)
+                {
+                    var part = new byte[length];
+                    ReceiveAll(part);
+                    body.Write(part);
+                }
+                else
+                {
+                    if (length > into.Length - got) throw new IOException($"{Server}: the server sent more bytes than were asked for");
+                    ReceiveAll(into.Slice(got, length));
+                    got += length;
+                }
+                if (status == Ok) return -1;
+                continue;
+            }
+            var small = new byte[length];
+            ReceiveAll(small);
+            if (status == Attn) continue;   // unsolicited notice; the answer to our request follows
+            if (sid != streamId) throw new IOException($"{Server}: answer for another request (stream {sid}, expected {streamId})");
+            switch (status)
+            {
+                case Error:
+                    var code = length >= 4 ? BinaryPrimitives.ReadInt32BigEndian(small) : 0;
+                    throw new XRootDServerError(code, length > 4 ? Encoding.UTF8.GetString(small, 4, length - 4).TrimEnd('\0', '\n') : "error without a message");
+                case Wait:
+                    return length >= 4 ? BinaryPrimitives.ReadInt32BigEndian(small) : 1;
+                case Redirect:
+                    var port = length >= 4 ? BinaryPrimitives.ReadInt32BigEndian(small) : 0;
+                    var host = length > 4 ? Encoding.ASCII.GetString(small, 4, length - 4).TrimEnd('\0') : "";
+                    var cgi = host.IndexOf('?');
+                    throw new XRootDRedirect(cgi >= 0 ? host[..cgi] : host, port);
+                case WaitResp:
+                case AuthMore:
+                default:
+                    throw new XRootDServerError(0, $"unsupported server answer {status}");
+            }
+        }
+    }
+
+    private void SendAll(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty) bytes = bytes[_socket.Send(bytes)..];
+    }
+
+    private void ReceiveAll(Span<byte> into)
+    {
+        while (!into.IsEmpty)
+        {
+            var n = _socket.Receive(into);
+            if (n == 0) throw new IOException($"{Server}: the server closed the connection");
+            into = into[n..];
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+}

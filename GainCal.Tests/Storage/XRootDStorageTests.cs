@@ -1,0 +1,153 @@
+using GainCal.Storage;
+
+namespace GainCal.Tests.Storage;
+
+/// <summary>One server for the class; each test uses its own directory.</summary>
+public sealed class XRootDServerFixture : IAsyncLifetime
+{
+    public XRootDTestServer Server { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync() => Server = await XRootDTestServer.StartAsync();
+
+    public async ValueTask DisposeAsync() => await Server.DisposeAsync();
+}
+
+/// <summary>The managed XRootD client against Debian's real xrootd server on 127.0.0.1.</summary>
+public class XRootDStorageTests(XRootDServerFixture fixture) : IClassFixture<XRootDServerFixture>
+{
+    internal static readonly XRootDOptions Small = new() { ChunkBytes = 1 << 20, ResumeWindow = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(5) };
+    private readonly XRootDTestServer _server = fixture.Server;
+    private readonly XRootDStorage _storage = new(Small);
+
+    internal static byte[] RandomBytes(int n, int seed)
+    {
+        var bytes = new byte[n];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+
+    [Fact]
+    public void Lists_a_directory_with_sizes_and_subdirectories()
+    {
+        _server.Put("run/GainCalibration_1200_400000.dmp", RandomBytes(1000, 1));
+        _server.Put("run/GainCalibration_1201_400000.dmp", RandomBytes(2500, 2));
+        _server.Put("run/sub/x.txt", [1, 2, 3]);
+
+        var entries = _storage.List(_server.Url("run"));
+
+        Assert.Equal(["GainCalibration_1200_400000.dmp", "GainCalibration_1201_400000.dmp", "sub"], entries.Select(e => e.Name));
+        Assert.Equal([1000L, 2500L], entries.Take(2).Select(e => e.Size));
+        Assert.Equal([false, false, true], entries.Select(e => e.IsDirectory));
+        Assert.Equal(_server.Url("run/GainCalibration_1201_400000.dmp"), entries[1].Location);
+    }
+
+    [Fact]
+    public void Reads_a_whole_file_in_many_chunks_byte_for_byte()
+    {
+        var content = RandomBytes((5 << 20) + 12345, 3);
+        _server.Put("d/whole.dmp", content);
+
+        using var stream = _storage.OpenRead(_server.Url("d/whole.dmp"));
+        var copy = new MemoryStream();
+        stream.CopyTo(copy, 77777);
+
+        Assert.Equal(content.Length, stream.Length);
+        Assert.Equal(content, copy.ToArray());
+    }
+
+    [Fact]
+    public void Reads_from_an_offset_after_seeking_backwards_and_forwards()
+    {
+        var content = RandomBytes(3 << 20, 4);
+        _server.Put("seek.bin", content);
+
+        using var stream = _storage.OpenRead(_server.Url("seek.bin"));
+        var buffer = new byte[1000];
+        foreach (var offset in new long[] { 2_500_000, 17, (3 << 20) - 500, 1_048_570 })
+        {
+            stream.Position = offset;
+            var n = stream.ReadAtLeast(buffer, (int)Math.Min(buffer.Length, content.Length - offset), throwOnEndOfStream: false);
+            Assert.Equal(content.AsSpan((int)offset, n).ToArray(), buffer[..n]);
+        }
+        stream.Seek(-10, SeekOrigin.End);
+        Assert.Equal(10, stream.ReadAtLeast(buffer, 10, throwOnEndOfStream: false));
+        Assert.Equal(0, stream.Read(buffer));
+    }
+
+    [Fact]
+    public void A_missing_file_is_not_found_naming_the_url()
+    {
+        var url = _server.Url("nowhere/GainCalibration_1200_1.dmp");
+
+        var e = Assert.Throws<StorageException>(() => _storage.OpenRead(url));
+
+        Assert.Equal(StorageFailure.NotFound, e.Failure);
+        Assert.StartsWith(url + ": no such file", e.Message);
+        Assert.Null(_storage.Stat(url));
+    }
+
+    [Fact]
+    public void An_unreadable_file_is_permission_denied()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.UserName == "xrootd") return;   // needs a server user other than ours
+        var path = _server.Put("secret.dmp", [1, 2, 3]);
+        File.SetUnixFileMode(path, UnixFileMode.None);
+
+        var e = Assert.Throws<StorageException>(() => _storage.OpenRead(_server.Url("secret.dmp")));
+
+        Assert.Equal(StorageFailure.PermissionDenied, e.Failure);
+        Assert.StartsWith(_server.Url("secret.dmp") + ": permission denied", e.Message);
+    }
+
+    [Fact]
+    public void A_server_that_is_down_is_unreachable_naming_the_url()
+    {
+        var port = Cluster.FreePorts.Take(1)[0];
+        var url = $"root://127.0.0.1:{port}//run/GainCalibration_1200_1.dmp";
+
+        var e = Assert.Throws<StorageException>(() => _storage.OpenRead(url));
+
+        Assert.Equal(StorageFailure.ServerUnreachable, e.Failure);
+        Assert.True(e.IsTransient);
+        Assert.Equal($"{url}: no XRootD server answers at 127.0.0.1:{port} (connection refused)", e.Message);
+        Assert.Throws<StorageException>(() => _storage.List($"root://127.0.0.1:{port}//run"));
+    }
+
+    [Fact]
+    public void An_atomic_write_is_visible_only_after_commit_and_replaces_the_old_file()
+    {
+        var url = _server.Url("out/fed/1200.parquet");
+        var first = RandomBytes((2 << 20) + 3, 5);
+        using (var write = _storage.BeginWrite(url))
+        {
+            write.Stream.Write(first, 0, 1 << 20);
+            Assert.Null(_storage.Stat(url));
+            write.Stream.Write(first, 1 << 20, first.Length - (1 << 20));
+            Assert.Equal(first.Length, write.Stream.Position);
+            Assert.Equal([XRootDUrl.Parse(write.TemporaryLocation).Name], _storage.List(_server.Url("out/fed")).Select(e => e.Name));
+            Assert.StartsWith("1200.parquet.tmp-", XRootDUrl.Parse(write.TemporaryLocation).Name);
+            Assert.Null(_storage.Stat(url));
+            write.Commit();
+        }
+        Assert.Equal(first, File.ReadAllBytes(Path.Combine(_server.Root, "out/fed/1200.parquet")));
+
+        var second = RandomBytes(100, 6);
+        using (var write = _storage.BeginWrite(url))
+        {
+            write.Stream.Write(second);
+            write.Commit();
+        }
+        Assert.Equal(second, File.ReadAllBytes(Path.Combine(_server.Root, "out/fed/1200.parquet")));
+        Assert.Equal(["1200.parquet"], _storage.List(_server.Url("out/fed")).Select(e => e.Name));
+    }
+
+    [Fact]
+    public void An_abandoned_write_leaves_neither_the_file_nor_its_temporary()
+    {
+        var url = _server.Url("abandoned/product.json");
+        using (var write = _storage.BeginWrite(url))
+            write.Stream.Write(RandomBytes(5000, 7));
+
+        Assert.Empty(_storage.List(_server.Url("abandoned")));
+    }
+}
