@@ -161,8 +161,20 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                         await emit(HostFrame.Err($"error: {error}"));
                         return Failed;
                     }
-                result = await coordinator.Ask<CommandResult>(
-                    new CreateRun(run, Path.GetFullPath(input), Path.GetFullPath(output), tag, p.Flag("-B", "--bpix-only")), AskTimeout, ct);
+                CreateRun request;
+                try
+                {
+                    // The input is scanned and the output prepared here, on the node the command came to: the coordinator does no file I/O.
+                    request = RunInput.Scan(run, input, output, tag, p.Flag("-B", "--bpix-only"));
+                    RunInput.PrepareOutput(request);
+                }
+                catch (InvalidDataException e)
+                {
+                    await emit(HostFrame.Err($"error: {e.Message}"));
+                    return Failed;
+                }
+                result = await coordinator.Ask<CommandResult>(request, AskTimeout, ct);
+                if (result.Ok) RunInput.WriteConfig(request);
                 break;
             }
             case "submit":
