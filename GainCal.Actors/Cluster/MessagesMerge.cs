@@ -13,14 +13,15 @@ public sealed record MergeRunResults(
     [property: Key(3)] int[] FailedFeds,
     [property: Key(4)] int[] MissingFeds) : IRunAggregatorMessage
 {
-    [IgnoreMember] public string MergedPath => Path.Combine(OutputDir, PixelTable.MergedFileName);
+    [IgnoreMember] public string MergedPath => new RunLayout(OutputDir).MergedTable;
 
     /// <summary>Identifies the input set: the same FED files give the same merged table.</summary>
     [IgnoreMember] public string InputKey => string.Join(';', Results.OrderBy(r => r.Fed).Select(r => $"{r.Fed}:{r.Checksum}"));
 }
 
-/// <summary>The aggregator's outcome, also its persisted event.</summary>
-[MessagePackObject, Manifest("run-merged")]
+/// <summary>The aggregator's outcome, to the coordinator and the operator. (Its manifest was "run-merged" while the
+/// aggregator persisted it; old journals' "run-merged" entries are now read as <see cref="MergeOutcomeRecorded"/>.)</summary>
+[MessagePackObject, Manifest("merge-finished")]
 public sealed record RunMerged(
     [property: Key(0)] uint Run,
     [property: Key(1)] bool Ok,

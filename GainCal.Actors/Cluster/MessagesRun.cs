@@ -15,13 +15,18 @@ public enum FedPhase
 
 // ---- operator commands to the RunCoordinator (answered with CommandResult unless noted) ----
 
-[MessagePackObject, Manifest("create-run")]
+/// <summary>Record a run. The command host has scanned the input directory and read the VCal table already (the
+/// coordinator, a singleton, does no file I/O): what it found is the request.</summary>
+[MessagePackObject, Manifest("record-run")]
 public sealed record CreateRun(
     [property: Key(0)] uint Run,
     [property: Key(1)] string InputDir,
     [property: Key(2)] string OutputDir,
     [property: Key(3)] string? VCalTag,
-    [property: Key(4)] bool BPixOnly) : IGainCalMessage;
+    [property: Key(4)] string? VCalPath,
+    [property: Key(5)] bool BPixOnly,
+    [property: Key(6)] int[] Feds,
+    [property: Key(7)] int[] MissingFeds) : IGainCalMessage;
 
 [MessagePackObject, Manifest("submit-run")]
 public sealed record SubmitRun([property: Key(0)] uint Run) : IGainCalMessage;
@@ -86,34 +91,3 @@ public sealed record FedStatusView(
     [property: Key(10)] string? ResultPath,
     [property: Key(11)] int Pixels,
     [property: Key(12)] int PatternsFitted = 0) : IGainCalMessage;
-
-// ---- RunCoordinator events ----
-
-/// <summary>What `create` recorded (the reference's config.json).</summary>
-[MessagePackObject, Manifest("run-created")]
-public sealed record RunCreated(
-    [property: Key(0)] uint Run,
-    [property: Key(1)] string InputDir,
-    [property: Key(2)] string OutputDir,
-    [property: Key(3)] string? VCalTag,
-    [property: Key(4)] string? VCalPath,
-    [property: Key(5)] bool BPixOnly,
-    [property: Key(6)] int[] Feds,
-    [property: Key(7)] int[] MissingFeds,
-    [property: Key(8)] long CreatedUnixMs) : IGainCalMessage;
-
-[MessagePackObject, Manifest("run-submitted")]
-public sealed record RunSubmitted([property: Key(0)] uint Run) : IGainCalMessage;
-
-/// <summary>FEDs sent (again) to their FedCalibrators; each one's request generation goes up by one.</summary>
-[MessagePackObject, Manifest("feds-requested")]
-public sealed record FedsRequested(
-    [property: Key(0)] uint Run,
-    [property: Key(1)] int[] Feds,
-    [property: Key(2)] bool Force) : IGainCalMessage;
-
-[MessagePackObject, Manifest("fed-end-recorded")]
-public sealed record FedEndRecorded([property: Key(0)] FedEnded End) : IGainCalMessage;
-
-[MessagePackObject, Manifest("merge-recorded")]
-public sealed record MergeRecorded([property: Key(0)] RunMerged Merge) : IGainCalMessage;

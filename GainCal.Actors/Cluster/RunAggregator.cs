@@ -7,13 +7,17 @@ namespace GainCal.Cluster;
 
 /// <summary>One run's merge (entity "&lt;run&gt;", persistent): merges the done FEDs' tables into
 /// &lt;outdir&gt;/GainCalibration.parquet (the reference's hadd) off the actor thread, records what it produced
-/// and from which inputs, and answers a repeated request with the same inputs from that record.</summary>
+/// and from which inputs (its own event, <see cref="MergeOutcomeRecorded"/>; a snapshot every <see cref="SnapshotEvery"/>
+/// merges), and answers a repeated request with the same inputs from that record.</summary>
 public sealed class RunAggregator : ReceivePersistentActor
 {
+    public const int SnapshotEvery = 10;
+
     sealed record Finished(RunMerged Result);
 
     readonly IActorRegistry _registry;
-    RunMerged? _last;
+    MergeOutcomeRecorded? _last;
+    long _snapshotAt;
     MergeRunResults? _merging;
     MergeRunResults? _next;
     readonly List<IActorRef> _waiting = [];
@@ -24,9 +28,19 @@ public sealed class RunAggregator : ReceivePersistentActor
     {
         PersistenceId = "run-aggregator-" + entityId;
         _registry = registry;
-        Recover<RunMerged>(m => _last = m);
+        Recover<SnapshotOffer>(o =>
+        {
+            _last = ((RunAggregatorSnapshot)o.Snapshot).Last;
+            _snapshotAt = o.Metadata.SequenceNr;
+        });
+        Recover<MergeOutcomeRecorded>(m => _last = m);
+        Recover<LegacyRunMerged>(m => _last = m.ToEvent());
         Command<MergeRunResults>(OnMerge);
         Command<Finished>(OnFinished);
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(_ => { });
+        Command<DeleteSnapshotsSuccess>(_ => { });
+        Command<DeleteSnapshotsFailure>(_ => { });
     }
 
     void OnMerge(MergeRunResults m)
@@ -34,8 +48,8 @@ public sealed class RunAggregator : ReceivePersistentActor
         if (_merging is null && _last is { Ok: true } last && last.InputKey == m.InputKey
             && last.MergedPath is { } p && File.Exists(p) && FileChecksum.Of(p) == last.Checksum)
         {
-            Sender.Tell(Describe(last, reused: true));
-            _registry.Get<RunCoordinatorProxy>().Tell(last);
+            Sender.Tell(Describe(last.ToMessage(), reused: true));
+            _registry.Get<RunCoordinatorProxy>().Tell(last.ToMessage());
             return;
         }
         if (!Sender.IsNobody() && !Sender.Equals(Context.System.DeadLetters)) _waiting.Add(Sender);
@@ -62,7 +76,7 @@ public sealed class RunAggregator : ReceivePersistentActor
             PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath);
             var stats = PixelStats.Combine(m.Results.Select(r => r.Stats));
             var summary = stats.ToText();
-            File.WriteAllText(Path.Combine(m.OutputDir, "GainCalibration.summary.txt"), summary + "\n");
+            RunLayout.WriteText(new RunLayout(m.OutputDir).MergedSummary, summary + "\n");
             return new Finished(new RunMerged(m.Run, true, m.InputKey, m.MergedPath, FileChecksum.Of(m.MergedPath), feds,
                 m.FailedFeds, m.MissingFeds, (int)stats.Pixels, summary, null, now));
         }
@@ -96,9 +110,15 @@ public sealed class RunAggregator : ReceivePersistentActor
 
     void OnFinished(Finished f)
     {
-        Persist(f.Result, r =>
+        Persist(MergeOutcomeRecorded.From(f.Result), recorded =>
         {
-            _last = r;
+            var r = f.Result;
+            _last = recorded;
+            if (LastSequenceNr - _snapshotAt >= SnapshotEvery)
+            {
+                _snapshotAt = LastSequenceNr;
+                SaveSnapshot(new RunAggregatorSnapshot(recorded));
+            }
             _merging = null;
             foreach (var w in _waiting) w.Tell(Describe(r, reused: false));
             _waiting.Clear();

@@ -14,20 +14,8 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
     static readonly TimeSpan MergeTimeout = TimeSpan.FromMinutes(10);
 
-    public static readonly IReadOnlyDictionary<string, string> GainCalUsage = new Dictionary<string, string>
-    {
-        ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only]",
-        ["submit"] = "gaincal submit RUN",
-        ["status"] = "gaincal status RUN [--json]",
-        ["resubmit"] = "gaincal resubmit RUN [-n|--fed FED ... [-f|--force]]   (default: the failed FEDs; --fed -1: all; --force: also the named FEDs that are done)",
-        ["merge"] = "gaincal merge RUN   (alias: hadd)",
-        ["runs"] = "gaincal runs   (every run the coordinator knows, with its FED counts)",
-    };
-
     readonly IReadOnlyList<CommandPalette> _palettes =
         [new ClusterPalette(system), new ShardingPalette(system), new ActorPalette(system), new LogPalette(log)];
-
-    sealed class UsageException(string message) : Exception(message);
 
     public async Task<int> ExecuteAsync(string commandLine, Func<HostFrame, Task> emit, CancellationToken ct)
     {
@@ -47,18 +35,17 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         {
             return palette switch
             {
-                "gaincal" when verb == "runs" => await GainCalRuns.ExecuteAsync(registry, args.Skip(2).ToArray(), emit, ct),
-                "gaincal" => await GainCal(verb == "hadd" ? "merge" : verb, args.Skip(2).ToArray(), emit, ct),
+                "gaincal" => await GainCal(verb == "hadd" ? "merge" : verb, args.Skip(1).ToArray(), emit, ct),
                 "help" when verb == "--catalog" => await Catalog(emit),
                 "help" or "" => await Help(emit, null),
                 _ when _palettes.FirstOrDefault(p => p.Name == palette) is { } p => await Palette(p, verb, args.Skip(2).ToArray(), emit, ct),
                 _ => await Help(emit, $"unknown palette '{palette}'"),
             };
         }
-        catch (UsageException e)
+        catch (CommandUsageException e) when (palette == "gaincal")
         {
             await emit(HostFrame.Err($"error: {e.Message}"));
-            if (GainCalUsage.TryGetValue(verb == "hadd" ? "merge" : verb, out var u)) await emit(HostFrame.Err($"usage: {u}"));
+            if (RunCommandGrammar.Usage.TryGetValue(verb == "hadd" ? "merge" : verb, out var u)) await emit(HostFrame.Err($"usage: {u}"));
             return Usage;
         }
         catch (AskTimeoutException)
@@ -77,7 +64,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
             return Usage;
         }
         await emit(HostFrame.Out("gaincal: calibration runs"));
-        foreach (var u in GainCalUsage.Values) await emit(HostFrame.Out($"  {u}"));
+        foreach (var u in RunCommandGrammar.Usage.Values) await emit(HostFrame.Out($"  {u}"));
         foreach (var p in _palettes)
         {
             await emit(HostFrame.Out($"{p.Name}: {p.Description}"));
@@ -89,7 +76,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
     /// <summary>`help --catalog`: one line per command, "palette command switch...", for the client's tab completion.</summary>
     async Task<int> Catalog(Func<HostFrame, Task> emit)
     {
-        foreach (var (name, usage) in GainCalUsage)
+        foreach (var (name, usage) in RunCommandGrammar.Usage)
             await emit(HostFrame.Out(string.Join(' ', new[] { "gaincal", name }.Concat(CommandSpec.FromUsage(name, "", usage).Options.Select(o => o.Switch)))));
         foreach (var p in _palettes)
         foreach (var c in p.Commands)
@@ -125,79 +112,67 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         }
     }
 
-    async Task<int> GainCal(string verb, string[] a, Func<HostFrame, Task> emit, CancellationToken ct)
+    async Task<int> GainCal(string verb, string[] words, Func<HostFrame, Task> emit, CancellationToken ct)
     {
-        if (!GainCalUsage.ContainsKey(verb))
+        if (!RunCommandGrammar.Usage.ContainsKey(verb))
         {
             await emit(HostFrame.Err($"error: {(verb.Length == 0 ? "missing gaincal command" : $"unknown gaincal command '{verb}'")}"));
-            foreach (var u in GainCalUsage.Values) await emit(HostFrame.Err($"usage: {u}"));
+            foreach (var u in RunCommandGrammar.Usage.Values) await emit(HostFrame.Err($"usage: {u}"));
             return Usage;
         }
-        var p = Parsed.Parse(a, verb switch
-        {
-            "create" => ["-i", "--input", "-o", "--output", "-t", "--tag"],
-            "resubmit" => ["-n", "--fed"],
-            _ => [],
-        }, verb switch
-        {
-            "create" => ["-B", "--bpix-only"],
-            "status" => ["--json"],
-            "resubmit" => ["-f", "--force"],
-            _ => [],
-        });
-        var run = p.Run();
+        var request = new RunCommandGrammar().Parse(words);
         var coordinator = registry.Get<RunCoordinatorProxy>();
         CommandResult result;
-        switch (verb)
+        switch (request)
         {
-            case "create":
+            case CreateRequest c:
             {
-                var input = p.Single("-i", "--input") ?? throw new UsageException("missing -i DIR");
-                var output = p.Single("-o", "--output") ?? throw new UsageException("missing -o DIR");
-                var tag = p.Single("-t", "--tag");
-                foreach (var path in new[] { input, output }.Concat(tag is not null && tag.Contains('/') ? [tag] : []))
+                foreach (var path in new[] { c.Input, c.Output }.Concat(c.Tag is not null && c.Tag.Contains('/') ? [c.Tag] : []))
                     if (OutsideRoots(path) is { } error)
                     {
                         await emit(HostFrame.Err($"error: {error}"));
                         return Failed;
                     }
-                result = await coordinator.Ask<CommandResult>(
-                    new CreateRun(run, Path.GetFullPath(input), Path.GetFullPath(output), tag, p.Flag("-B", "--bpix-only")), AskTimeout, ct);
-                break;
-            }
-            case "submit":
-                result = await coordinator.Ask<CommandResult>(new SubmitRun(run), AskTimeout, ct);
-                break;
-            case "resubmit":
-            {
-                var feds = p.Many("-n", "--fed").SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries))
-                    .Select(v => int.TryParse(v, out var f) && (f > 0 || f == -1) ? f : throw new UsageException($"FED '{v}' is not a FED number (or -1 for all)"))
-                    .ToArray();
-                var force = p.Flag("-f", "--force");
-                if (force && feds.Length == 0)
-                    throw new UsageException($"--force needs the FEDs to recompute: --fed N ... (or --fed -1 for every FED), e.g. gaincal resubmit {run} --fed -1 --force");
-                result = await coordinator.Ask<CommandResult>(new ResubmitRun(run, feds, force), AskTimeout, ct);
-                break;
-            }
-            case "status":
-            {
-                var reply = await coordinator.Ask<RunStatusReply>(new GetRunStatus(run), AskTimeout, ct);
-                if (reply.Status is not { } status)
+                CreateRun create;
+                try
                 {
-                    result = CommandResult.Failure(reply.Error ?? $"run {run}: no status");
-                    break;
+                    // The input is scanned and the output prepared here, on the node the command came to: the coordinator does no file I/O.
+                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly);
+                    RunInput.PrepareOutput(create);
                 }
-                result = CommandResult.Success(p.Flag("--json") ? [StatusText.ToJson(status)] : StatusText.Render(status).ToArray());
+                catch (InvalidDataException e)
+                {
+                    await emit(HostFrame.Err($"error: {e.Message}"));
+                    return Failed;
+                }
+                result = await coordinator.Ask<CommandResult>(create, AskTimeout, ct);
+                if (result.Ok) RunInput.WriteConfig(create);
                 break;
             }
-            default:
+            case SubmitRequest s:
+                result = await coordinator.Ask<CommandResult>(new SubmitRun(s.Run), AskTimeout, ct);
+                break;
+            case ResubmitRequest r:
+                result = await coordinator.Ask<CommandResult>(new ResubmitRun(r.Run, r.Feds, r.Force), AskTimeout, ct);
+                break;
+            case StatusRequest s:
             {
-                var plan = await coordinator.Ask<MergePlan>(new PlanMerge(run), AskTimeout, ct);
-                result = plan.Request is { } request
-                    ? await registry.Get<RunAggregatorRegion>().Ask<CommandResult>(request, MergeTimeout, ct)
+                var reply = await coordinator.Ask<RunStatusReply>(new GetRunStatus(s.Run), AskTimeout, ct);
+                result = reply.Status is { } status
+                    ? CommandResult.Success(s.Json ? [StatusText.ToJson(status)] : StatusText.Render(status).ToArray())
+                    : CommandResult.Failure(reply.Error ?? $"run {s.Run}: no status");
+                break;
+            }
+            case MergeRequest m:
+            {
+                var plan = await coordinator.Ask<MergePlan>(new PlanMerge(m.Run), AskTimeout, ct);
+                result = plan.Request is { } merge
+                    ? await registry.Get<RunAggregatorRegion>().Ask<CommandResult>(merge, MergeTimeout, ct)
                     : CommandResult.Failure(plan.Error ?? "nothing to merge");
                 break;
             }
+            default:
+                return await GainCalRuns.ExecuteAsync(registry, emit, ct);
         }
         foreach (var line in result.Lines)
             await emit(result.Ok ? HostFrame.Out(line) : HostFrame.Err($"error: {line}"));
@@ -212,65 +187,5 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         return roots.Any(r => full == r.TrimEnd('/') || full.StartsWith(r.TrimEnd('/') + "/", StringComparison.Ordinal))
             ? null
             : $"{full} is outside the allowed data roots ({string.Join(", ", roots)})";
-    }
-
-    /// <summary>RUN, then options; an option with values takes every following word up to the next option.</summary>
-    sealed class Parsed
-    {
-        readonly List<string> _positional = [];
-        readonly Dictionary<string, List<string>> _values = [];
-        readonly HashSet<string> _flags = [];
-
-        public static Parsed Parse(string[] args, string[] valued, string[] flags)
-        {
-            var p = new Parsed();
-            string? current = null;
-            foreach (var a in args)
-            {
-                if (a.StartsWith('-') && !int.TryParse(a, out _))
-                {
-                    if (valued.Contains(a))
-                    {
-                        current = a;
-                        p._values.TryAdd(a, []);
-                    }
-                    else if (flags.Contains(a))
-                    {
-                        current = null;
-                        p._flags.Add(a);
-                    }
-                    else throw new UsageException($"unknown option {a}");
-                }
-                else if (current is not null) p._values[current].Add(a);
-                else p._positional.Add(a);
-            }
-            foreach (var (k, v) in p._values)
-                if (v.Count == 0) throw new UsageException($"option {k} needs a value");
-            return p;
-        }
-
-        public uint Run()
-        {
-            if (_positional.Count == 0) throw new UsageException("missing RUN");
-            if (_positional.Count > 1) throw new UsageException($"unexpected argument '{_positional[1]}'");
-            return uint.TryParse(_positional[0], out var run) && run > 0
-                ? run
-                : throw new UsageException($"RUN must be a positive run number, got '{_positional[0]}'");
-        }
-
-        public IEnumerable<string> Many(params string[] names) => names.SelectMany(n => _values.GetValueOrDefault(n) ?? []);
-
-        public string? Single(params string[] names)
-        {
-            var all = Many(names).ToList();
-            return all.Count switch
-            {
-                0 => null,
-                1 => all[0],
-                _ => throw new UsageException($"{names[0]} takes one value, got {all.Count}"),
-            };
-        }
-
-        public bool Flag(params string[] names) => names.Any(_flags.Contains);
     }
 }

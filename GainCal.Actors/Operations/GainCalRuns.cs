@@ -10,14 +10,8 @@ public static class GainCalRuns
 {
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    public static async Task<int> ExecuteAsync(IReadOnlyActorRegistry registry, string[] args, Func<HostFrame, Task> emit, CancellationToken ct)
+    public static async Task<int> ExecuteAsync(IReadOnlyActorRegistry registry, Func<HostFrame, Task> emit, CancellationToken ct)
     {
-        if (args.Length > 0)
-        {
-            await emit(HostFrame.Err($"error: unexpected argument '{args[0]}'"));
-            await emit(HostFrame.Err($"usage: {CommandPalettes.GainCalUsage["runs"]}"));
-            return CommandPalettes.Usage;
-        }
         var list = await registry.Get<RunCoordinatorProxy>().Ask<RunList>(new ListRuns(false), Timeout, ct);
         if (list.Runs.Length == 0) await emit(HostFrame.Out("no runs; create one with gaincal create RUN -i DIR -o DIR"));
         foreach (var r in list.Runs) await emit(HostFrame.Out(Line(r)));

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
 using GainCal.Cluster;
 using GainCal.Operations;
 
@@ -11,16 +13,38 @@ public static class RunCommands
 {
     public const string DefaultNode = "127.0.0.1:9110";
 
+    /// <summary>The run commands of <see cref="RunCommandGrammar"/> (the grammar the node parses too), with the client's
+    /// --node (and status's --watch). A command line is checked here with the same grammar, its paths made absolute
+    /// against the current directory, and sent as it was typed otherwise.</summary>
     public static IEnumerable<Command> Create()
     {
-        yield return CreateCommand();
-        yield return Simple("submit", "Start every FED of a created run on the cluster");
-        yield return StatusCommand();
-        yield return ResubmitCommand();
-        var merge = Simple("merge", "Merge the done FEDs' results into the run's GainCalibration.parquet");
-        merge.Aliases.Add("hadd");
-        yield return merge;
-        yield return RunsCommand();
+        var grammar = new RunCommandGrammar();
+        foreach (var command in grammar.Commands)
+        {
+            var node = NodeOption();
+            command.Options.Add(node);
+            if (command == grammar.Status)
+            {
+                var watch = new Option<bool>("--watch", "-w") { Description = "refresh every second until every FED has ended and the run is merged" };
+                command.Options.Add(watch);
+                command.SetAction(async (r, ct) =>
+                {
+                    var request = (StatusRequest)Read(grammar, r);
+                    return r.GetValue(watch)
+                        ? await Watch(r.GetValue(node)!, request.Run.ToString(CultureInfo.InvariantCulture), Console.Out, ct)
+                        : await Send(r.GetValue(node)!, Words(grammar, r, command), ct);
+                });
+            }
+            else
+            {
+                command.SetAction((r, ct) =>
+                {
+                    Read(grammar, r);
+                    return Send(r.GetValue(node)!, Words(grammar, r, command), ct);
+                });
+            }
+        }
+        return grammar.Commands;
     }
 
     static Option<string> NodeOption() => new("--node")
@@ -29,77 +53,42 @@ public static class RunCommands
         DefaultValueFactory = _ => DefaultNode,
     };
 
-    static Argument<string> RunArgument() => new("RUN") { Description = "run number" };
-
-    static Command Simple(string name, string description)
+    /// <summary>Checks the values as the node will; a bad one is the operator's one-line error (with the usage).</summary>
+    static RunRequest Read(RunCommandGrammar grammar, ParseResult r)
     {
-        var run = RunArgument();
-        var node = NodeOption();
-        var c = new Command(name, description) { run, node };
-        c.SetAction((r, ct) => Send(r.GetValue(node)!, ["gaincal", name, ..RunOrThrow(r.GetValue(run))], ct));
-        return c;
-    }
-
-    static Command RunsCommand()
-    {
-        var node = NodeOption();
-        var c = new Command("runs", "Every run the cluster knows, one line each: FED counts, merge, output directory") { node };
-        c.SetAction((r, ct) => Send(r.GetValue(node)!, ["gaincal", "runs"], ct));
-        return c;
-    }
-
-    static Command CreateCommand()
-    {
-        var run = RunArgument();
-        var input = new Option<string>("--input", "-i") { Description = "directory of the GainCalibration_<FED>_<RUN>.dmp files", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "output directory (GainRun_<RUN> is created in it)", Required = true };
-        var tag = new Option<string?>("--tag", "-t") { Description = "VCal tag: a table file, or the name of one beside the input directory" };
-        var bpix = new Option<bool>("--bpix-only", "-B") { Description = "only the BPix FEDs" };
-        var node = NodeOption();
-        var c = new Command("create", "Record a run: scan its input directory, prepare its output directory") { run, input, output, tag, bpix, node };
-        c.SetAction((r, ct) =>
+        try
         {
-            List<string> args = ["gaincal", "create", ..RunOrThrow(r.GetValue(run)),
-                "-i", Path.GetFullPath(r.GetValue(input)!), "-o", Path.GetFullPath(r.GetValue(output)!)];
-            if (r.GetValue(tag) is { Length: > 0 } t) args.AddRange(["-t", t.Contains('/') ? Path.GetFullPath(t) : t]);
-            if (r.GetValue(bpix)) args.Add("--bpix-only");
-            return Send(r.GetValue(node)!, args, ct);
-        });
-        return c;
+            return grammar.Read(r);
+        }
+        catch (CommandUsageException e)
+        {
+            var usage = RunCommandGrammar.Usage.GetValueOrDefault(r.CommandResult.Command.Name);
+            throw new ArgumentException(usage is null ? e.Message : $"{e.Message}\nusage: {usage}");
+        }
     }
 
-    static Command ResubmitCommand()
+    /// <summary>The words to send: the command's tokens as typed, without the client's options, paths made absolute.</summary>
+    static List<string> Words(RunCommandGrammar grammar, ParseResult r, Command command)
     {
-        var run = RunArgument();
-        var feds = new Option<int[]>("--fed", "-n") { Description = "FEDs to rerun (default: the failed ones; -1: all, as run.py)", AllowMultipleArgumentsPerToken = true };
-        var force = new Option<bool>("--force", "-f") { Description = "also recompute the FEDs named with --fed that are done (needs --fed N ... or --fed -1)" };
-        var node = NodeOption();
-        var c = new Command("resubmit", "Run failed (or the named) FEDs of a run again") { run, feds, force, node };
-        c.SetAction((r, ct) =>
+        var words = new List<string> { "gaincal", command.Name };
+        var local = new HashSet<string>(command.Options.Where(o => o.Name is "--node" or "--watch").SelectMany(o => o.Aliases.Append(o.Name)));
+        var paths = new HashSet<string>(new Option[] { grammar.Input, grammar.Output }.SelectMany(o => o.Aliases.Append(o.Name)));
+        var tokens = r.Tokens.SkipWhile(t => t.Type != TokenType.Command).Skip(1).ToList();
+        for (var i = 0; i < tokens.Count; i++)
         {
-            List<string> args = ["gaincal", "resubmit", ..RunOrThrow(r.GetValue(run))];
-            if (r.GetValue(feds) is { Length: > 0 } list) args.AddRange(["--fed", ..list.Select(f => f.ToString())]);
-            if (r.GetValue(force)) args.Add("--force");
-            return Send(r.GetValue(node)!, args, ct);
-        });
-        return c;
-    }
-
-    static Command StatusCommand()
-    {
-        var run = RunArgument();
-        var watch = new Option<bool>("--watch", "-w") { Description = "refresh every second until every FED has ended and the run is merged" };
-        var json = new Option<bool>("--json") { Description = "machine-readable status" };
-        var node = NodeOption();
-        var c = new Command("status", "Per-FED state, node, attempts, progress and errors of a run") { run, watch, json, node };
-        c.SetAction(async (r, ct) =>
-        {
-            var runArgs = RunOrThrow(r.GetValue(run));
-            if (!r.GetValue(watch))
-                return await Send(r.GetValue(node)!, ["gaincal", "status", ..runArgs, ..(r.GetValue(json) ? new[] { "--json" } : [])], ct);
-            return await Watch(r.GetValue(node)!, runArgs[0], Console.Out, ct);
-        });
-        return c;
+            var t = tokens[i];
+            if (t.Type == TokenType.Option && local.Contains(t.Value))
+            {
+                while (i + 1 < tokens.Count && tokens[i + 1].Type == TokenType.Argument && t.Value == "--node") i++;
+                continue;
+            }
+            words.Add(t.Value);
+            if (t.Type != TokenType.Option || i + 1 >= tokens.Count || tokens[i + 1].Type != TokenType.Argument) continue;
+            if (paths.Contains(t.Value)) words.Add(Path.GetFullPath(tokens[++i].Value));
+            else if (grammar.Tag.Aliases.Append(grammar.Tag.Name).Contains(t.Value) && tokens[i + 1].Value.Contains('/'))
+                words.Add(Path.GetFullPath(tokens[++i].Value));
+        }
+        return words;
     }
 
     /// <summary>Polls the run's status once a second and redraws it; returns when every FED has ended and the
@@ -133,11 +122,6 @@ public static class RunCommands
         }
         return 130;
     }
-
-    static string[] RunOrThrow(string? run) =>
-        uint.TryParse(run, out var n) && n > 0
-            ? [n.ToString()]
-            : throw new ArgumentException($"RUN must be a positive run number, got '{run}'");
 
     /// <summary>Sends one command line and prints the answer. Client-side failures (a bad run number or --node, an
     /// unreachable node) are thrown and become CliErrors' one line with exit code 1.</summary>

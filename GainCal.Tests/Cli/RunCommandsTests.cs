@@ -26,7 +26,7 @@ public class RunCommandsTests
         Assert.Equal((1, "gaincal: error: run 424242 is not known; create it first (gaincal create 424242 -i DIR -o DIR)\n"),
             (unknown.Code, unknown.Err));
         var badRun = await PbmClientTests.Gaincal(null, "submit", "abc", "--node", node.CommandEndpoint);
-        Assert.Equal((1, "gaincal: error: RUN must be a positive run number, got 'abc'\n"), (badRun.Code, badRun.Err));
+        Assert.Equal((1, "gaincal: error: RUN must be a positive run number, got 'abc'\nusage: gaincal submit RUN\n"), (badRun.Code, badRun.Err));
         var badNode = await PbmClientTests.Gaincal(null, "submit", "5", "--node", "garbage");
         Assert.Equal((1, "gaincal: error: --node garbage: expected HOST:PORT, e.g. 127.0.0.1:9110\n"), (badNode.Code, badNode.Err));
         var force = await PbmClientTests.Gaincal(null, "resubmit", "5", "--force", "--node", node.CommandEndpoint);

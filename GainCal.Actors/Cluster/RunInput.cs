@@ -1,0 +1,85 @@
+using System.Text.Json;
+using GainCal.Calibration;
+using GainCal.Detector;
+using GainCal.Dump;
+using GainCal.Results;
+
+namespace GainCal.Cluster;
+
+/// <summary>What `create` finds on disk, done where the command arrives (the node's command host), never inside the
+/// coordinator singleton: the run's dumps in its input directory, its VCal table (resolved and read once: a bad one
+/// would fail every FED, and a recorded run cannot be given another), and, once the run is recorded, its output
+/// directory and config.json.</summary>
+public static class RunInput
+{
+    /// <summary>The request to record the run, or the one-line reason why there is none.</summary>
+    public static CreateRun Scan(uint run, string inputDir, string outputDir, string? vcalTag, bool bpixOnly)
+    {
+        if (run == 0) throw new InvalidDataException("the run number must be a positive integer");
+        var input = Path.GetFullPath(inputDir);
+        if (!Directory.Exists(input)) throw new InvalidDataException($"{input}: input directory does not exist");
+        var found = new SortedSet<int>();
+        foreach (var file in Directory.EnumerateFiles(input, "GainCalibration_*.dmp"))
+            if (DumpFileName.TryParse(file, out var name) && name!.Run == run && PixelFeds.IsPixelFed(name.Fed)
+                && (!bpixOnly || PixelFeds.IsBPix(name.Fed)))
+                found.Add(name.Fed);
+        if (found.Count == 0)
+            throw new InvalidDataException($"{input}: no GainCalibration_<FED>_{run}.dmp file of a {(bpixOnly ? "BPix" : "pixel")} FED");
+        var tag = string.IsNullOrEmpty(vcalTag) ? null : vcalTag;
+        string? vcal = null;
+        if (tag is not null)
+        {
+            vcal = ResolveVCal(tag, input) ?? throw new InvalidDataException($"VCal tag {tag}: no file {tag} or {tag}.* in {input} or its parent");
+            try
+            {
+                VCalTable.Load(vcal);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidDataException($"VCal tag {tag}: {e.Message}", e);
+            }
+        }
+        var expected = bpixOnly ? PixelFeds.BPix : PixelFeds.All;
+        return new CreateRun(run, input, RunLayout.ForRun(outputDir, run).Directory, tag, vcal, bpixOnly, found.ToArray(),
+            expected.Where(f => !found.Contains(f)).ToArray());
+    }
+
+    /// <summary>The reference copies &lt;VCALTAG&gt;.db from beside the run directory: a tag is a file path, or
+    /// a file named after it (any extension) in the input directory or its parent.</summary>
+    static string? ResolveVCal(string tag, string input)
+    {
+        if (File.Exists(tag)) return Path.GetFullPath(tag);
+        foreach (var dir in new[] { input, Path.GetDirectoryName(input) }.OfType<string>())
+        {
+            var hit = Directory.EnumerateFiles(dir)
+                .FirstOrDefault(f => Path.GetFileName(f) == tag || Path.GetFileNameWithoutExtension(f) == tag);
+            if (hit is not null) return hit;
+        }
+        return null;
+    }
+
+    /// <summary>The run's output directory with its fed/ directory, before the run is recorded (a directory that cannot be
+    /// made fails the create).</summary>
+    public static void PrepareOutput(CreateRun c)
+    {
+        try
+        {
+            Directory.CreateDirectory(new RunLayout(c.OutputDir).FedDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"{c.OutputDir}: cannot create the output directory: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>config.json, what the run records (the reference's), written once the coordinator has recorded the run.</summary>
+    public static void WriteConfig(CreateRun c)
+    {
+        var json = JsonSerializer.Serialize(new
+        {
+            run = c.Run, indir = c.InputDir, outdir = c.OutputDir, vcaltag = c.VCalTag, vcalfile = c.VCalPath,
+            bpixonly = c.BPixOnly, feds = c.Feds, missing = c.MissingFeds,
+        }, new JsonSerializerOptions { WriteIndented = true });
+        RunLayout.WriteText(new RunLayout(c.OutputDir).Config, json);
+    }
+}

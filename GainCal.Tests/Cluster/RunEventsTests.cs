@@ -1,0 +1,92 @@
+using GainCal.Cluster;
+using MessagePack;
+
+namespace GainCal.Tests.Cluster;
+
+/// <summary>The journal's records are pinned byte for byte: a change of a wire message (or of anything else) that would
+/// change what is stored fails here, and so do the old journals' records that must stay readable.</summary>
+public class RunEventsTests
+{
+    static readonly RecordedStats Stats = new(4160, 4000, [-7, 0, 1], [10, 150, 4000],
+        new RecordedMoments(4000, 61.5, 12.25, 40, 80.5), new RecordedMoments(4000, 30.5, 8.75, 10, 50));
+
+    static readonly MergeOutcomeRecorded Merge = new(400001, true, "1200:ab;1201:cd", "/out/GainRun_400001/GainCalibration.parquet", "0f0e",
+        [1200, 1201], [1202], [1300], 8320, "pixels: 8,320", null, 1767225600000);
+
+    /// <summary>One value of every record the coordinator and the aggregator persist, with its bytes as MessagePack.</summary>
+    public static TheoryData<string, string> Events() => new()
+    {
+        { "run-created", Hex(new RunCreated(400001, "/in", "/out/GainRun_400001", "vcal", "/in/vcal.db", true, [1200, 1201], [1300], 1767225600000)) },
+        { "run-submitted", Hex(new RunSubmitted(400001)) },
+        { "feds-requested", Hex(new FedsRequested(400001, [1201], true)) },
+        { "fed-outcome", Hex(new FedOutcomeRecorded(400001, 1200, 2, 1, true, "/out/fed/1200.parquet", "ab", 4160, 720, null, "127.0.0.1:4053", Stats)) },
+        { "merge-outcome", Hex(Merge) },
+        { "run-registry-snap", Hex(new RunRegistrySnapshot([new RecordedRun(new RunCreated(7, "/i", "/o", null, null, false, [1200], [], 1), true,
+            [new RecordedFed(1200, (int)FedPhase.Done, 1, false, 1, null, "/o/fed/1200.parquet", "ab", 4160, Stats, "n")], Merge)])) },
+        { "run-aggregator-snap", Hex(new RunAggregatorSnapshot(Merge)) },
+    };
+
+    static string Hex<T>(T value) => Convert.ToHexStringLower(MessagePackSerializer.Serialize(value));
+
+    static readonly Dictionary<string, string> Golden = new()
+    {
+        ["run-created"] = "99ce00061a81a32f696eb32f6f75742f4761696e52756e5f343030303031a47663616cab2f696e2f7663616c2e6462c3"
+            + "92cd04b0cd04b191cd0514cf0000019b76daa800",
+        ["run-submitted"] = "91ce00061a81",
+        ["feds-requested"] = "93ce00061a8191cd04b1c3",
+        ["fed-outcome"] = "9cce00061a81cd04b00201c3b52f6f75742f6665642f313230302e70617271756574a26162cd1040cd02d0c0ae313237"
+            + "2e302e302e313a3430353396cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb4028800000"
+            + "000000cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb40240000"
+            + "00000000cb4049000000000000",
+        ["merge-outcome"] = "9cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f476169"
+            + "6e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad70697865"
+            + "6c733a20382c333230c0cf0000019b76daa800",
+        ["run-registry-snap"] = "9191949907a22f69a22f6fc0c0c291cd04b09001c3919bcd04b00401c201c0b32f6f2f6665642f313230302e70617271"
+            + "756574a26162cd104096cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb40288000000000"
+            + "00cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb402400000000"
+            + "0000cb4049000000000000a16e9cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52"
+            + "756e5f3430303030312f4761696e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04"
+            + "b291cd0514cd2080ad706978656c733a20382c333230c0cf0000019b76daa800",
+        ["run-aggregator-snap"] = "919cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f4761"
+            + "696e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad706978"
+            + "656c733a20382c333230c0cf0000019b76daa800",
+    };
+
+    [Theory]
+    [MemberData(nameof(Events))]
+    public void Every_persisted_record_keeps_its_bytes(string manifest, string hex)
+    {
+        Assert.True(GainCalSerializer.TypesByManifest.ContainsKey(manifest));
+        Assert.Equal(Golden[manifest], hex);
+    }
+
+    [Fact]
+    public void The_persisted_records_are_no_wire_messages()
+    {
+        var persisted = new[] { typeof(RunCreated), typeof(RunSubmitted), typeof(FedsRequested), typeof(FedOutcomeRecorded),
+            typeof(MergeOutcomeRecorded), typeof(RunRegistrySnapshot), typeof(RunAggregatorSnapshot), typeof(RecordedStats), typeof(RecordedMoments),
+            typeof(RecordedRun), typeof(RecordedFed) };
+        var wire = new[] { typeof(FedEnded), typeof(RunMerged), typeof(PixelStats), typeof(Moments), typeof(FedProgress), typeof(CreateRun) };
+        foreach (var t in persisted)
+        foreach (var p in t.GetProperties())
+            Assert.DoesNotContain(Unwrap(p.PropertyType), wire);
+    }
+
+    static Type Unwrap(Type t) => t.IsArray ? t.GetElementType()! : Nullable.GetUnderlyingType(t) ?? t;
+
+    [Fact]
+    public void Records_of_old_journals_are_read_into_the_new_events()
+    {
+        // What earlier releases stored: the wire messages FedEnded and RunMerged, inside a wrapper or as themselves.
+        var stats = new PixelStats(4160, 4000, [-7, 0, 1], [10, 150, 4000], new Moments(4000, 61.5, 12.25, 40, 80.5), new Moments(4000, 30.5, 8.75, 10, 50));
+        var ended = new FedEnded(400001, 1200, 2, 1, true, "/out/fed/1200.parquet", "ab", 4160, 720, null, "127.0.0.1:4053", false, stats);
+        var oldFedEnd = MessagePackSerializer.Serialize(new object[] { ended });
+        var read = MessagePackSerializer.Deserialize<LegacyFedEndRecorded>(oldFedEnd).ToEvent();
+        Assert.Equal(Hex(new FedOutcomeRecorded(400001, 1200, 2, 1, true, "/out/fed/1200.parquet", "ab", 4160, 720, null, "127.0.0.1:4053", Stats)),
+            Hex(read));
+
+        var merged = Merge.ToMessage();
+        Assert.Equal(Hex(Merge), Hex(MessagePackSerializer.Deserialize<LegacyRunMerged>(MessagePackSerializer.Serialize(merged)).ToEvent()));
+        Assert.Equal(Hex(Merge), Hex(MessagePackSerializer.Deserialize<LegacyMergeRecorded>(MessagePackSerializer.Serialize(new object[] { merged })).Merge));
+    }
+}

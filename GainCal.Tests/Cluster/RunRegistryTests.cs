@@ -1,0 +1,141 @@
+using GainCal.Cluster;
+
+namespace GainCal.Tests.Cluster;
+
+/// <summary>The coordinator's rules without Akka: commands decide events, events (or a snapshot) build the state.</summary>
+public class RunRegistryTests
+{
+    static readonly DateTime T0 = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    static CreateRun Request(uint run, params int[] feds) =>
+        new(run, $"/data/in/{run}", $"/data/out/GainRun_{run}", null, null, false, feds, []);
+
+    /// <summary>Applies a command's event as the actor does once it is stored.</summary>
+    static TEvent Record<TEvent>(RunRegistry registry, Decision<TEvent> decision, List<object>? journal = null) where TEvent : class
+    {
+        Assert.Null(decision.Answer);
+        var e = decision.Event!;
+        registry.Apply(e);
+        journal?.Add(e);
+        return e;
+    }
+
+    static FedEnded End(uint run, int fed, int generation, bool ok) =>
+        new(run, fed, generation, 1, ok, ok ? $"/out/{fed}.parquet" : null, ok ? $"sum{fed}" : null, ok ? 4160 : 0, 10, ok ? null : "bad dump",
+            "n1", false, ok ? new PixelStatsBuilder().Build(4160) : null);
+
+    [Fact]
+    public void Create_records_once_and_refuses_other_settings_for_the_same_run()
+    {
+        var r = new RunRegistry();
+        var created = Record(r, r.Create(Request(7, 1200, 1201), 5));
+        Assert.Equal([1200, 1201], created.Feds);
+        Assert.Equal(5, created.CreatedUnixMs);
+
+        var again = r.Create(Request(7, 1200, 1201), 6);
+        Assert.Null(again.Event);
+        Assert.True(again.Answer!.Ok);
+        Assert.Contains("already created with these settings", again.Answer.Lines[0]);
+
+        var other = r.Create(Request(7, 1200), 6);
+        Assert.False(other.Answer!.Ok);
+        Assert.Contains("already exists with other settings", other.Answer.Lines[0]);
+        Assert.False(r.Create(Request(0, 1200), 6).Answer!.Ok);
+    }
+
+    [Fact]
+    public void Submit_and_resubmit_validate_and_only_failed_or_forced_feds_run_again()
+    {
+        var r = new RunRegistry();
+        Assert.False(r.Submit(9).Answer!.Ok);
+        Record(r, r.Create(Request(9, 1200, 1201, 1202), 0));
+        Assert.Contains("has not been submitted", r.Resubmit(new ResubmitRun(9, [], false), out _).Answer!.Lines[0]);
+        Record(r, r.Submit(9));
+        Assert.Contains("already submitted", r.Submit(9).Answer!.Lines[0]);
+
+        Assert.Equal(3, r.Due(10, T0, includeSilent: false).Count);
+        r.Apply(r.Ended(End(9, 1200, 1, ok: true))!);
+        r.Apply(r.Ended(End(9, 1201, 1, ok: false))!);
+        Assert.Null(r.Ended(End(9, 1201, 1, ok: false)));   // a repeated end records nothing
+
+        Assert.Contains("FED 1203 not in run 9", r.Resubmit(new ResubmitRun(9, [1203], false), out _).Answer!.Lines[0]);
+        var failed = Record(r, r.Resubmit(new ResubmitRun(9, [], false), out var notes));
+        Assert.Equal([1201], failed.Feds);
+        Assert.Empty(notes);
+        var forced = r.Resubmit(new ResubmitRun(9, [-1], false), out notes);
+        Assert.Null(forced.Event);   // 1200 done without --force, 1201 and 1202 still active
+        Assert.Contains("FED 1200 is done; not rerun (--force recomputes it)", forced.Answer!.Lines);
+
+        var due = r.Due(10, T0, includeSilent: false);
+        Assert.Equal([(1201, 2)], due.Select(s => (s.Fed, s.Generation)));
+        // An end of an older generation is not news.
+        Assert.Null(r.Ended(End(9, 1201, 1, ok: true)));
+    }
+
+    [Fact]
+    public void Due_keeps_the_started_feds_within_room_and_restarts_the_silent()
+    {
+        var r = new RunRegistry();
+        Record(r, r.Create(Request(3, 1200, 1201, 1202, 1203, 1204), 0));
+        Record(r, r.Submit(3));
+        Assert.Equal([1200, 1201], r.Due(2, T0, false).Select(s => s.Fed));
+        Assert.Empty(r.Due(2, T0, false));
+        r.Progressed(new FedProgress(3, 1200, 1, 1, "n1", false, 1, 2, 3, 4, 5, 6), T0);
+        Assert.Empty(r.Due(2, T0 + TimeSpan.FromSeconds(5), true));
+        // 1201 was never heard from: after the silence it is started again, 1200 (heard at T0) too.
+        Assert.Equal([1200, 1201], r.Due(2, T0 + RunRegistry.Silence + TimeSpan.FromSeconds(1), true).Select(s => s.Fed));
+        var view = r.View(3, "me")!;
+        Assert.Equal(FedPhase.Running, view.Feds[0].Phase);
+        Assert.Equal(6, view.Feds[0].PatternsFitted);
+        Assert.Equal(5, view.Feds[0].PixelsFitted);
+    }
+
+    [Fact]
+    public void Merge_is_due_once_every_fed_ended_and_not_again_once_recorded()
+    {
+        var r = new RunRegistry();
+        Record(r, r.Create(Request(4, 1200, 1201), 0));
+        Record(r, r.Submit(4));
+        r.Apply(r.Ended(End(4, 1200, 1, ok: true))!);
+        Assert.Empty(r.MergesDue(T0));
+        Assert.False(r.Plan(4).Request is not null);
+        r.Apply(r.Ended(End(4, 1201, 1, ok: false))!);
+        var merge = Assert.Single(r.MergesDue(T0));
+        Assert.Equal([1201], merge.FailedFeds);
+        Assert.Empty(r.MergesDue(T0 + TimeSpan.FromSeconds(1)));   // asked already; again only after the retry time
+        Assert.Single(r.MergesDue(T0 + TimeSpan.FromMinutes(1)));
+        var done = new RunMerged(4, true, merge.InputKey, "/out/m.parquet", "c", [1200], [1201], [], 4160, "s", null, 1);
+        r.Apply(r.Merged(done)!);
+        Assert.Null(r.Merged(done));
+        Assert.Empty(r.MergesDue(T0 + TimeSpan.FromMinutes(5)));
+        Assert.True(r.View(4, "me")!.MergeCurrent);
+    }
+
+    [Fact]
+    public void A_snapshot_rebuilds_the_state_that_replaying_every_event_builds()
+    {
+        var journal = new List<object>();
+        var r = new RunRegistry();
+        for (uint run = 1; run <= 5; run++)
+        {
+            Record(r, r.Create(Request(run, 1200, 1201, 1296), 0), journal);
+            if (run % 2 == 0) continue;
+            Record(r, r.Submit(run), journal);
+            var end = r.Ended(End(run, 1201, 1, ok: run != 3))!;
+            r.Apply(end);
+            journal.Add(end);
+        }
+        // A FED seen running (in memory only) is recorded pending, as replaying its events would leave it.
+        r.Progressed(new FedProgress(1, 1200, 1, 1, "n1", false, 1, 2, 3, 4, 5), T0);
+
+        var replayed = new RunRegistry();
+        foreach (var e in journal) replayed.Apply(e);
+        var restored = RunRegistry.FromSnapshot(r.ToSnapshot());
+
+        static string Json(RunRegistry x) => string.Join("\n", x.Views(false, "n").Select(StatusText.ToJson));
+        Assert.Equal(Json(replayed), Json(restored));
+        Assert.Contains("\"phase\": \"failed\"", Json(restored));
+        // Both start the same FEDs: the unfinished ones of submitted runs.
+        Assert.Equal(replayed.Due(100, T0, false).Select(s => (s.Run, s.Fed)), restored.Due(100, T0, false).Select(s => (s.Run, s.Fed)));
+    }
+}
