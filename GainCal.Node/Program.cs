@@ -9,8 +9,16 @@ NodeSettings settings;
 try
 {
     settings = NodeSettings.From(NodeSettings.BuildConfiguration(args)).Validated();
+    if (settings.Cabling is { } cablingPath)
+    {
+        var cabling = GainCal.Detector.CablingMap.Load(cablingPath, settings.CablingTag);
+        SetupCache.UseCabling(cabling);
+        Console.WriteLine($"cabling: {cabling.Origin}");
+    }
+    else if (settings.CablingTag is not null)
+        throw new ArgumentException("--cabling-tag needs --cabling");
 }
-catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException)
+catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or IOException or UnauthorizedAccessException or GainCal.Detector.CablingFormatException)
 {
     Console.Error.WriteLine($"gaincal-node: {e.Message}");
     return 2;

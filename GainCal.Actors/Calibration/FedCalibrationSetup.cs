@@ -11,7 +11,11 @@ public sealed record FedCalibrationSetup(CablingMap Cabling, CalibrationPattern 
     /// <summary>Synthetic cabling, the reference pattern, default VCal conversion (47 e-/VCal, -60 e-), production fit settings.</summary>
     public static FedCalibrationSetup Default => DefaultSetup.Value;
 
-    /// <summary>The default setup with a per-module VCal table read from <paramref name="vcalTablePath"/> when one is given.</summary>
-    public static FedCalibrationSetup ForVCalTag(string? vcalTablePath) =>
-        string.IsNullOrEmpty(vcalTablePath) ? Default : Default with { VCal = VCalTable.Load(vcalTablePath) };
+    /// <summary>The default setup with a per-module VCal table read from <paramref name="vcalTablePath"/> when one is given,
+    /// and <paramref name="cabling"/> instead of the synthetic map when one is given.</summary>
+    public static FedCalibrationSetup ForVCalTag(string? vcalTablePath, CablingMap? cabling = null)
+    {
+        var setup = string.IsNullOrEmpty(vcalTablePath) ? Default : Default with { VCal = VCalTable.Load(vcalTablePath) };
+        return cabling is null ? setup : setup with { Cabling = cabling };
+    }
 }

@@ -34,7 +34,7 @@ public sealed class VCalTable
     /// (`gaincal vcal db`, or exported from CMS; the file's only tag, its latest IOV).</summary>
     public static VCalTable Load(string path)
     {
-        if (IsSqlite(path))
+        if (GainCal.Payloads.Conditions.ConditionsFile.IsSqlite(path))
         {
             var (tag, iov, version, stored) = GainCal.Payloads.VCalDb.ReadWithTag(path);
             return new VCalTable(stored.Select(kv => KeyValuePair.Create(kv.Key, new VCalConversion(kv.Value.Slope, kv.Value.Offset))))
@@ -74,12 +74,4 @@ public sealed class VCalTable
     }
 
     private static VCalConversion AsStored(VCalConversion c) => new((float)c.Slope, (float)c.Offset);
-
-    private static bool IsSqlite(string path)
-    {
-        if (!File.Exists(path)) return false;
-        Span<byte> magic = stackalloc byte[16];
-        using var f = File.OpenRead(path);
-        return f.ReadAtLeast(magic, 16, throwOnEndOfStream: false) == 16 && magic.SequenceEqual("SQLite format 3\0"u8);
-    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using GainCal.Calibration;
+using GainCal.Detector;
 
 namespace GainCal.Cluster;
 
@@ -10,6 +11,16 @@ public static class SetupCache
     sealed record Entry(DateTime Written, long Length, Lazy<FedCalibrationSetup> Setup);
 
     static readonly ConcurrentDictionary<string, Entry> Setups = new();
+
+    static CablingMap? _cabling;
+
+    /// <summary>The node's cabling (its --cabling option), used for every FED it calibrates; set once at start-up,
+    /// before any setup is built. Without it the synthetic map is used.</summary>
+    public static void UseCabling(CablingMap cabling)
+    {
+        _cabling = cabling;
+        Setups.Clear();
+    }
 
     /// <summary>A table rewritten in place is read again, and one that failed to load is not kept: an operator who
     /// replaces a run's VCal table and resubmits its FEDs gets the new table without restarting the nodes.</summary>
@@ -32,7 +43,7 @@ public static class SetupCache
     }
 
     static Entry Load(string path, DateTime written, long length) =>
-        new(written, length, new Lazy<FedCalibrationSetup>(() => FedCalibrationSetup.ForVCalTag(path.Length == 0 ? null : path)));
+        new(written, length, new Lazy<FedCalibrationSetup>(() => FedCalibrationSetup.ForVCalTag(path.Length == 0 ? null : path, _cabling)));
 }
 
 public sealed record RequestFedSlot;

@@ -43,6 +43,11 @@ public sealed record NodeSettings
     public double DownRemovalMarginSeconds { get; init; } = 1;
     /// <summary>Akka's own log level (DEBUG, INFO, WARNING, ERROR); `gaincal demo` keeps it quiet.</summary>
     public string LogLevel { get; init; } = "INFO";
+    /// <summary>The detector's cabling for every FED this node calibrates: a SiPixelFedCablingMap conditions file or a
+    /// text cabling file (docs/geometry.md); null = the synthetic map.</summary>
+    public string? Cabling { get; init; }
+    /// <summary>Tag of <see cref="Cabling"/> when the conditions file holds several.</summary>
+    public string? CablingTag { get; init; }
 
     public const string WorkerRole = "worker";
     public bool IsWorker => Roles.Contains(WorkerRole);
@@ -60,6 +65,7 @@ public sealed record NodeSettings
         ["--max-feds"] = "MaxFeds", ["--fit-workers"] = "FitWorkers", ["--decoders"] = "Decoders", ["--patterns-in-flight"] = "PatternsInFlight",
         ["--read-limit"] = "ReadLimitMBPerSecond",
         ["--stable-after"] = "StableAfterSeconds", ["--system-name"] = "SystemName", ["--log-level"] = "LogLevel",
+        ["--cabling"] = "Cabling", ["--cabling-tag"] = "CablingTag",
     };
 
     /// <summary>appsettings.json (beside the executable, then the working directory), GAINCAL_ variables, command line.</summary>
@@ -104,6 +110,8 @@ public sealed record NodeSettings
                 ? limit
                 : throw new ArgumentException($"configuration ReadLimitMBPerSecond: {c["ReadLimitMBPerSecond"]} is negative (0 = no limit)"),
             StableAfterSeconds = Double(c, "StableAfterSeconds", d.StableAfterSeconds),
+            Cabling = c["Cabling"] ?? d.Cabling,
+            CablingTag = c["CablingTag"] ?? d.CablingTag,
             DownRemovalMarginSeconds = Double(c, "DownRemovalMarginSeconds", d.DownRemovalMarginSeconds),
             LogLevel = (c["LogLevel"] ?? d.LogLevel).ToUpperInvariant() is var level && level is "DEBUG" or "INFO" or "WARNING" or "ERROR" or "OFF"
                 ? level

@@ -1,3 +1,5 @@
+using GainCal.Payloads.Conditions;
+
 namespace GainCal.Detector;
 
 /// <summary>
@@ -35,8 +37,40 @@ public sealed class CablingMap
     /// </summary>
     public static CablingMap Synthetic() => SyntheticMap.Value;
 
-    /// <summary>Reads the text format of docs/geometry.md; errors are <see cref="CablingFormatException"/> naming file and line.</summary>
-    public static CablingMap Load(string path) => CablingFile.Read(path);
+    /// <summary>
+    /// Reads a cabling: a CMS conditions SQLite file holding a SiPixelFedCablingMap payload (tag
+    /// <paramref name="tag"/>, or the file's only one; its latest IOV), or the text format of docs/geometry.md.
+    /// Errors are <see cref="CablingFormatException"/> naming the file (and the line of a text file).
+    /// </summary>
+    public static CablingMap Load(string path, string? tag = null)
+    {
+        if (!ConditionsFile.IsSqlite(path))
+        {
+            if (tag is not null) throw new CablingFormatException(path, 0, $"--cabling-tag {tag} needs a conditions .db file, this is a text cabling file");
+            var text = CablingFile.Read(path);
+            text.Origin = $"{path}: text cabling, {text.Describe()}";
+            return text;
+        }
+        try
+        {
+            var (found, iov, payload) = ConditionsDb.Read(path, tag, FedCablingPayload.ObjectType);
+            var stored = FedCablingPayload.Deserialize(payload.Data, path, out uint version);
+            var map = stored.ToCablingMap(path);
+            map.Origin = $"{path}: {found.ObjectType} '{stored.Version}' of tag {found.Name}, IOV since {iov.Since}, boost archive version {version}, {map.Describe()}";
+            return map;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CablingFormatException(path, 0, e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message);
+        }
+    }
+
+    /// <summary>Where the map came from, for the operator (the file, and for a conditions file its tag, IOV and archive version).</summary>
+    public string Origin { get; private set; } = "built-in synthetic Phase-1 cabling (docs/geometry.md)";
+
+    /// <summary>"N ROCs of M modules on K FEDs (B BPix, F FPix)".</summary>
+    public string Describe() =>
+        $"{RocCount} ROCs of {_byModuleRoc.Keys.Select(k => k.Item1).Distinct().Count()} modules on {Feds.Count} FEDs ({Feds.Count(PixelFeds.IsBPix)} BPix, {Feds.Count(PixelFeds.IsFPix)} FPix)";
 
     /// <summary>Writes the text format of docs/geometry.md; <see cref="Load"/> reads it back to an equal map.</summary>
     public void Save(string path) => CablingFile.Write(this, path);

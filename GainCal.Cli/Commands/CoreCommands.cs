@@ -13,6 +13,7 @@ internal static class CoreCommands
         .. ReportCommands.Create(),
         PayloadCommands.Create(),
         VCalCommands.Create(),
+        CablingCommands.Create(),
         BenchCommand.Create(),
     ];
 }

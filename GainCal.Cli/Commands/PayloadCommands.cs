@@ -68,9 +68,14 @@ internal static class PayloadCommands
                     int percent = done * 100 / GainCal.Detector.DetId.AllModules.Count;
                     if (percent >= lastShown + 25) { lastShown = percent - percent % 25; e.WriteLine($"  modules encoded: {done}/{GainCal.Detector.DetId.AllModules.Count} ({lastShown}%)"); }
                 });
+                var clock = System.Diagnostics.Stopwatch.StartNew();
                 var build = GainPayloadBuilder.Build(pixels, wanted, progress: progress);
+                e.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  encoded in {clock.Elapsed.TotalSeconds:F1} s"));
                 WriteSummary(o, build.Summary);
-                foreach (var file in GainPayloadFile.WriteAll(build, y, v, outDir))
+                clock.Restart();
+                var files = GainPayloadFile.WriteAll(build, y, v, outDir);
+                e.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  serialized, hashed and stored in {clock.Elapsed.TotalSeconds:F1} s"));
+                foreach (var file in files)
                 {
                     var kind = wanted.First(k => Path.GetFileNameWithoutExtension(file).EndsWith("_" + k.Suffix(), StringComparison.Ordinal));
                     var p = build.Payloads[kind];

@@ -8,7 +8,9 @@ namespace GainCal.Cli.Commands;
 internal sealed class SetupOptions
 {
     public Option<FileInfo?> Cabling { get; } = new("--cabling")
-    { Description = "Cabling map text file (docs/geometry.md); default: the built-in synthetic Phase-1 map" };
+    { Description = "Cabling map: a CMS conditions SQLite file holding a SiPixelFedCablingMap payload, or a text file (docs/geometry.md); default: the built-in synthetic Phase-1 map" };
+    public Option<string?> CablingTag { get; } = new("--cabling-tag")
+    { Description = "Tag of the SiPixelFedCablingMap in the --cabling conditions file, when it holds several" };
     public Option<FileInfo?> Pattern { get; } = new("--pattern")
     { Description = "Calibration pattern JSON (VCal values, repeats, column and row groups); default: the reference's gain_calib_cfg.py pattern" };
     public Option<FileInfo?> VCal { get; } = new("--vcal")
@@ -17,6 +19,7 @@ internal sealed class SetupOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Cabling);
+        command.Options.Add(CablingTag);
         command.Options.Add(Pattern);
         command.Options.Add(VCal);
     }
@@ -25,7 +28,12 @@ internal sealed class SetupOptions
     {
         var setup = FedCalibrationSetup.Default;
         if (parsed.GetValue(Cabling) is { } cabling)
-            setup = setup with { Cabling = CablingMap.Load(CliPaths.InputFile(cabling.FullName, "cabling file")) };
+        {
+            setup = setup with { Cabling = CablingMap.Load(CliPaths.InputFile(cabling.FullName, "cabling file"), parsed.GetValue(CablingTag)) };
+            Console.WriteLine($"cabling: {setup.Cabling.Origin}");
+        }
+        else if (parsed.GetValue(CablingTag) is not null)
+            throw new ArgumentException("--cabling-tag needs --cabling FILE.db");
         if (parsed.GetValue(Pattern) is { } pattern)
             setup = setup with { Pattern = CalibrationPattern.Load(CliPaths.InputFile(pattern.FullName, "pattern file")) };
         if (parsed.GetValue(VCal) is { } vcal)

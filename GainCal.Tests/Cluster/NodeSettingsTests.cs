@@ -79,6 +79,14 @@ public class NodeSettingsTests
     }
 
     [Fact]
+    public void The_node_cabling_is_a_file_and_an_optional_tag()
+    {
+        var s = NodeSettings.From(NodeSettings.BuildConfiguration(["--cabling", "/x/cabling.db", "--cabling-tag", "SiPixelFedCablingMap_v1"]));
+        Assert.Equal(("/x/cabling.db", "SiPixelFedCablingMap_v1"), (s.Cabling, s.CablingTag));
+        Assert.Null(NodeSettings.From(NodeSettings.BuildConfiguration([])).Cabling);
+    }
+
+    [Fact]
     public void Fed_lists_print_as_ranges() =>
         Assert.Equal("1200-1202, 1205, 1207, 1208, 1296-1302", FedList.Format([1301, 1200, 1201, 1202, 1205, 1207, 1208, 1296, 1297, 1298, 1299, 1300, 1302]));
 }

@@ -83,14 +83,20 @@ internal sealed class ArchiveReader : Archive
         int at = _at;
         for (int i = 0; i < count; i++)
         {
-            if (at >= blob.Length) { _at = at; throw Error(at, $"char {i} of {count} of a std::vector<char>", "the end of the data"); }
+            if (at + 1 >= blob.Length)
+            {
+                // The last byte of the blob: only a zero char fits.
+                if (at < blob.Length && blob[at] == 0) { at++; continue; }
+                _at = at;
+                throw Error(at, $"char {i} of {count} of a std::vector<char>", "the end of the data");
+            }
             byte size = blob[at];
-            if (size == 0) { at++; continue; }
-            if ((size != 1 && size != 0xFF) || at + 1 >= blob.Length)
-                throw Error(at, $"char {i} of {count} of a std::vector<char> (00, 01 xx or ff xx)",
-                    at + 1 >= blob.Length ? "the end of the data" : $"size byte {(sbyte)size}");
-            result[i] = blob[at + 1];
-            at += 2;
+            // Size 0 (the char 0), 1 or -1 (0xff) then the char; branch-free on zero / non-zero, which alternate unpredictably.
+            int nonZero = (size + 0xFF) >> 8;
+            if ((byte)(size + 1) > 2)
+                throw Error(at, $"char {i} of {count} of a std::vector<char> (00, 01 xx or ff xx)", $"size byte {(sbyte)size}");
+            result[i] = (byte)(blob[at + 1] & -nonZero);
+            at += 1 + nonZero;
         }
         _at = at;
         chars = result;

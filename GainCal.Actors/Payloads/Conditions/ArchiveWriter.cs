@@ -50,16 +50,18 @@ internal sealed class ArchiveWriter : Archive
     {
         WriteUnsigned((ulong)chars.Length);
         WriteUnsigned(0);
-        Reserve(2 * chars.Length);
+        // One spare byte: every char writes two, of which a zero char keeps only the first.
+        Reserve(2 * chars.Length + 1);
         var buffer = _buffer;
         int at = _length;
         foreach (byte b in chars)
         {
-            // A signed char: 0 alone, 1..127 with size 1, -128..-1 with size -1; the low byte is the char itself.
-            if (b == 0) { buffer[at++] = 0; continue; }
-            buffer[at] = b < 0x80 ? (byte)1 : (byte)0xFF;
+            // A signed char: 0 alone; otherwise size 1 (0..127) or -1 (-128..-1), then the byte. Branch-free,
+            // because zero and non-zero bytes alternate unpredictably in a payload.
+            int nonZero = (b + 0xFF) >> 8;
+            buffer[at] = (byte)((((sbyte)b >> 7) | 1) & -nonZero);
             buffer[at + 1] = b;
-            at += 2;
+            at += 1 + nonZero;
         }
         _length = at;
     }

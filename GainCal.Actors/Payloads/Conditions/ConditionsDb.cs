@@ -110,6 +110,13 @@ public static class ConditionsDb
         {
             using (var db = Open(temp, SqliteOpenMode.ReadWriteCreate))
             {
+                // A fresh temporary file renamed into place when complete needs no rollback journal; 64 KiB pages
+                // store a whole-detector payload (250 MB) in 16 times fewer overflow pages.
+                using (var pragma = db.CreateCommand())
+                {
+                    pragma.CommandText = "PRAGMA page_size = 65536; PRAGMA journal_mode = OFF;";
+                    pragma.ExecuteNonQuery();
+                }
                 using var tx = db.BeginTransaction();
                 Execute(db, tx, Schema);
                 Execute(db, tx, "INSERT INTO TAG VALUES ($name, 'Run', $type, 'any', 0, $desc, 0, $now, $now, 0)",
