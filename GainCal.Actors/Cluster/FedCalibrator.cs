@@ -39,6 +39,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         public FedScanProgress Progress;
         public string Report = "";
         public bool Building;
+        public PatternIndex? Patterns;
     }
 
     readonly NodeSettings _settings;
@@ -222,6 +223,8 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         try
         {
             using var scanner = new FedDumpScanner(job.DumpPath, setup, PatternShard.All, readBytesPerSecond);
+            attempt.Patterns = new PatternIndex(setup.Pattern.PatternCount);
+            scanner.PatternStarted = attempt.Patterns.Record;
             if (scanner.Fed != job.Fed || scanner.Run != job.Run)
                 throw new InvalidDataException(
                     $"{job.DumpPath}: holds FED {scanner.Fed} of run {scanner.Run}, expected FED {job.Fed} of run {job.Run}");
@@ -310,6 +313,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
             var table = a.Builder.Build();
             Directory.CreateDirectory(Path.GetDirectoryName(job.ResultPath)!);
             table.Write(job.ResultPath);
+            a.Patterns?.WriteBeside(job.ResultPath, job.DumpPath, a.Progress.Length, job.Run);
             File.WriteAllText(job.ReportPath, a.Report);
             return new BuildDone(a.Number, job.ResultPath, FileChecksum.Of(job.ResultPath), table.RowCount,
                 a.Stats.Build(table.RowCount));

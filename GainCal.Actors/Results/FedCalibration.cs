@@ -6,7 +6,8 @@ namespace GainCal.Results;
 
 /// <summary>What a single-FED calibration produced: the table and the scan's report. <paramref name="Fed"/> is the FED the
 /// fragment headers name (the file name's when no fragment was read), also when the table is empty because no pixel answered.</summary>
-public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedScanProgress Progress, int PixelsFitted, int Fed);
+public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedScanProgress Progress, int PixelsFitted, int Fed,
+    PatternIndex Patterns);
 
 /// <summary>
 /// The single-process calibration of one FED (the reference's local cmsRun of one FED). The dump is
@@ -30,7 +31,10 @@ public static class FedCalibration
         try
         {
             for (var k = 0; k < decoderCount; k++) scanners.Add(new FedDumpScanner(dumpPath, setup, new PatternShard(k, decoderCount)));
-            return Calibrate(scanners, setup, workers, progress, ct);
+            // Every scanner reads every event: one of them records where each pattern starts.
+            var patterns = new PatternIndex(setup.Pattern.PatternCount);
+            scanners[0].PatternStarted = patterns.Record;
+            return Calibrate(scanners, setup, workers, progress, ct) with { Patterns = patterns };
         }
         finally
         {
@@ -92,6 +96,6 @@ public static class FedCalibration
         progress?.Report(final);
         builder ??= new FedResultBuilder(scanners[0].Fed, scanners[0].Run, setup);
         var report = scanners[0].Report(FedScanCounters.Combine(scanners.Select(s => s.Counters)), patternsDone);
-        return new FedCalibrationOutcome(builder.Build(), report, final, builder.PixelsFitted, scanners[0].Fed);
+        return new FedCalibrationOutcome(builder.Build(), report, final, builder.PixelsFitted, scanners[0].Fed, new PatternIndex(0));
     }
 }

@@ -50,6 +50,7 @@ internal static class CalibrateCommand
         // Named by the FED of the fragment headers even when no pixel answered: a dead FED must show up under its own id.
         var tablePath = Path.Combine(fedDirectory, $"{outcome.Fed}.parquet");
         outcome.Table.Write(tablePath);
+        outcome.Patterns.WriteBeside(tablePath, dumpPath, outcome.Progress.Length, outcome.Table.Run);
         File.WriteAllText(Path.Combine(fedDirectory, $"{outcome.Fed}.txt"), outcome.Report + Environment.NewLine);
         clock.Stop();
         var c = CultureInfo.InvariantCulture;
