@@ -259,6 +259,44 @@ internal static class ReportPlots
         Save(plot, path, 760, 500);
     }
 
+    /// <summary>
+    /// Values per run (make_EvolutionPlots.cc): one series per group, a marker with the group's RMS as error bar per run,
+    /// runs evenly spaced and labelled; the y axis is at least <paramref name="minimumSpan"/> wide.
+    /// </summary>
+    public static void Trend(string path, string title, IReadOnlyList<uint> runs, IReadOnlyList<(string Label, List<Moments?> Values)> series,
+        string yLabel, double minimumSpan)
+    {
+        var plot = NewPlot(title, "run", yLabel);
+        double low = double.MaxValue, high = double.MinValue;
+        for (var s = 0; s < series.Count; s++)
+        {
+            var present = Enumerable.Range(0, runs.Count).Where(i => series[s].Values[i] is not null).ToList();
+            // Side by side within a run, so that error bars of different groups do not hide each other.
+            var shift = series.Count > 1 ? (s - (series.Count - 1) / 2.0) * 0.06 : 0;
+            var xs = present.Select(i => i + shift).ToArray();
+            var ys = present.Select(i => series[s].Values[i]!.Value.Mean).ToArray();
+            var es = present.Select(i => series[s].Values[i]!.Value.Rms).ToArray();
+            var bars = plot.Add.ErrorBar(xs, ys, es);
+            bars.Color = ColorOf(s);
+            var line = plot.Add.Scatter(xs, ys);
+            line.Color = ColorOf(s);
+            line.MarkerSize = 7;
+            line.LegendText = series[s].Label;
+            for (var k = 0; k < ys.Length; k++) { low = Math.Min(low, ys[k] - es[k]); high = Math.Max(high, ys[k] + es[k]); }
+        }
+        if (high - low < minimumSpan)
+        {
+            var middle = (high + low) / 2;
+            (low, high) = (middle - minimumSpan / 2, middle + minimumSpan / 2);
+        }
+        var pad = (high - low) * 0.08;
+        plot.Axes.SetLimits(-0.5, runs.Count - 0.5, low - pad, high + pad);
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, runs.Count).Select(i => (double)i).ToArray(),
+            runs.Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path, Width + 120, Height);
+    }
+
     /// <summary>One marker per module in module order (the macro's SUM_ plots), with dashed lines between detector parts.</summary>
     public static void PerModule(string path, string title, IReadOnlyList<double> values, IReadOnlyList<int> parts, string yLabel,
         RobustRange? range = null)
