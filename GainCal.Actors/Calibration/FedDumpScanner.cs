@@ -88,6 +88,9 @@ public sealed class FedDumpScanner : IDisposable
     public FedScanCounters Counters => _counters;
     public DumpReadReport DumpReport => _reader.Report;
 
+    /// <summary>Called with (pattern, byte offset of its first event) as each pattern starts (<see cref="PatternIndex.Record"/>).</summary>
+    public Action<int, long>? PatternStarted { get; set; }
+
     /// <summary>Takes the FED the fragment headers name, as the reference unpacks by the header's source id.</summary>
     private void Bind(int fed, long offset)
     {
@@ -129,6 +132,7 @@ public sealed class FedDumpScanner : IDisposable
         {
             if (_currentPattern >= 0) _accumulator!.Clear();
             _currentPattern = _pattern.PatternOf(e);
+            PatternStarted?.Invoke(_currentPattern, ev.Offset);
             if (_shard.Owns(_currentPattern)) _tables!.SelectPattern(_currentPattern);
             else _currentPattern = -1;
         }

@@ -33,6 +33,7 @@ public sealed class GainFitter
     private bool _anyError;
     private VCalConversion _lastConversion;
     private bool _haveConversion;
+    private int _selected;
 
     public GainFitter(CalibrationPattern pattern, FitSettings settings)
     {
@@ -60,6 +61,13 @@ public sealed class GainFitter
     public FitSettings Settings => _settings;
     public int PointCount => _points;
 
+    /// <summary>Electrons of each point for the last fit's module (x_i).</summary>
+    public ReadOnlySpan<double> LastCharges => _xAll.AsSpan(0, _points);
+    /// <summary>Mean ADC of each point in the last fit (y_i, 0 for points with one entry or fewer).</summary>
+    public ReadOnlySpan<double> LastMeans => _yPadded.AsSpan(1, _points);
+    /// <summary>Indices of the points the reference's selection kept in the last fit, in order (empty for an early exit before selection).</summary>
+    public ReadOnlySpan<int> LastSelection => _taken.AsSpan(0, _selected);
+
     /// <summary>
     /// Fits one pixel. entries are the 8-bit hit counters per VCal point, sums the ADC sums, sumSquares the
     /// sums of ADC squared (SiPixelCalibDigi); each span holds at least PointCount values.
@@ -74,6 +82,7 @@ public sealed class GainFitter
         var yAll = _yPadded.AsSpan(1, nall);
 
         var result = default(PixelFit);
+        _selected = 0;
         double slopeV = vcal.Slope, offsetV = vcal.Offset;
         double xmin = 0.1 * slopeV + offsetV;
         float lowMean = 255, highMean = 0;
@@ -120,6 +129,7 @@ public sealed class GainFitter
         }
 
         int npoints = Select(yAll, plateau, noPlateau);
+        _selected = npoints;
         result.Points = npoints;
         if (npoints < 2)
         {

@@ -213,6 +213,90 @@ internal static class ReportPlots
         Save(plot, path);
     }
 
+    /// <summary>
+    /// A pixel's curve: mean ADC ± error per VCal point against the charge, the points the selection kept filled,
+    /// the others open, the fitted line ADC = pedestal + Q / gain over the kept points, the plateau dashed.
+    /// </summary>
+    public static void PixelCurve(string path, string title, Calibration.PixelCurve c)
+    {
+        var f = c.Fit;
+        var status = Calibration.FitStatusText.Describe(f.Status, Calibration.FitSettings.Production);
+        var plot = NewPlot($"{title}\nstatus {(int)f.Status} ({status}), gain {f.Gain:G4} e/ADC, pedestal {f.Pedestal:G4} ADC, chi2/ndf {f.Chi2Ndf:G3}",
+            "charge [electrons]", "mean ADC");
+        plot.Axes.Title.Label.FontSize = 13;
+        var measured = c.Points.Where(p => p.Entries > 0).ToList();
+        foreach (var (points, label, filled) in new[] { (measured.Where(p => p.Selected).ToList(), "fitted points", true),
+                     (measured.Where(p => !p.Selected).ToList(), "points left out by the selection", false) })
+        {
+            if (points.Count == 0) continue;
+            var xs = points.Select(p => p.Charge).ToArray();
+            var ys = points.Select(p => p.MeanAdc).ToArray();
+            var errors = plot.Add.ErrorBar(xs, ys, points.Select(p => p.Error).ToArray());
+            errors.Color = filled ? ColorOf(0) : Colors.Gray;
+            var markers = plot.Add.ScatterPoints(xs, ys);
+            markers.Color = filled ? ColorOf(0) : Colors.Gray;
+            markers.MarkerShape = filled ? MarkerShape.FilledCircle : MarkerShape.OpenCircle;
+            markers.MarkerSize = 7;
+            markers.LegendText = label;
+        }
+        var selected = c.Points.Where(p => p.Selected).ToList();
+        if (selected.Count >= 2 && f.Gain != 0 && float.IsFinite(f.Gain) && float.IsFinite(f.Pedestal))
+        {
+            double x0 = selected[0].Charge, x1 = selected[^1].Charge;
+            var line = plot.Add.Line(x0, f.Pedestal + x0 / f.Gain, x1, f.Pedestal + x1 / f.Gain);
+            line.Color = Colors.OrangeRed;
+            line.LineWidth = 2;
+            line.LegendText = "fit: ADC = pedestal + Q / gain";
+        }
+        if (f.Plateau > 0 && f.Plateau < 255)
+        {
+            var plateau = plot.Add.HorizontalLine(f.Plateau);
+            plateau.Color = Colors.DarkGreen;
+            plateau.LinePattern = LinePattern.Dashed;
+            plateau.LegendText = $"plateau {f.Plateau:F1} ADC";
+        }
+        plot.ShowLegend(Alignment.LowerRight);
+        Save(plot, path, 760, 500);
+    }
+
+    /// <summary>
+    /// Values per run (make_EvolutionPlots.cc): one series per group, a marker with the group's RMS as error bar per run,
+    /// runs evenly spaced and labelled; the y axis is at least <paramref name="minimumSpan"/> wide.
+    /// </summary>
+    public static void Trend(string path, string title, IReadOnlyList<uint> runs, IReadOnlyList<(string Label, List<Moments?> Values)> series,
+        string yLabel, double minimumSpan)
+    {
+        var plot = NewPlot(title, "run", yLabel);
+        double low = double.MaxValue, high = double.MinValue;
+        for (var s = 0; s < series.Count; s++)
+        {
+            var present = Enumerable.Range(0, runs.Count).Where(i => series[s].Values[i] is not null).ToList();
+            // Side by side within a run, so that error bars of different groups do not hide each other.
+            var shift = series.Count > 1 ? (s - (series.Count - 1) / 2.0) * 0.06 : 0;
+            var xs = present.Select(i => i + shift).ToArray();
+            var ys = present.Select(i => series[s].Values[i]!.Value.Mean).ToArray();
+            var es = present.Select(i => series[s].Values[i]!.Value.Rms).ToArray();
+            var bars = plot.Add.ErrorBar(xs, ys, es);
+            bars.Color = ColorOf(s);
+            var line = plot.Add.Scatter(xs, ys);
+            line.Color = ColorOf(s);
+            line.MarkerSize = 7;
+            line.LegendText = series[s].Label;
+            for (var k = 0; k < ys.Length; k++) { low = Math.Min(low, ys[k] - es[k]); high = Math.Max(high, ys[k] + es[k]); }
+        }
+        if (high - low < minimumSpan)
+        {
+            var middle = (high + low) / 2;
+            (low, high) = (middle - minimumSpan / 2, middle + minimumSpan / 2);
+        }
+        var pad = (high - low) * 0.08;
+        plot.Axes.SetLimits(-0.5, runs.Count - 0.5, low - pad, high + pad);
+        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, runs.Count).Select(i => (double)i).ToArray(),
+            runs.Select(r => r.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray());
+        plot.ShowLegend(Edge.Right);
+        Save(plot, path, Width + 120, Height);
+    }
+
     /// <summary>One marker per module in module order (the macro's SUM_ plots), with dashed lines between detector parts.</summary>
     public static void PerModule(string path, string title, IReadOnlyList<double> values, IReadOnlyList<int> parts, string yLabel,
         RobustRange? range = null)

@@ -66,9 +66,7 @@ public static class SummaryReport
                 var many => throw new InvalidDataException($"{directory}: {many.Count} summary_Run<RUN>.json files; say which run"),
             };
         if (!File.Exists(data)) throw new FileNotFoundException($"{data}: no such summary data (write the summary once without --pdf-only)", data);
-        RunSummary s;
-        try { s = JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(data), Json) ?? throw new JsonException("empty"); }
-        catch (JsonException e) { throw new InvalidDataException($"{data}: not a summary written by this version ({e.Message})"); }
+        var s = ReadData(data);
         var figuresFile = Path.Combine(directory, FiguresFileName(s.Run));
         if (!File.Exists(figuresFile)) throw new FileNotFoundException($"{figuresFile}: no such figure list (write the summary once without --pdf-only)", figuresFile);
         SummaryFigures figures;
@@ -84,6 +82,13 @@ public static class SummaryReport
     }
 
     public static string FiguresFileName(uint run) => $"summary_figures_Run{run}.json";
+
+    /// <summary>Reads summary_Run&lt;RUN&gt;.json back; a file that is not one is a one-line error naming it.</summary>
+    public static RunSummary ReadData(string path)
+    {
+        try { return JsonSerializer.Deserialize<RunSummary>(File.ReadAllText(path), Json) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not a summary written by this version ({e.Message})"); }
+    }
 
     private static (string Path, int Pages) Pdf(RunSummary s, string directory, string source, IReadOnlyList<ReportSection> sections, Action<string>? progress)
     {

@@ -12,16 +12,20 @@ public readonly record struct FedPipelineProgress(long BytesRead, long Length, l
 }
 
 /// <summary>What a FED's calibration produced: the table and the scan's report. <paramref name="Fed"/> is the FED the
-/// fragment headers name (the file name's when no fragment was read), also when the table is empty because no pixel answered.</summary>
-public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedPipelineProgress Progress, int Fed)
+/// fragment headers name (the file name's when no fragment was read), also when the table is empty because no pixel answered.
+/// <paramref name="Patterns"/> says where each pattern starts in <paramref name="Dump"/> (for `gaincal pixel`).</summary>
+public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedPipelineProgress Progress, int Fed, string Dump,
+    PatternIndex Patterns)
 {
     public long PixelsFitted => Progress.PixelsFitted;
 
-    /// <summary>Writes the FED's table and report where the run's layout puts them (each atomically); returns the table's path.</summary>
+    /// <summary>Writes the FED's table, its pattern index and report where the run's layout puts them (each atomically);
+    /// returns the table's path.</summary>
     public string Write(RunLayout layout)
     {
         var table = layout.FedTable(Fed);
         Table.Write(table);
+        Patterns.WriteBeside(table, Dump, Progress.Length, Table.Run);
         RunLayout.WriteText(layout.FedReport(Fed), Report + Environment.NewLine);
         return table;
     }
@@ -87,7 +91,10 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
                 scanners.Add(new FedDumpScanner(dump, setup, new PatternShard(k, decoders), _options.ReadBytesPerSecond, _options.Source));
             if (expected is { } x && (scanners[0].Fed != x.Fed || scanners[0].Run != x.Run))
                 throw new InvalidDataException($"{dump}: holds FED {scanners[0].Fed} of run {scanners[0].Run}, expected FED {x.Fed} of run {x.Run}");
-            return new Execution(this, dump, scanners, progress, expected, fitted).Run(ct);
+            // Every scanner reads every event: the first one records where each pattern starts.
+            var patterns = new PatternIndex(setup.Pattern.PatternCount);
+            scanners[0].PatternStarted = patterns.Record;
+            return new Execution(this, dump, scanners, progress, expected, fitted).Run(ct, patterns);
         }
         finally
         {
@@ -121,7 +128,7 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
             return new FedPipelineProgress(bytes / scanners.Count, scanners[0].Progress.Length, events, _decoded, _next, _pixelsFitted);
         }
 
-        public FedCalibrationOutcome Run(CancellationToken outer)
+        public FedCalibrationOutcome Run(CancellationToken outer, PatternIndex patterns)
         {
             var o = pipeline._options;
             var fitThreads = o.FitScheduler?.MaximumConcurrencyLevel is { } n and > 0 and < int.MaxValue ? n : o.FitThreadCount;
@@ -156,7 +163,7 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
             var fed = expected?.Fed ?? scanners[0].Fed;
             var builder = _builder ?? new FedResultBuilder(fed, scanners[0].Run, Setup);
             var report = scanners[0].Report(FedScanCounters.Combine(scanners.Select(s => s.Counters)), _decoded);
-            return new FedCalibrationOutcome(builder.Build(), report, final, _builder is null ? fed : scanners[0].Fed);
+            return new FedCalibrationOutcome(builder.Build(), report, final, _builder is null ? fed : scanners[0].Fed, dump, patterns);
         }
 
         private static void Collect(Task[] tasks, List<Exception> errors)

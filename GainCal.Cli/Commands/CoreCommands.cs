@@ -8,6 +8,7 @@ internal static class CoreCommands
     public static IEnumerable<Command> Create() =>
     [
         CalibrateCommand.Create(),
+        PixelCommand.Create(),
         ExportCommand.Create(),
         SimulateCommand.Create(),
         .. ReportCommands.Create(),

@@ -8,7 +8,7 @@ namespace GainCal.Cli.Commands;
 /// <summary>The run products: `gaincal summary`, `gaincal twiki`, `gaincal compare` (run.py summary / twiki, compare_gain_calib).</summary>
 internal static class ReportCommands
 {
-    public static IEnumerable<Command> Create() => [Summary(), Twiki(), Compare()];
+    public static IEnumerable<Command> Create() => [Summary(), Twiki(), Compare(), History()];
 
     private static Command Summary()
     {
@@ -179,6 +179,68 @@ internal static class ReportCommands
         return command;
     }
 
+    private static Command History()
+    {
+        var runs = new Argument<string[]>("runs")
+        {
+            Description = "Two or more runs: merged tables (.parquet), run output directories, summary_Run<RUN>.json files, or run numbers known to the cluster",
+            Arity = new ArgumentArity(1, 1000),
+        };
+        var output = new Option<DirectoryInfo?>("--output", "-o") { Description = "Output directory (default: ./history)" };
+        var node = RunOutput.NodeOption("asked for a run's output directory when a run number is given");
+        var command = new Command("history",
+            "Trends across runs as make_EvolutionPlots.cc drew them: per BPix layer and FPix disk and ring, the mean over the modules " +
+            "(error bar: their RMS) of gain, pedestal, plateau, lowest and highest fitted point, number of fitted points and good-fit " +
+            "fraction, one point per run. Writes history.csv and HISTORY_<quantity>_<barrel|fpix_ring1|fpix_ring2>.png. A run directory " +
+            "with a stored summary (summary/summary_Run<RUN>.json) is read from it, otherwise from its tables (one FED table at a time).")
+        {
+            runs, output, node,
+        };
+        command.SetAction(parsed =>
+        {
+            var cli = new ReportCli("history");
+            var summaries = new List<RunSummary>();
+            foreach (var item in parsed.GetValue(runs)!)
+            {
+                var summary = HistorySummary(item, parsed.GetValue(node)!, cli);
+                if (summaries.Any(x => x.Run == summary.Run)) throw new ArgumentException($"{item}: run {summary.Run} is given twice");
+                summaries.Add(summary);
+            }
+            var points = RunHistory.Of(summaries);
+            var directory = parsed.GetValue(output)?.FullName ?? Path.Combine(Environment.CurrentDirectory, "history");
+            var files = RunHistory.Write(points, directory);
+            cli.Progress("done");
+            Console.WriteLine($"{summaries.Count} runs ({string.Join(", ", summaries.Select(x => x.Run).Order())}): {points.Count} points");
+            Console.WriteLine($"CSV:   {files[0]}");
+            Console.WriteLine($"plots: {files.Count - 1} PNG files in {directory}");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>One run of a history: a stored summary when there is one, else the summary of its tables.</summary>
+    private static RunSummary HistorySummary(string item, string node, ReportCli cli)
+    {
+        if (item.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(item)) return SummaryReport.ReadData(item);
+        var directory = Directory.Exists(item) ? Path.GetFullPath(item)
+            : uint.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var run) && !File.Exists(item)
+                ? RunOutput.Directory(run, null, node, "give its output directory or table instead of the run number")
+                : null;
+        if (directory is null)
+        {
+            var (tables, _, _, _) = ResolveTables(item, null, node);
+            return Summarise(tables, null, cli);
+        }
+        var stored = Directory.Exists(Path.Combine(directory, TwikiPackage.SummaryDirectory))
+            ? Directory.GetFiles(Path.Combine(directory, TwikiPackage.SummaryDirectory), "summary_Run*.json") : [];
+        if (stored.Length == 1)
+        {
+            cli.Progress($"reading {stored[0]}");
+            return SummaryReport.ReadData(stored[0]);
+        }
+        return Summarise(RunDirectoryTables(directory, null).Tables, null, cli);
+    }
+
     /// <summary>A table path as given, or for a run number the merged table in the run's output directory (from the cluster).</summary>
     private static string RunTable(string input, string node) =>
         !File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run)
@@ -195,23 +257,30 @@ internal static class ReportCommands
         if (uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run) && !File.Exists(input))
         {
             runDir ??= new DirectoryInfo(RunOutput.Directory(run, null, node, "give --run-dir"));
-            if (!runDir.Exists) throw new DirectoryNotFoundException($"{runDir.FullName}: no such run directory");
-            var fedDirectory = Path.Combine(runDir.FullName, "fed");
-            var fedTables = Directory.Exists(fedDirectory)
-                ? Directory.GetFiles(fedDirectory, "*.parquet").Where(f => int.TryParse(Path.GetFileNameWithoutExtension(f), out _))
-                    .OrderBy(f => f, StringComparer.Ordinal).ToList()
-                : [];
-            if (fedTables.Count > 0) return (fedTables, run, $"{fedDirectory} ({fedTables.Count} FED tables)", runDir.FullName);
-            var table = Path.Combine(runDir.FullName, PixelTable.MergedFileName);
-            if (!File.Exists(table))
-                throw new FileNotFoundException($"{table}: no merged results table and no fed/<FED>.parquet tables for run {run}", table);
-            return ([table], run, table, runDir.FullName);
+            var (tables, source) = RunDirectoryTables(runDir.FullName, run);
+            return (tables, run, source, runDir.FullName);
         }
         if (runDir is not null) throw new ArgumentException("--run-dir goes with a run number, not with a table file");
         if (Directory.Exists(input)) throw new ArgumentException($"{input}: is a directory; give a results table (.parquet) or a run number with --run-dir");
         if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such results table", input);
         var path = Path.GetFullPath(input);
         return ([path], null, path, Path.GetDirectoryName(path)!);
+    }
+
+    /// <summary>A run directory's per-FED tables fed/&lt;FED&gt;.parquet, or else its merged table.</summary>
+    private static (IReadOnlyList<string> Tables, string Source) RunDirectoryTables(string runDir, uint? run)
+    {
+        if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
+        var fedDirectory = Path.Combine(runDir, "fed");
+        var fedTables = Directory.Exists(fedDirectory)
+            ? Directory.GetFiles(fedDirectory, "*.parquet").Where(f => int.TryParse(Path.GetFileNameWithoutExtension(f), out _))
+                .OrderBy(f => f, StringComparer.Ordinal).ToList()
+            : [];
+        if (fedTables.Count > 0) return (fedTables, $"{fedDirectory} ({fedTables.Count} FED tables)");
+        var table = Path.Combine(runDir, PixelTable.MergedFileName);
+        if (!File.Exists(table))
+            throw new FileNotFoundException($"{table}: no merged results table and no fed/<FED>.parquet tables" + (run is { } r ? $" for run {r}" : ""), table);
+        return ([table], table);
     }
 
     /// <summary>Feeds the tables one by one to the summary; a FED met twice is an error (it would be counted twice).</summary>
