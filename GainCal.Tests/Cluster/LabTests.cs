@@ -6,7 +6,8 @@ namespace GainCal.Tests.Cluster;
 /// deploy/lab (needs root, as CI has): three node hosts, a storage host and a database host as network
 /// namespaces on a private bridge. The nodes form one cluster over their lab addresses with the journal on the
 /// db host; the storage host's xrootd answers from a node host; a node cut off the bridge downs itself and exits
-/// while the other two carry on; the teardown leaves no namespace behind and may run twice.
+/// while the other two carry on; the teardown stops a node whose pid file was lost, leaves no namespace behind
+/// and may run twice.
 /// </summary>
 [Trait("Category", "Slow")]
 public class LabTests
@@ -46,6 +47,12 @@ public class LabTests
             Assert.True(exited is not null, "node3, cut off from the bridge, did not down itself and exit");
             Assert.True(removed is not null, "node1 and node2 did not go on as a cluster of two");
             Assert.Equal(0, (await Lab("link.sh", "node3", "up")).Code);
+
+            // A crash that loses a pid file: down.sh still finds node2 through its namespace.
+            var node2 = int.Parse(File.ReadAllText(Path.Combine(data, "node2", "node.pid")).Trim());
+            File.Delete(Path.Combine(data, "node2", "node.pid"));
+            Assert.Equal(0, (await Lab("down.sh", "-d", data)).Code);
+            Assert.False(Alive(node2), "down.sh left a node running whose pid file was lost");
         }
         finally
         {
@@ -62,14 +69,15 @@ public class LabTests
         clusterShow.Split('\n').Where(l => l.TrimEnd().EndsWith("| up", StringComparison.Ordinal))
             .Select(l => l.Split('@')[1].Split(':')[0]).Order(StringComparer.Ordinal).ToArray();
 
+    /// <summary>Running, not a zombie waiting for its parent (the processes up.sh starts are not this test's children).</summary>
     private static bool Alive(int pid)
     {
         try
         {
-            using var p = Process.GetProcessById(pid);
-            return !p.HasExited;
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..][0] != 'Z';
         }
-        catch (ArgumentException)
+        catch (IOException)
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using GainCal.Results;
 using GainCal.Storage;
 
 namespace GainCal.Tests.Storage;
@@ -139,6 +140,30 @@ public class XRootDStorageTests(XRootDServerFixture fixture) : IClassFixture<XRo
         }
         Assert.Equal(second, File.ReadAllBytes(Path.Combine(_server.Root, "out/fed/1200.parquet")));
         Assert.Equal(["1200.parquet"], _storage.List(_server.Url("out/fed")).Select(e => e.Name));
+    }
+
+    [Fact]
+    public async Task A_results_table_written_through_an_atomic_write_reads_back_through_the_stream()
+    {
+        var table = new PixelTable(400000, 30000);
+        for (var i = 0; i < table.RowCount; i++)
+        {
+            table.Fed[i] = 1296;
+            table.Roc[i] = (byte)(1 + i % 16);
+            table.Gain[i] = i * 0.37f;
+            table.Pedestal[i] = -i * 0.01f;
+            table.Probability[i] = i % 11 == 0 ? float.NaN : 0.5f;
+        }
+        var url = _server.Url("products/fed/1296.parquet");
+        using (var write = _storage.BeginWrite(url))
+        {
+            await PixelTableParquet.WriteAsync(table, write.Stream);
+            write.Commit();
+        }
+
+        using var stream = _storage.OpenRead(url);
+        var back = await PixelTableParquet.ReadAsync(stream);
+        Assert.True(back.ContentEquals(table), "the table read back over XRootD differs from the one written");
     }
 
     [Fact]

@@ -27,8 +27,14 @@ done
 [ -d "$data/storage/work" ] && bash "$lab_root/deploy/xrootd/stop.sh" -w "$data/storage/work"
 [ -d "$data/db" ] && bash "$lab_root/deploy/postgres/stop.sh" -d "$data/db"
 # Whatever still runs inside a lab namespace was started by the lab (a node whose pid file was lost in a crash).
+# A killed process counts as gone once it is a zombie (its reaping is its parent's business).
+running() { [ -r "/proc/$1/stat" ] && [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != Z ]; }
 for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep '^gclab-'); do
-  for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
+  stray=($(ip netns pids "$ns" 2>/dev/null))
+  for pid in "${stray[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  for pid in "${stray[@]}"; do
+    for _ in $(seq 1 50); do running "$pid" || break; sleep 0.1; done
+  done
   ip netns del "$ns" 2>/dev/null
 done
 [ "$keep" = 1 ] || rm -rf "$data"
