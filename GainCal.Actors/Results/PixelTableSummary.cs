@@ -7,15 +7,15 @@ namespace GainCal.Results;
 /// <summary>The numbers of the reference's Summary.txt: pixels per fit status, gain and pedestal statistics of good fits (status &gt; 0).</summary>
 public sealed record PixelTableSummary(
     int Pixels, int PixelsWithData, IReadOnlyDictionary<FitStatus, int> StatusCounts,
-    RunningStats Gain, RunningStats Pedestal)
+    Moments Gain, Moments Pedestal)
 {
     public int Good => StatusCounts.Where(kv => (int)kv.Key > 0).Sum(kv => kv.Value);
 
     internal static PixelTableSummary Of(PixelTable t)
     {
         var counts = new Dictionary<FitStatus, int>();
-        var gain = new RunningStats();
-        var pedestal = new RunningStats();
+        var gain = Moments.Empty;
+        var pedestal = Moments.Empty;
         var withData = 0;
         for (var i = 0; i < t.RowCount; i++)
         {
@@ -49,26 +49,4 @@ public sealed record PixelTableSummary(
     }
 
     private static string Percent(int n, int of) => of == 0 ? "-" : (100.0 * n / of).ToString("F3", CultureInfo.InvariantCulture) + "%";
-}
-
-/// <summary>Mean, RMS, minimum and maximum of a stream of values (Welford, double precision).</summary>
-public sealed class RunningStats
-{
-    private double _m2;
-
-    public long Count { get; private set; }
-    public double Mean { get; private set; }
-    public double Min { get; private set; } = double.NaN;
-    public double Max { get; private set; } = double.NaN;
-    public double Rms => Count > 0 ? Math.Sqrt(_m2 / Count) : double.NaN;
-
-    public void Add(double x)
-    {
-        Count++;
-        var d = x - Mean;
-        Mean += d / Count;
-        _m2 += d * (x - Mean);
-        if (Count == 1 || x < Min) Min = x;
-        if (Count == 1 || x > Max) Max = x;
-    }
 }
