@@ -289,7 +289,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         if (m.Generation != _generation || _phase is not (FedPhase.Done or FedPhase.Failed)) return;
         _end = null;
         Timers.Cancel("tick");
-        // Ended and known to the coordinator: stop, and (remember-entities) be forgotten until asked again.
+        // Ended and known to the coordinator: stop until asked again.
         Context.Parent.Tell(new Passivate(PoisonPill.Instance));
     }
 

@@ -3,31 +3,28 @@ using System.Text;
 using GainCal.Calibration;
 using GainCal.Results;
 using MessagePack;
+using MessagePack.Formatters;
 
 namespace GainCal.Cluster;
 
-/// <summary>Count, mean, sum of squared deviations, minimum and maximum: enough to combine two sets exactly
-/// (Chan et al.), so a run's statistics come from its FEDs' without reading the merged table back.</summary>
-[MessagePackObject, Manifest("moments")]
-public sealed record Moments(
-    [property: Key(0)] long Count,
-    [property: Key(1)] double Mean,
-    [property: Key(2)] double M2,
-    [property: Key(3)] double Min,
-    [property: Key(4)] double Max) : IGainCalMessage
+/// <summary>Writes <see cref="Moments"/> as the array [count, mean, M2, min, max] (the bytes of the record it replaced).</summary>
+public sealed class MomentsFormatter : IMessagePackFormatter<Moments>
 {
-    public static readonly Moments Empty = new(0, 0, 0, double.NaN, double.NaN);
-
-    [IgnoreMember] public double Rms => Count > 0 ? Math.Sqrt(M2 / Count) : double.NaN;
-
-    public Moments Combine(Moments o)
+    public void Serialize(ref MessagePackWriter writer, Moments value, MessagePackSerializerOptions options)
     {
-        if (o.Count == 0) return this;
-        if (Count == 0) return o;
-        var n = Count + o.Count;
-        var delta = o.Mean - Mean;
-        return new Moments(n, Mean + delta * o.Count / n, M2 + o.M2 + delta * delta * Count * o.Count / n,
-            Math.Min(Min, o.Min), Math.Max(Max, o.Max));
+        writer.WriteArrayHeader(5);
+        writer.Write(value.Count);
+        writer.Write(value.Mean);
+        writer.Write(value.M2);
+        writer.Write(value.Min);
+        writer.Write(value.Max);
+    }
+
+    public Moments Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
+    {
+        var n = reader.ReadArrayHeader();
+        if (n != 5) throw new MessagePackSerializationException($"moments: expected 5 values, got {n}");
+        return new Moments(reader.ReadInt64(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
     }
 }
 
@@ -38,8 +35,8 @@ public sealed record PixelStats(
     [property: Key(1)] long WithData,
     [property: Key(2)] int[] Statuses,
     [property: Key(3)] long[] StatusCounts,
-    [property: Key(4)] Moments Gain,
-    [property: Key(5)] Moments Pedestal,
+    [property: Key(4), MessagePackFormatter(typeof(MomentsFormatter))] Moments Gain,
+    [property: Key(5), MessagePackFormatter(typeof(MomentsFormatter))] Moments Pedestal,
     [property: Key(6)] long GoodFits = 0) : IGainCalMessage
 {
     public static PixelStats Combine(IEnumerable<PixelStats> parts)
@@ -83,9 +80,7 @@ public sealed class PixelStatsBuilder
 {
     readonly long[] _counts = new long[256];   // by (byte)status
     long _fitted, _goodFits;
-    long _gainCount, _pedestalCount;
-    double _gainMean, _gainM2, _gainMin = double.NaN, _gainMax = double.NaN;
-    double _pedestalMean, _pedestalM2, _pedestalMin = double.NaN, _pedestalMax = double.NaN;
+    Moments _gain = Moments.Empty, _pedestal = Moments.Empty;
 
     public void Add(PatternFits fits)
     {
@@ -94,20 +89,10 @@ public sealed class PixelStatsBuilder
             _counts[(byte)f.Status]++;
             if (GoodFit.Is((int)f.Status, f.Gain, f.Pedestal)) _goodFits++;
             if ((sbyte)f.Status <= 0) continue;
-            Welford(f.Gain, ref _gainCount, ref _gainMean, ref _gainM2, ref _gainMin, ref _gainMax);
-            Welford(f.Pedestal, ref _pedestalCount, ref _pedestalMean, ref _pedestalM2, ref _pedestalMin, ref _pedestalMax);
+            _gain.Add(f.Gain);
+            _pedestal.Add(f.Pedestal);
         }
         _fitted += fits.PixelCount;
-    }
-
-    static void Welford(double x, ref long n, ref double mean, ref double m2, ref double min, ref double max)
-    {
-        n++;
-        var d = x - mean;
-        mean += d / n;
-        m2 += d * (x - mean);
-        if (n == 1 || x < min) min = x;
-        if (n == 1 || x > max) max = x;
     }
 
     public PixelStats Build(long rows)
@@ -117,8 +102,6 @@ public sealed class PixelStatsBuilder
         var statuses = Enumerable.Range(0, 256).Where(i => counts[i] > 0).Select(i => (int)(sbyte)(byte)i).Order().ToArray();
         return new PixelStats(rows, rows - counts[(byte)FitStatus.NoStatus], statuses,
             statuses.Select(s => counts[(byte)(sbyte)s]).ToArray(),
-            _gainCount == 0 ? Moments.Empty : new Moments(_gainCount, _gainMean, _gainM2, _gainMin, _gainMax),
-            _pedestalCount == 0 ? Moments.Empty : new Moments(_pedestalCount, _pedestalMean, _pedestalM2, _pedestalMin, _pedestalMax),
-            _goodFits);
+            _gain, _pedestal, _goodFits);
     }
 }

@@ -1,3 +1,4 @@
+using GainCal.Results;
 using MessagePack;
 
 namespace GainCal.Cluster;

@@ -11,8 +11,9 @@ namespace GainCal.Cluster;
 /// </summary>
 public sealed class RunRegistry
 {
-    /// <summary>A started FED not heard from for this long is started again (its message or node may be lost).</summary>
-    public static readonly TimeSpan Silence = TimeSpan.FromSeconds(10);
+    /// <summary>A started FED not heard from for this long is started again (its message or node may be lost). A FED
+    /// reports every second while it is queued or running.</summary>
+    public static readonly TimeSpan Silence = TimeSpan.FromSeconds(5);
     static readonly TimeSpan MergeRetry = TimeSpan.FromSeconds(30);
 
     sealed class FedState(int fed)

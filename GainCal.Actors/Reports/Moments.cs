@@ -1,12 +1,9 @@
+using GainCal.Results;
+
 namespace GainCal.Reports;
 
-/// <summary>Count, mean and RMS (population, as ROOT's TH1::GetRMS) of a set of values, plus their extremes.</summary>
-public readonly record struct Moments(long Count, double Mean, double Rms, double Min, double Max)
-{
-    public static Moments Empty => new(0, double.NaN, double.NaN, double.NaN, double.NaN);
-}
-
-/// <summary>Running sums behind <see cref="Moments"/>; a struct so accumulators live in arrays without allocation.</summary>
+/// <summary>Running sums (of values and of their squares, as ROOT's histograms keep them) whose <see cref="ToMoments"/>
+/// is the one <see cref="Moments"/> type; a struct so accumulators live in arrays without allocation.</summary>
 internal struct MomentSums
 {
     public long Count;
@@ -46,9 +43,9 @@ internal struct MomentSums
 
     public readonly Moments ToMoments()
     {
-        if (Count == 0) return Moments.Empty;
+        if (Count == 0) return new Moments(0, double.NaN, 0, double.NaN, double.NaN);
         var mean = Sum / Count;
         var variance = Math.Max(0, SumSquares / Count - mean * mean);
-        return new Moments(Count, mean, Math.Sqrt(variance), Min, Max);
+        return new Moments(Count, mean, variance * Count, Min, Max);
     }
 }

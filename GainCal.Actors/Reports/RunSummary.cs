@@ -1,4 +1,5 @@
 using GainCal.Calibration;
+using GainCal.Results;
 
 namespace GainCal.Reports;
 

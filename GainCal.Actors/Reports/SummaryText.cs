@@ -1,6 +1,7 @@
 using GainCal.Results;
 using System.Globalization;
 using System.Text;
+using GainCal.Results;
 
 namespace GainCal.Reports;
 

@@ -10,13 +10,13 @@ namespace GainCal.Results;
 /// </summary>
 public sealed record PixelTableSummary(
     int Pixels, int PixelsWithData, IReadOnlyDictionary<FitStatus, int> StatusCounts,
-    RunningStats Gain, RunningStats Pedestal, int Good)
+    Moments Gain, Moments Pedestal, int Good)
 {
     internal static PixelTableSummary Of(PixelTable t)
     {
         var counts = new Dictionary<FitStatus, int>();
-        var gain = new RunningStats();
-        var pedestal = new RunningStats();
+        var gain = Moments.Empty;
+        var pedestal = Moments.Empty;
         int withData = 0, good = 0;
         for (var i = 0; i < t.RowCount; i++)
         {
@@ -51,26 +51,4 @@ public sealed record PixelTableSummary(
     }
 
     private static string Percent(int n, int of) => of == 0 ? "-" : (100.0 * n / of).ToString("F3", CultureInfo.InvariantCulture) + "%";
-}
-
-/// <summary>Mean, RMS, minimum and maximum of a stream of values (Welford, double precision).</summary>
-public sealed class RunningStats
-{
-    private double _m2;
-
-    public long Count { get; private set; }
-    public double Mean { get; private set; }
-    public double Min { get; private set; } = double.NaN;
-    public double Max { get; private set; } = double.NaN;
-    public double Rms => Count > 0 ? Math.Sqrt(_m2 / Count) : double.NaN;
-
-    public void Add(double x)
-    {
-        Count++;
-        var d = x - Mean;
-        Mean += d / Count;
-        _m2 += d * (x - Mean);
-        if (Count == 1 || x < Min) Min = x;
-        if (Count == 1 || x > Max) Max = x;
-    }
 }

@@ -11,14 +11,19 @@ using GainCal.Simulation;
 namespace GainCal.Cli.Commands;
 
 /// <summary>`gaincal bench cluster`: the same simulated FEDs calibrated FED after FED (`gaincal calibrate` processes,
-/// and one in-process loop) and through 1-node and 3-node clusters: node processes started with deploy/local when
-/// run from a checkout, else embedded nodes; wall times and the cluster's overhead ratio.</summary>
+/// and one in-process loop running the same FedPipeline the nodes run) and through 1-node and 3-node clusters: node
+/// processes started with deploy/local when run from a checkout, else embedded nodes; wall times, throughput, each
+/// cluster's ratio to the one-process loop, and the time from submit to the first FED running.</summary>
 public static class BenchClusterCommand
 {
     public static Command Create()
     {
         var rocs = new Option<int>("--rocs-per-fed")
         { Description = "ROCs simulated per FED (>= 1)", DefaultValueFactory = _ => 2, CustomParser = r => CliValues.Int(r, "--rocs-per-fed", min: 1) };
+        var full = new Option<bool>("--full-size")
+        {
+            Description = "full-size FEDs: every ROC of FEDs cabled like FED 1296 (384 ROCs); --feds of them (default 6)",
+        };
         var count = new Option<int>("--feds")
         {
             Description = $"how many of the {PixelFeds.All.Count} FED ids (1 to {PixelFeds.All.Count})", DefaultValueFactory = _ => PixelFeds.All.Count,
@@ -33,28 +38,36 @@ public static class BenchClusterCommand
         { Description = "working directory, new or empty: every figure must come from work done by this run (default: a temporary one, deleted afterwards)" };
         var slots = new Option<int?>("--max-feds")
         { Description = "FED slots of each node, >= 1 (default: the cores divided among the nodes)", CustomParser = r => CliValues.Int(r, "--max-feds", min: 1) };
-        var c = new Command("cluster", "Calibrate the same simulated FEDs one after another and through 1- and 3-node local clusters") { rocs, count, nodes, dir, slots };
-        c.SetAction((r, ct) => RunAsync(r.GetValue(rocs), r.GetValue(count), r.GetValue(nodes)!, r.GetValue(dir), r.GetValue(slots), ct));
+        var c = new Command("cluster", "Calibrate the same simulated FEDs one after another and through 1- and 3-node local clusters") { rocs, full, count, nodes, dir, slots };
+        c.SetAction((r, ct) =>
+        {
+            var fullSize = r.GetValue(full);
+            var n = r.GetResult(count) is { Implicit: false } ? r.GetValue(count) : fullSize ? 6 : PixelFeds.All.Count;
+            return RunAsync(fullSize ? null : r.GetValue(rocs), n, r.GetValue(nodes)!, r.GetValue(dir), r.GetValue(slots), ct);
+        });
         return c;
     }
 
-    static async Task<int> RunAsync(int rocs, int count, int[] nodeCounts, string? dir, int? slots, CancellationToken ct)
+    /// <param name="rocs">ROCs per FED; null: full-size FEDs, those cabled with as many ROCs as FED 1296.</param>
+    static async Task<int> RunAsync(int? rocs, int count, int[] nodeCounts, string? dir, int? slots, CancellationToken ct)
     {
         var c = CultureInfo.InvariantCulture;
         var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-bench-").FullName : CliPaths.NewWorkDirectory(dir, "--dir");
         try
         {
             const uint run = 500001;
-            var feds = PixelFeds.All.Take(count).ToArray();
-            var input = Path.Combine(work, "in");
             var setup = FedCalibrationSetup.Default;
+            var size = setup.Cabling.ForFed(1296).Rocs.Count;
+            var feds = (rocs is null ? PixelFeds.All.Where(f => setup.Cabling.Contains(f) && setup.Cabling.ForFed(f).Rocs.Count == size) : PixelFeds.All)
+                .Take(count).ToArray();
+            var input = Path.Combine(work, "in");
             var clock = Stopwatch.StartNew();
             RunSimulator.Write(input, feds, setup, new SimulationOptions { Run = run, RocsPerFed = rocs }, writeTruthCsv: false);
             // Every configuration is timed warm (JIT, journal tables, shard allocation): a separate two-FED run first.
             var warmup = Path.Combine(work, "warmup");
-            RunSimulator.Write(warmup, [feds[0], feds[^1]], setup, new SimulationOptions { Run = run - 1, RocsPerFed = rocs }, writeTruthCsv: false);
+            RunSimulator.Write(warmup, [feds[0], feds[^1]], setup, new SimulationOptions { Run = run - 1, RocsPerFed = rocs ?? 2 }, writeTruthCsv: false);
             var bytes = feds.Sum(f => new FileInfo(RunSimulator.DumpPath(input, f, run)).Length);
-            Console.WriteLine(string.Create(c, $"{feds.Length} FEDs x {rocs} ROCs: {bytes / 1e6:F0} MB of dumps (simulated in {clock.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores"));
+            Console.WriteLine(string.Create(c, $"{feds.Length} FEDs x {rocs?.ToString(c) ?? $"{size} (full-size)"} ROCs: {bytes / 1e6:F0} MB of dumps (simulated in {clock.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores; load {Load()}"));
 
             var plainDir = Directory.CreateDirectory(Path.Combine(work, "plain", "fed")).FullName;
             var pipeline = new FedPipeline(setup);
@@ -71,16 +84,18 @@ public static class BenchClusterCommand
             foreach (var fed in feds)
                 await CalibrateProcessAsync(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName), cliDir, ct);
             var processes = clock.Elapsed.TotalSeconds;
-            Console.WriteLine(string.Create(c, $"`gaincal calibrate` per FED, one after another:   {processes,7:F1} s"));
-            Console.WriteLine(string.Create(c, $"the same in one process (no start-up per FED):    {inProcess,7:F1} s"));
+            Console.WriteLine(string.Create(c, $"`gaincal calibrate` per FED, one after another:   {processes,7:F1} s  {bytes / processes / 1e6,6:F1} MB/s"));
+            Console.WriteLine(string.Create(c, $"the same pipeline in one process, FED after FED: {inProcess,7:F1} s  {bytes / inProcess / 1e6,6:F1} MB/s"));
 
             foreach (var n in nodeCounts)
             {
-                var (toDone, toMerged) = await ClusterAsync(n, work, input, warmup, run, slots, ct);
+                var t = await ClusterAsync(n, work, input, warmup, run, slots, ct);
                 Console.WriteLine(string.Create(c,
-                    $"{n}-node cluster, submit to every FED done:       {toDone,7:F1} s  ratio {toDone / processes:F2} to calibrate per FED " +
-                    $"(target for 1 node <= 1.10), {toDone / inProcess:F2} to the one-process loop; merged after {toMerged:F1} s"));
+                    $"{n}-node cluster, submit to every FED done:       {t.Done,7:F1} s  {bytes / t.Done / 1e6,6:F1} MB/s  throughput {inProcess / t.Done:F2}x " +
+                    $"the one-process loop (targets: 1 node >= 0.90, 3 nodes >= 0.85); first FED running {t.FirstRunning:F2} s after submit; " +
+                    $"merged after {t.Merged:F1} s; FEDs per node: {t.Placement}"));
             }
+            Console.WriteLine($"load after: {Load()}");
             return 0;
         }
         finally
@@ -98,7 +113,11 @@ public static class BenchClusterCommand
         if (p.ExitCode != 0) throw new InvalidOperationException($"gaincal calibrate {dump} failed: {await stdout}{await stderr}");
     }
 
-    static async Task<(double Done, double Merged)> ClusterAsync(int nodes, string work, string input, string warmup, uint run,
+    static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+    sealed record Timing(double Done, double Merged, double FirstRunning, string Placement);
+
+    static async Task<Timing> ClusterAsync(int nodes, string work, string input, string warmup, uint run,
         int? slots, CancellationToken ct)
     {
         var cores = Environment.ProcessorCount;
@@ -121,23 +140,26 @@ public static class BenchClusterCommand
         return await RunToMergeAsync(cluster.RunAsync, run, input, output, ct);
     }
 
-    static async Task<(double Done, double Merged)> RunToMergeAsync(
+    static async Task<Timing> RunToMergeAsync(
         Func<string, CancellationToken, Task<(int Code, List<string> Out, List<string> Err)>> command, uint run, string input, string output,
         CancellationToken ct)
     {
         Check(await command(CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", output]), ct));
         var clock = Stopwatch.StartNew();
         Check(await command($"gaincal submit {run}", ct));
-        double? done = null;
+        double? done = null, firstRunning = null;
         while (true)
         {
             var (code, o, e) = await command($"gaincal status {run} --json", ct);
             Check((code, o, e));
             var s = StatusText.FromJson(string.Join('\n', o))!;
+            if (s.Feds.Any(f => f.Phase is FedPhase.Running or FedPhase.Done)) firstRunning ??= clock.Elapsed.TotalSeconds;
             if (s.AllEnded) done ??= clock.Elapsed.TotalSeconds;
             if (s.Count(FedPhase.Failed) > 0) throw new InvalidOperationException($"FEDs failed: {GainCal.Cluster.FedList.Format(s.Feds.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed))}");
-            if (s.AllEnded && s.MergeCurrent) return (done!.Value, clock.Elapsed.TotalSeconds);
-            await Task.Delay(100, ct);
+            if (s.AllEnded && s.MergeCurrent)
+                return new Timing(done!.Value, clock.Elapsed.TotalSeconds, firstRunning ?? done.Value,
+                    string.Join(", ", s.Feds.GroupBy(f => f.Node ?? "?").OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
+            await Task.Delay(50, ct);
         }
     }
 

@@ -43,14 +43,17 @@ internal sealed class LocalProcessCluster : IAsyncDisposable
         await Script("start.sh", ["-n", $"{nodes}", "-d", data, "-r", allowedRoot, "-p", $"{remoting}", "-c", $"{command}", "--",
             "--max-feds", $"{maxFeds}", "--fit-workers", $"{fitWorkers}"], deploy, ct);
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        var up = false;
+        while (clock.Elapsed < TimeSpan.FromSeconds(90))
         {
-            var (code, output, _) = await cluster.RunAsync("cluster show", ct);
-            if (code == 0 && output.Count(l => l.EndsWith("| up", StringComparison.Ordinal)) == nodes) return cluster;
+            // Ready once every member is up and the run coordinator (a singleton, started after the cluster forms) answers.
+            var (code, output, _) = up ? await cluster.RunAsync("gaincal runs", ct) : await cluster.RunAsync("cluster show", ct);
+            if (up && code == 0) return cluster;
+            up |= code == 0 && output.Count(l => l.EndsWith("| up", StringComparison.Ordinal)) == nodes;
             await Task.Delay(200, ct);
         }
         await cluster.DisposeAsync();
-        throw new TimeoutException($"the {nodes} node processes did not all come up within 60 s (logs in {data})");
+        throw new TimeoutException($"the {nodes} node processes did not all come up, with the run coordinator answering, within 90 s (logs in {data})");
     }
 
     public async Task<(int Code, List<string> Out, List<string> Err)> RunAsync(string commandLine, CancellationToken ct)

@@ -1,3 +1,4 @@
+using GainCal.Results;
 using CsCheck;
 using GainCal.Cluster;
 
@@ -24,6 +25,19 @@ public class PixelStatsTests
             Assert.Equal(all.M2, combined.M2, 1e-9 * (1 + all.M2));
             Assert.Equal((all.Min, all.Max), (combined.Min, combined.Max));
         }, iter: 500);
+
+    [Fact]
+    public void Values_added_one_by_one_give_the_moments_of_the_set() =>
+        Gen.Double[-1e4, 1e4].Array[1, 200].Sample(xs =>
+        {
+            var m = Moments.Empty;
+            foreach (var x in xs) m.Add(x);
+            var direct = Direct(xs);
+            Assert.Equal(direct.Count, m.Count);
+            Assert.Equal(direct.Mean, m.Mean, 1e-9 * (1 + Math.Abs(direct.Mean)));
+            Assert.Equal(direct.M2, m.M2, 1e-9 * (1 + direct.M2));
+            Assert.Equal((direct.Min, direct.Max), (m.Min, m.Max));
+        }, iter: 300);
 
     [Fact]
     public void Status_counts_add_up_across_feds()

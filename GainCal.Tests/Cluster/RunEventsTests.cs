@@ -1,3 +1,4 @@
+using GainCal.Results;
 using GainCal.Cluster;
 using MessagePack;
 
