@@ -2,7 +2,6 @@ using GainCal.Results;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using GainCal.Results;
 
 namespace GainCal.Reports;
 

@@ -1,3 +1,4 @@
+using GainCal.Results;
 using ScottPlot;
 
 namespace GainCal.Reports;

@@ -1,3 +1,4 @@
+using GainCal.Results;
 using System.Globalization;
 using System.Text;
 

@@ -1,3 +1,4 @@
+using GainCal.Results;
 using GainCal.Detector;
 
 namespace GainCal.Reports;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using GainCal.Calibration;
-using GainCal.Results;
 
 namespace GainCal.Reports;
 

@@ -1,7 +1,6 @@
 using GainCal.Results;
 using System.Globalization;
 using System.Text;
-using GainCal.Results;
 
 namespace GainCal.Reports;
 

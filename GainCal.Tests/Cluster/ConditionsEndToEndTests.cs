@@ -61,7 +61,7 @@ public class ConditionsEndToEndTests
 
         // The cluster decoded with the file's cabling: FED by FED with that map gives the same table, the built-in map does not.
         var setup = FedCalibrationSetup.Default with { Cabling = cabling };
-        var reference = PixelTable.Merge(Feds.Select(f => FedCalibration.Run(Path.Combine(input, new GainCal.Dump.DumpFileName(f, Run).FileName), setup)).ToList());
+        var reference = PixelTable.Merge(Feds.Select(f => new FedPipeline(setup).Run(Path.Combine(input, new GainCal.Dump.DumpFileName(f, Run).FileName)).Table).ToList());
         Assert.True(merged.ContentEquals(reference), "merged table differs from the FED-by-FED calibration with the conditions cabling");
         var modules = Enumerable.Range(0, merged.RowCount).Select(i => merged.DetId[i]).Distinct().ToHashSet();
         var expectedModules = Feds.SelectMany(f => cabling.ForFed(f).Rocs.Take(4)).Select(r => r.DetId.Raw).ToHashSet();
