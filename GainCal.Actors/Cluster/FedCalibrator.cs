@@ -42,6 +42,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     }
 
     readonly NodeSettings _settings;
+    readonly PathConfinement _paths;
     readonly IActorRegistry _registry;
     readonly string _node;
 
@@ -67,6 +68,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     {
         PersistenceId = "fed-" + entityId;
         _settings = settings;
+        _paths = PathConfinement.Of(settings);
         _registry = registry;
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         _node = $"{self.Host}:{self.Port}";
@@ -161,7 +163,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         }
     }
 
-    bool ResultIntact() => _resultPath is { } p && File.Exists(p) && FileChecksum.Of(p) == _checksum;
+    bool ResultIntact() => _resultPath is { } p && _paths.Problem(p) is null && File.Exists(p) && FileChecksum.Of(p) == _checksum;
 
     void RequestSlot()
     {
@@ -198,7 +200,8 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         FedResultBuilder builder;
         try
         {
-            setup = SetupCache.For(job.VCalPath);
+            _paths.Check(job.DumpPath);
+            setup = SetupCache.For(job.VCalPath, _paths);
             builder = new FedResultBuilder(job.Fed, job.Run, setup);
         }
         catch (Exception e)
@@ -305,9 +308,12 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         if (a.Building || a.Total < 0 || a.Next < a.Total || _job is not { } job) return;
         a.Building = true;
         var self = Self;
+        var paths = _paths;
         Task.Run(() =>
         {
             var table = a.Builder.Build();
+            paths.Check(job.ResultPath);
+            paths.Check(job.ReportPath);
             Directory.CreateDirectory(Path.GetDirectoryName(job.ResultPath)!);
             table.Write(job.ResultPath);
             File.WriteAllText(job.ReportPath, a.Report);

@@ -141,7 +141,7 @@ public static class GainCalHosting
             .WithActors((system, registry) =>
             {
                 registry.Register<PixelFitPool>(system.ActorOf(
-                    Props.Create(() => new PixelFitWorker()).WithDispatcher("gaincal-fit-dispatcher")
+                    Props.Create(() => new PixelFitWorker(PathConfinement.Of(s))).WithDispatcher("gaincal-fit-dispatcher")
                         .WithRouter(new RoundRobinPool(s.FitWorkers)), "pixel-fit"));
                 registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds)), "fed-slots"));
             })
@@ -149,7 +149,7 @@ public static class GainCalHosting
                 (system, registry, _) => entityId => Props.Create(() => new FedCalibrator(entityId, s, registry)),
                 new FedMessageExtractor(), remembered)
             .WithShardRegion<RunAggregatorRegion>("run-aggregator",
-                (system, registry, _) => entityId => Props.Create(() => new RunAggregator(entityId, registry)),
+                (system, registry, _) => entityId => Props.Create(() => new RunAggregator(entityId, s, registry)),
                 new RunAggregatorMessageExtractor(),
                 new ShardOptions { Role = NodeSettings.WorkerRole, StateStoreMode = StateStoreMode.Persistence })
             .WithSingleton<RunCoordinatorProxy>("run-coordinator",

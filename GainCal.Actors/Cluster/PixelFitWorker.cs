@@ -20,10 +20,12 @@ public static class SetupCache
     static readonly ConcurrentDictionary<string, Entry> Setups = new();
 
     /// <summary>A table rewritten in place is read again, and one that failed to load is not kept: an operator who
-    /// replaces a run's VCal table and resubmits its FEDs gets the new table without restarting the nodes.</summary>
-    public static FedCalibrationSetup For(string? vcalPath)
+    /// replaces a run's VCal table and resubmits its FEDs gets the new table without restarting the nodes.
+    /// The table is read only from under the node's allowed roots (checked on every call: a link may change).</summary>
+    public static FedCalibrationSetup For(string? vcalPath, PathConfinement paths)
     {
         var path = vcalPath ?? "";
+        if (path.Length > 0) paths.Check(path);
         var file = path.Length == 0 ? null : new FileInfo(path);
         var (written, length) = file is { Exists: true } ? (file.LastWriteTimeUtc, file.Length) : (default, 0L);
         var entry = Setups.AddOrUpdate(path, p => Load(p, written, length),
@@ -49,14 +51,14 @@ public sealed class PixelFitWorker : ReceiveActor
 {
     readonly Dictionary<FedCalibrationSetup, PatternFitter> _fitters = new(ReferenceEqualityComparer.Instance);
 
-    public PixelFitWorker()
+    public PixelFitWorker(PathConfinement paths)
     {
         Receive<FitPatterns>(m =>
         {
             var pattern = -1;
             try
             {
-                var setup = SetupCache.For(m.VCalPath);
+                var setup = SetupCache.For(m.VCalPath, paths);
                 if (!_fitters.TryGetValue(setup, out var fitter))
                     _fitters[setup] = fitter = new PatternFitter(setup);
                 var fits = new PatternFits[m.Curves.Length];

@@ -13,6 +13,7 @@ public sealed class RunAggregator : ReceivePersistentActor
     sealed record Finished(RunMerged Result);
 
     readonly IActorRegistry _registry;
+    readonly PathConfinement _paths;
     RunMerged? _last;
     MergeRunResults? _merging;
     MergeRunResults? _next;
@@ -20,10 +21,11 @@ public sealed class RunAggregator : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public RunAggregator(string entityId, IActorRegistry registry)
+    public RunAggregator(string entityId, NodeSettings settings, IActorRegistry registry)
     {
         PersistenceId = "run-aggregator-" + entityId;
         _registry = registry;
+        _paths = PathConfinement.Of(settings);
         Recover<RunMerged>(m => _last = m);
         Command<MergeRunResults>(OnMerge);
         Command<Finished>(OnFinished);
@@ -32,7 +34,7 @@ public sealed class RunAggregator : ReceivePersistentActor
     void OnMerge(MergeRunResults m)
     {
         if (_merging is null && _last is { Ok: true } last && last.InputKey == m.InputKey
-            && last.MergedPath is { } p && File.Exists(p) && FileChecksum.Of(p) == last.Checksum)
+            && last.MergedPath is { } p && _paths.Problem(p) is null && File.Exists(p) && FileChecksum.Of(p) == last.Checksum)
         {
             Sender.Tell(Describe(last, reused: true));
             _registry.Get<RunCoordinatorProxy>().Tell(last);
@@ -47,22 +49,25 @@ public sealed class RunAggregator : ReceivePersistentActor
     {
         _merging = m;
         var self = Self;
-        Task.Run(() => Merge(m)).PipeTo(self);
+        var paths = _paths;
+        Task.Run(() => Merge(m, paths)).PipeTo(self);
     }
 
-    static Finished Merge(MergeRunResults m)
+    static Finished Merge(MergeRunResults m, PathConfinement paths)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var feds = m.Results.Select(r => r.Fed).Order().ToArray();
         try
         {
+            foreach (var path in m.Results.Select(r => r.Path).Append(m.MergedPath).Append(SummaryPath(m)))
+                paths.Check(path);
             VerifyInputs(m);
             // A whole run is ~124 M pixels: merge file by file (one FED in memory), and combine the FEDs'
             // statistics instead of reading the merged table back.
             PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath);
             var stats = PixelStats.Combine(m.Results.Select(r => r.Stats));
             var summary = stats.ToText();
-            File.WriteAllText(Path.Combine(m.OutputDir, "GainCalibration.summary.txt"), summary + "\n");
+            File.WriteAllText(SummaryPath(m), summary + "\n");
             return new Finished(new RunMerged(m.Run, true, m.InputKey, m.MergedPath, FileChecksum.Of(m.MergedPath), feds,
                 m.FailedFeds, m.MissingFeds, (int)stats.Pixels, summary, null, now));
         }
@@ -72,6 +77,8 @@ public sealed class RunAggregator : ReceivePersistentActor
                 e.Message, now));
         }
     }
+
+    static string SummaryPath(MergeRunResults m) => Path.Combine(m.OutputDir, "GainCalibration.summary.txt");
 
     /// <summary>Every FED table is still the one recorded when its FED ended; a missing or changed one names the
     /// command that recomputes it.</summary>

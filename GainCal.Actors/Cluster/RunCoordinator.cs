@@ -51,6 +51,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     static readonly TimeSpan MergeRetry = TimeSpan.FromSeconds(30);
 
     readonly IActorRegistry _registry;
+    readonly PathConfinement _paths;
     readonly int _maxFeds;
     readonly string _node;
     readonly SortedDictionary<uint, RunState> _runs = [];
@@ -61,6 +62,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     public RunCoordinator(NodeSettings settings, IActorRegistry registry)
     {
         _registry = registry;
+        _paths = PathConfinement.Of(settings);
         _maxFeds = settings.MaxFeds;
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         _node = $"{self.Host}:{self.Port}";
@@ -146,7 +148,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
 
     void OnCreate(CreateRun c)
     {
-        var spec = Scan(c, out var error);
+        var spec = Scan(c, _paths, out var error);
         if (spec is null)
         {
             Sender.Tell(CommandResult.Failure(error!));
@@ -191,7 +193,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         });
     }
 
-    static RunCreated? Scan(CreateRun c, out string? error)
+    static RunCreated? Scan(CreateRun c, PathConfinement paths, out string? error)
     {
         error = null;
         if (c.Run == 0)
@@ -200,6 +202,8 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             return null;
         }
         var input = Path.GetFullPath(c.InputDir);
+        var output = Path.Combine(Path.GetFullPath(c.OutputDir), $"GainRun_{c.Run}");
+        if ((error = paths.Problem(input) ?? paths.Problem(output)) is not null) return null;
         if (!Directory.Exists(input))
         {
             error = $"{input}: input directory does not exist";
@@ -222,13 +226,13 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             return null;
         }
         // Read the table now: a bad one would fail every FED, and a recorded run cannot be given another.
-        if (vcal is not null && VCalProblem(vcal) is { } problem)
+        if (vcal is not null && (paths.Problem(vcal) ?? VCalProblem(vcal)) is { } problem)
         {
             error = $"VCal tag {c.VCalTag}: {problem}";
             return null;
         }
         var expected = c.BPixOnly ? PixelFeds.BPix : PixelFeds.All;
-        return new RunCreated(c.Run, input, Path.Combine(Path.GetFullPath(c.OutputDir), $"GainRun_{c.Run}"),
+        return new RunCreated(c.Run, input, output,
             string.IsNullOrEmpty(c.VCalTag) ? null : c.VCalTag, vcal, c.BPixOnly, found.ToArray(),
             expected.Where(f => !found.Contains(f)).ToArray(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }

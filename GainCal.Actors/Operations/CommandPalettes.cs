@@ -24,6 +24,9 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         ["runs"] = "gaincal runs   (every run the coordinator knows, with its FED counts)",
     };
 
+    // The receiving node refuses early with the operator's own words; the nodes that touch the paths check again.
+    readonly PathConfinement _paths = PathConfinement.Of(settings);
+
     readonly IReadOnlyList<CommandPalette> _palettes =
         [new ClusterPalette(system), new ShardingPalette(system), new ActorPalette(system), new LogPalette(log)];
 
@@ -156,7 +159,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                 var output = p.Single("-o", "--output") ?? throw new UsageException("missing -o DIR");
                 var tag = p.Single("-t", "--tag");
                 foreach (var path in new[] { input, output }.Concat(tag is not null && tag.Contains('/') ? [tag] : []))
-                    if (OutsideRoots(path) is { } error)
+                    if (_paths.Problem(path) is { } error)
                     {
                         await emit(HostFrame.Err($"error: {error}"));
                         return Failed;
@@ -202,16 +205,6 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         foreach (var line in result.Lines)
             await emit(result.Ok ? HostFrame.Out(line) : HostFrame.Err($"error: {line}"));
         return result.Ok ? Ok : Failed;
-    }
-
-    string? OutsideRoots(string path)
-    {
-        if (!Path.IsPathRooted(path)) return $"{path}: paths sent to a node must be absolute";
-        var full = Path.GetFullPath(path);
-        var roots = settings.EffectiveAllowedRoots;
-        return roots.Any(r => full == r.TrimEnd('/') || full.StartsWith(r.TrimEnd('/') + "/", StringComparison.Ordinal))
-            ? null
-            : $"{full} is outside the allowed data roots ({string.Join(", ", roots)})";
     }
 
     /// <summary>RUN, then options; an option with values takes every following word up to the next option.</summary>
