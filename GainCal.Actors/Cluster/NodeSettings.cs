@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 
 namespace GainCal.Cluster;
@@ -43,6 +44,23 @@ public sealed record NodeSettings
     public string LogLevel { get; init; } = "INFO";
 
     public const string WorkerRole = "worker";
+    /// <summary>Shorter shared secrets are refused: 16 characters of `openssl rand -hex` are 64 bits.</summary>
+    public const int MinSecretLength = 16;
+
+    /// <summary>Null when the command host's secret settings are usable; otherwise the one-line reason.</summary>
+    public string? CommandSecretProblem()
+    {
+        if (!string.IsNullOrEmpty(CommandSecret) && CommandSecret.Length < MinSecretLength)
+            return $"configuration CommandSecret: {CommandSecret.Length} characters, at least {MinSecretLength} are required " +
+                   "(e.g. the output of: openssl rand -hex 24)";
+        if (CommandPort == 0) return null;
+        if (!IPAddress.TryParse(CommandHost, out var address))
+            return $"configuration CommandHost: '{CommandHost}' is not an IP address";
+        return IPAddress.IsLoopback(address) || !string.IsNullOrEmpty(CommandSecret)
+            ? null
+            : $"command host {CommandHost}:{CommandPort} is beyond loopback: set CommandSecret (appsettings.json or " +
+              $"{Operations.CommandHostClient.SecretVariable}) so that only operators who know it can send commands";
+    }
     public bool IsWorker => Roles.Contains(WorkerRole);
     public string AdvertisedHost => PublicHost ?? Host;
 
@@ -73,7 +91,7 @@ public sealed record NodeSettings
     public static NodeSettings From(IConfiguration c)
     {
         var d = new NodeSettings();
-        return new NodeSettings
+        var s = new NodeSettings
         {
             SystemName = c["SystemName"] ?? d.SystemName,
             Host = c["Host"] ?? d.Host,
@@ -106,6 +124,7 @@ public sealed record NodeSettings
                 ? level
                 : throw new ArgumentException($"configuration LogLevel: '{c["LogLevel"]}' is not DEBUG, INFO, WARNING, ERROR or OFF"),
         };
+        return s.CommandSecretProblem() is { } problem ? throw new ArgumentException(problem) : s;
     }
 
     static int Int(IConfiguration c, string key, int fallback) =>
