@@ -17,10 +17,27 @@ catch (Exception e) when (e is ArgumentException or FormatException or InvalidDa
 }
 
 IHost host;
-if (settings.HttpPort > 0)
-    host = GainCal.Node.Dashboard.DashboardHost.Build(settings);
-else
+try
 {
+    host = Build(settings, args);
+    await host.StartAsync();
+}
+catch (Exception e) when (e is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+{
+    // A taken port, a journal that must exist and does not: one line for the operator, details in the log above.
+    Console.Error.WriteLine($"gaincal-node: cannot start: {e.Message}");
+    return NodeExit.CannotStart;
+}
+Console.WriteLine($"gaincal-node {settings.Host}:{settings.Port} roles [{string.Join(",", settings.Roles)}] " +
+                  $"seeds [{string.Join(",", settings.Seeds)}] data {Path.GetFullPath(settings.DataDir)} " +
+                  $"persistence {settings.Persistence} command host {settings.CommandHost}:{settings.CommandPort}" +
+                  (settings.HttpPort > 0 ? $" http {settings.CommandHost}:{settings.HttpPort}" : ""));
+await host.WaitForShutdownAsync();
+return NodeExit.Stopped;
+
+static IHost Build(NodeSettings settings, string[] args)
+{
+    if (settings.HttpPort > 0) return GainCal.Node.Dashboard.DashboardHost.Build(settings);
     var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args });
     builder.Logging.AddSimpleConsole(o =>
     {
@@ -29,24 +46,8 @@ else
     });
     builder.Logging.SetMinimumLevel(LogLevel.Information);
     builder.Services.AddGainCalNode(settings);
-    host = builder.Build();
+    return builder.Build();
 }
-Console.WriteLine($"gaincal-node {settings.Host}:{settings.Port} roles [{string.Join(",", settings.Roles)}] " +
-                  $"seeds [{string.Join(",", settings.Seeds)}] data {Path.GetFullPath(settings.DataDir)} " +
-                  $"persistence {settings.Persistence} command host {settings.CommandHost}:{settings.CommandPort}" +
-                  (settings.HttpPort > 0 ? $" http {settings.CommandHost}:{settings.HttpPort}" : ""));
-try
-{
-    await host.StartAsync();
-}
-catch (Exception e) when (e is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
-{
-    // A taken port, an unusable journal: one line for the operator, the details in the log above.
-    Console.Error.WriteLine($"gaincal-node: cannot start: {e.Message}");
-    return NodeExit.CannotStart;
-}
-await host.WaitForShutdownAsync();
-return NodeExit.Stopped;
 
 /// <summary>The node's exit codes (docs/cluster.md 5).</summary>
 static class NodeExit
@@ -54,6 +55,6 @@ static class NodeExit
     public const int Stopped = 0;
     /// <summary>A configuration value is wrong or missing (e.g. no CommandSecret beyond loopback); nothing was started.</summary>
     public const int Configuration = 2;
-    /// <summary>The configuration was read but the node could not start (port taken, journal unusable).</summary>
+    /// <summary>The configuration was read but the node could not start (port taken, --journal-must-exist without a journal).</summary>
     public const int CannotStart = 3;
 }

@@ -42,6 +42,8 @@ public static class GainCalHosting
     {
         PrepareStorage(settings);
         services.AddSingleton(settings);
+        services.AddSingleton<JournalHealth>();
+        services.AddHostedService(sp => sp.GetRequiredService<JournalHealth>());
         services.AddAkka(settings.SystemName, (builder, sp) =>
         {
             builder.WithGainCalNode(settings).WithGainCalOperations();
@@ -61,19 +63,29 @@ public static class GainCalHosting
             $"Data Source={Path.Combine(dir, "snapshots.db")};Default Timeout=30;Pooling=True");
     }
 
+    /// <summary>Throws <see cref="IOException"/> when the journal must exist and does not. A journal that exists but
+    /// cannot be read does not stop the start: the node comes up not ready and says why (<see cref="JournalHealth"/>).</summary>
     static void PrepareStorage(NodeSettings s)
     {
         Directory.CreateDirectory(s.DataDir);
+        if (s.JournalMustExist && JournalHealth.MissingProblem(s) is { } missing) throw new IOException(missing);
         if (s.Persistence != "sqlite") return;
         var (journal, snapshots) = SqliteConnectionStrings(s);
         foreach (var cs in new[] { journal, snapshots })
         {
             // journal_mode=WAL is stored in the database file: once set, every connection of every process uses it.
-            using var c = new SqliteConnection(cs);
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA journal_mode=WAL;";
-            cmd.ExecuteNonQuery();
+            try
+            {
+                using var c = new SqliteConnection(cs);
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "PRAGMA journal_mode=WAL;";
+                cmd.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // Unreadable: reported by JournalHealth, the node stays up and not ready.
+            }
         }
     }
 

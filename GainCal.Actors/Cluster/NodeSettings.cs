@@ -28,6 +28,9 @@ public sealed record NodeSettings
     public int CommandPort { get; init; } = 9110;
     /// <summary>Shared secret clients must prove they know; required when CommandHost is not a loopback address.</summary>
     public string? CommandSecret { get; init; }
+    /// <summary>Refuse to start when the journal does not exist (a node that has run before: a lost journal must not
+    /// silently become an empty one).</summary>
+    public bool JournalMustExist { get; init; }
     /// <summary>0 = no HTTP endpoint.</summary>
     public int HttpPort { get; init; }
     public int MaxFeds { get; init; } = Math.Max(1, Environment.ProcessorCount);
@@ -74,7 +77,7 @@ public sealed record NodeSettings
         ["--connection-string"] = "ConnectionString", ["--allowed-roots"] = "AllowedRoots",
         ["--command-host"] = "CommandHost", ["--command-port"] = "CommandPort", ["--http-port"] = "HttpPort",
         ["--max-feds"] = "MaxFeds", ["--fit-workers"] = "FitWorkers", ["--patterns-in-flight"] = "PatternsInFlight",
-        ["--read-limit"] = "ReadLimitMBPerSecond",
+        ["--read-limit"] = "ReadLimitMBPerSecond", ["--journal-must-exist"] = "JournalMustExist",
         ["--stable-after"] = "StableAfterSeconds", ["--system-name"] = "SystemName", ["--log-level"] = "LogLevel",
     };
 
@@ -84,7 +87,7 @@ public sealed record NodeSettings
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
             .AddEnvironmentVariables("GAINCAL_")
-            .AddCommandLine(args, CommandLineAliases.ToDictionary())
+            .AddCommandLine(Flags(args), CommandLineAliases.ToDictionary())
             .Build();
 
     /// <summary>Reads the flat keys above (lists: comma-separated strings or JSON arrays); malformed numbers fail with the key named.</summary>
@@ -112,6 +115,9 @@ public sealed record NodeSettings
             CommandPort = Int(c, "CommandPort", d.CommandPort),
             CommandSecret = c["CommandSecret"] ?? d.CommandSecret,
             HttpPort = Int(c, "HttpPort", d.HttpPort),
+            JournalMustExist = c["JournalMustExist"] is { } must
+                ? bool.TryParse(must, out var yes) ? yes : throw new ArgumentException($"configuration JournalMustExist: '{must}' is neither true nor false")
+                : d.JournalMustExist,
             MaxFeds = Math.Max(1, Int(c, "MaxFeds", d.MaxFeds)),
             FitWorkers = Math.Max(1, Int(c, "FitWorkers", d.FitWorkers)),
             PatternsInFlight = Math.Max(1, Int(c, "PatternsInFlight", d.PatternsInFlight)),
@@ -126,6 +132,12 @@ public sealed record NodeSettings
         };
         return s.CommandSecretProblem() is { } problem ? throw new ArgumentException(problem) : s;
     }
+
+    /// <summary>Switches that stand alone on the command line (no value) mean true.</summary>
+    static readonly string[] Switches = ["--journal-must-exist"];
+
+    static string[] Flags(string[] args) =>
+        args.Select((a, i) => Switches.Contains(a) && (i + 1 == args.Length || args[i + 1].StartsWith('-')) ? a + "=true" : a).ToArray();
 
     static int Int(IConfiguration c, string key, int fallback) =>
         c[key] is { } s ? int.TryParse(s, out var v) ? v : throw new ArgumentException($"configuration {key}: '{s}' is not an integer") : fallback;

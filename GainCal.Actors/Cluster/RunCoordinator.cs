@@ -166,6 +166,11 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
                                                                    $"(gaincal resubmit {c.Run} --fed -1 --force)")));
             return;
         }
+        if (RunOutputTree.ResultsWithoutRun(c.Run, spec.OutputDir) is { } orphaned)
+        {
+            Sender.Tell(CommandResult.Failure(orphaned));
+            return;
+        }
         try
         {
             Directory.CreateDirectory(Path.Combine(spec.OutputDir, "fed"));

@@ -14,12 +14,12 @@ namespace GainCal.Operations;
 /// its usage and a non-zero exit; the host keeps serving whatever a client sends. Bound beyond loopback it
 /// requires the shared secret (CommandSecret): every connection starts with a challenge the client must answer.</summary>
 public sealed class CommandHostService(NodeSettings settings, ActorSystem system, ActorRegistry registry, LogRing logRing,
-    ILogger<CommandHostService> log) : BackgroundService
+    JournalHealth journal, ILogger<CommandHostService> log) : BackgroundService
 {
     /// <summary>Exit code of a command refused because the client did not prove it knows the secret.</summary>
     public const int Refused = 3;
 
-    readonly CommandPalettes _palettes = new(settings, system, registry, logRing);
+    readonly CommandPalettes _palettes = new(settings, system, registry, logRing, journal);
     readonly string? _secret = string.IsNullOrEmpty(settings.CommandSecret) ? null : settings.CommandSecret;
     readonly SecretAttempts _attempts = new(TimeProvider.System);
     TcpListener? _listener;

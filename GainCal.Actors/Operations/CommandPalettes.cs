@@ -7,7 +7,7 @@ namespace GainCal.Operations;
 /// <summary>The palettes the command host serves: `gaincal` (runs) and Petabridge.Cmd's `cluster`,
 /// `cluster-sharding`, `actor` and `log` (in their own files). `help` lists them.
 /// Exit codes: 0 done, 1 the command failed, 2 the command line is wrong (usage printed).</summary>
-public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, IReadOnlyActorRegistry registry, LogRing log)
+public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, IReadOnlyActorRegistry registry, LogRing log, JournalHealth journal)
 {
     public const int Ok = 0, Failed = 1, Usage = 2;
 
@@ -28,7 +28,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
     readonly PathConfinement _paths = PathConfinement.Of(settings);
 
     readonly IReadOnlyList<CommandPalette> _palettes =
-        [new ClusterPalette(system), new ShardingPalette(system), new ActorPalette(system), new LogPalette(log)];
+        [new ClusterPalette(system, journal), new ShardingPalette(system), new ActorPalette(system), new LogPalette(log)];
 
     sealed class UsageException(string message) : Exception(message);
 
@@ -46,6 +46,12 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         }
         var palette = args.Length > 0 ? args[0] : "";
         var verb = args.Length > 1 ? args[1] : "";
+        // Run commands need the run coordinator, which cannot recover from an unreadable journal: say so at once.
+        if (palette == "gaincal" && GainCalUsage.ContainsKey(verb == "hadd" ? "merge" : verb) && journal.Problem is { } problem)
+        {
+            await emit(HostFrame.Err($"error: {JournalRefusal(problem)}"));
+            return Failed;
+        }
         try
         {
             return palette switch
@@ -66,10 +72,16 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         }
         catch (AskTimeoutException)
         {
-            await emit(HostFrame.Err("error: the run coordinator did not answer in time (cluster starting, or failing over); try again"));
+            // The journal may have become unreadable since its last periodic check.
+            await emit(HostFrame.Err(journal.Check() is { } now
+                ? $"error: {JournalRefusal(now)}"
+                : "error: the run coordinator did not answer in time (cluster starting, or failing over); try again"));
             return Failed;
         }
     }
+
+    public static string JournalRefusal(string problem) =>
+        $"this node's journal cannot be read ({problem}); run commands are refused until it is restored or repaired (docs/security.md 3)";
 
     async Task<int> Help(Func<HostFrame, Task> emit, string? error)
     {
