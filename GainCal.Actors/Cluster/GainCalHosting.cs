@@ -102,6 +102,8 @@ public static class GainCalHosting
             # Durable distributed data is LMDB-backed and broken with the served LightningDB (akka-notes P1);
             # sharding keeps its state and remembered entities in the SQL journal instead.
             sharding.distributed-data.durable.keys = []
+            sharding.state-store-mode = persistence
+            sharding.remember-entities-store = eventsourced
           }
         }
         # Fitting is pure CPU work: on threads of its own it cannot delay the cluster's heartbeats and
@@ -140,15 +142,6 @@ public static class GainCalHosting
                 .WithShardRegionProxy<RunAggregatorRegion>("run-aggregator", NodeSettings.WorkerRole, new RunAggregatorMessageExtractor())
                 .WithSingletonProxy<RunCoordinatorProxy>("run-coordinator", new ClusterSingletonOptions { Role = NodeSettings.WorkerRole });
 
-        var remembered = new ShardOptions
-        {
-            Role = NodeSettings.WorkerRole,
-            // A FED that was running when its node died is restarted on a survivor without waiting for a message;
-            // eventsourced, because the durable ddata store is unusable here (see the HOCON above).
-            RememberEntities = true,
-            RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
-            StateStoreMode = StateStoreMode.Persistence,
-        };
         return builder
             .WithActors((system, registry) =>
             {
@@ -156,14 +149,24 @@ public static class GainCalHosting
                     Props.Create(() => new PixelFitWorker(PathConfinement.Of(s))).WithDispatcher("gaincal-fit-dispatcher")
                         .WithRouter(new RoundRobinPool(s.FitWorkers)), "pixel-fit"));
                 registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds)), "fed-slots"));
+                // Started here rather than with Akka.Hosting's WithShardRegion, which takes no allocation strategy
+                // (BusyShardsStay: a running FED is never moved by a rebalance). State store and remembered-entity
+                // store are set in the HOCON above.
+                var sharding = ClusterSharding.Get(system);
+                var settings = ClusterShardingSettings.Create(system).WithRole(NodeSettings.WorkerRole);
+                // A FED that was running when its node died is restarted on a survivor without waiting for a message;
+                // eventsourced, because the durable ddata store is unusable here (see the HOCON above).
+                var remembered = settings.WithRememberEntities(true);
+                var feds = new FedMessageExtractor();
+                registry.Register<FedRegion>(sharding.Start("fed",
+                    entityId => Props.Create(() => new FedCalibrator(entityId, s, registry)), remembered, feds,
+                    new BusyShardsStay(sharding.DefaultShardAllocationStrategy(remembered),
+                        allocations => BusyShardsStay.RunningFeds(registry.Get<RunCoordinatorProxy>(), feds)(allocations)),
+                    PoisonPill.Instance));
+                registry.Register<RunAggregatorRegion>(sharding.Start("run-aggregator",
+                    entityId => Props.Create(() => new RunAggregator(entityId, s, registry)), settings, new RunAggregatorMessageExtractor(),
+                    new BusyShardsStay(sharding.DefaultShardAllocationStrategy(settings), BusyShardsStay.LiveEntities), PoisonPill.Instance));
             })
-            .WithShardRegion<FedRegion>("fed",
-                (system, registry, _) => entityId => Props.Create(() => new FedCalibrator(entityId, s, registry)),
-                new FedMessageExtractor(), remembered)
-            .WithShardRegion<RunAggregatorRegion>("run-aggregator",
-                (system, registry, _) => entityId => Props.Create(() => new RunAggregator(entityId, s, registry)),
-                new RunAggregatorMessageExtractor(),
-                new ShardOptions { Role = NodeSettings.WorkerRole, StateStoreMode = StateStoreMode.Persistence })
             .WithSingleton<RunCoordinatorProxy>("run-coordinator",
                 (system, registry, _) => Props.Create(() => new RunCoordinator(s, registry)),
                 new ClusterSingletonOptions { Role = NodeSettings.WorkerRole }, createProxyToo: true);
