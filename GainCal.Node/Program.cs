@@ -22,7 +22,7 @@ try
     host = Build(settings, args);
     await host.StartAsync();
 }
-catch (Exception e) when (e is InvalidOperationException or IOException or System.Net.Sockets.SocketException)
+catch (Exception e) when (e is InvalidOperationException or IOException or InvalidDataException or System.Net.Sockets.SocketException)
 {
     // A taken port, a journal that must exist and does not: one line for the operator, details in the log above.
     Console.Error.WriteLine($"gaincal-node: cannot start: {e.Message}");

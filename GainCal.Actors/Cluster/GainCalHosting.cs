@@ -120,9 +120,16 @@ public static class GainCalHosting
 
     public static AkkaConfigurationBuilder WithGainCalNode(this AkkaConfigurationBuilder builder, NodeSettings s)
     {
-        var self = $"akka.tcp://{s.SystemName}@{s.AdvertisedHost}:{s.Port}";
-        var seeds = s.Seeds.Count == 0 ? [self] : s.Seeds.Select(x => x.Contains("://") ? x : $"akka.tcp://{s.SystemName}@{x}").ToArray();
+        // DotNetty with TLS names its protocol akka.ssl.tcp: a node without TLS cannot even address one with it.
+        var protocol = s.UsesTls ? "akka.ssl.tcp" : "akka.tcp";
+        var self = $"{protocol}://{s.SystemName}@{s.AdvertisedHost}:{s.Port}";
+        var seeds = s.Seeds.Count == 0 ? [self] : s.Seeds.Select(x => x.Contains("://") ? x : $"{protocol}://{s.SystemName}@{x}").ToArray();
 
+        if (s.TlsProblem() is { } tls) throw new InvalidOperationException(tls);
+        if (s.UsesTls)
+            builder
+                .AddHocon("akka.remote.dot-netty.tcp.enable-ssl = on", HoconAddMode.Prepend)
+                .AddSetup(RemotingTls.Setup(s));
         builder
             .AddHocon(ConfigurationFactory.ParseString(Hocon(s)), HoconAddMode.Prepend)
             .WithRemoting(s.Host, s.Port, s.PublicHost)

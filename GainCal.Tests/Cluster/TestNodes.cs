@@ -68,13 +68,16 @@ public sealed class InProcessNode : IAsyncDisposable
         };
     }
 
-    public static async Task<InProcessNode> StartAsync(NodeSettings settings)
+    /// <summary>Without <paramref name="waitForUp"/> the node is returned as soon as its host started (a node that may
+    /// never become a member).</summary>
+    public static async Task<InProcessNode> StartAsync(NodeSettings settings, bool waitForUp = true)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddGainCalNode(settings);
         var host = builder.Build();
         await host.StartAsync();
         var node = new InProcessNode(host, settings);
+        if (!waitForUp) return node;
         var cluster = Akka.Cluster.Cluster.Get(node.System);
         var up = new TaskCompletionSource();
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
