@@ -37,6 +37,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     }
 
     readonly FedPipelineOptions _pipeline;
+    readonly PathConfinement _paths;
     readonly IActorRegistry _registry;
     readonly string _node;
 
@@ -58,10 +59,11 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     public override string PersistenceId { get; }
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public FedCalibrator(string entityId, FedPipelineOptions pipeline, IActorRegistry registry)
+    public FedCalibrator(string entityId, FedPipelineOptions pipeline, PathConfinement paths, IActorRegistry registry)
     {
         PersistenceId = "fed-" + entityId;
         _pipeline = pipeline;
+        _paths = paths;
         _registry = registry;
         var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         _node = $"{self.Host}:{self.Port}";
@@ -153,7 +155,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         }
     }
 
-    bool ResultIntact() => _resultPath is { } p && File.Exists(p) && FileChecksum.Of(p) == _checksum;
+    bool ResultIntact() => _resultPath is { } p && _paths.Problem(p) is null && File.Exists(p) && FileChecksum.Of(p) == _checksum;
 
     void RequestSlot()
     {
@@ -189,21 +191,26 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         var attempt = _attempt = new Attempt(number);
         var self = Self;
         var options = _pipeline;
+        var paths = _paths;
         // The pipeline reads and decodes on threads of its own and blocks until the table is written: never on the dispatcher.
-        Task.Factory.StartNew(() => Calibrate(job, attempt, options, self), CancellationToken.None, TaskCreationOptions.LongRunning,
+        Task.Factory.StartNew(() => Calibrate(job, attempt, options, paths, self), CancellationToken.None, TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
         ReportProgress();
     }
 
-    static void Calibrate(FedJob job, Attempt attempt, FedPipelineOptions options, IActorRef self)
+    /// <remarks>Every path is checked against this node's roots when it is touched: a link may have changed since `create`.</remarks>
+    static void Calibrate(FedJob job, Attempt attempt, FedPipelineOptions options, PathConfinement paths, IActorRef self)
     {
         var ct = attempt.Cancel.Token;
         try
         {
-            var setup = SetupCache.For(job.VCalPath);
+            paths.Check(job.DumpPath);
+            var setup = SetupCache.For(job.VCalPath, paths);
             var stats = new PixelStatsBuilder();
             var outcome = new FedPipeline(setup, options).Run(job.DumpPath, new Relay(self, attempt.Number), ct,
                 new ExpectedFed(job.Run, job.Fed), stats.Add);
+            paths.Check(job.Layout.FedTable(outcome.Fed));
+            paths.Check(job.Layout.FedReport(outcome.Fed));
             var path = outcome.Write(job.Layout);
             self.Tell(new AttemptSucceeded(attempt.Number, path, FileChecksum.Of(path), outcome.Table.RowCount, outcome.Progress.Events,
                 stats.Build(outcome.Table.RowCount)));

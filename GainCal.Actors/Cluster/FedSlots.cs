@@ -23,10 +23,12 @@ public static class SetupCache
     }
 
     /// <summary>A table rewritten in place is read again, and one that failed to load is not kept: an operator who
-    /// replaces a run's VCal table and resubmits its FEDs gets the new table without restarting the nodes.</summary>
-    public static FedCalibrationSetup For(string? vcalPath)
+    /// replaces a run's VCal table and resubmits its FEDs gets the new table without restarting the nodes.
+    /// The table is read only from under the node's allowed roots (checked on every call: a link may change).</summary>
+    public static FedCalibrationSetup For(string? vcalPath, PathConfinement paths)
     {
         var path = vcalPath ?? "";
+        if (path.Length > 0) paths.Check(path);
         var file = path.Length == 0 ? null : new FileInfo(path);
         var (written, length) = file is { Exists: true } ? (file.LastWriteTimeUtc, file.Length) : (default, 0L);
         var entry = Setups.AddOrUpdate(path, p => Load(p, written, length),

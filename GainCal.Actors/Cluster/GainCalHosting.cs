@@ -65,6 +65,8 @@ public static class GainCalHosting
         services.AddSingleton(settings);
         var fits = new FitThreadPool(settings.FitWorkers);
         services.AddSingleton(fits);
+        services.AddSingleton<JournalHealth>();
+        services.AddHostedService(sp => sp.GetRequiredService<JournalHealth>());
         services.AddAkka(settings.SystemName, (builder, sp) =>
         {
             builder.WithGainCalNode(settings, fits).WithGainCalOperations();
@@ -84,19 +86,29 @@ public static class GainCalHosting
             $"Data Source={Path.Combine(dir, "snapshots.db")};Default Timeout=30;Pooling=True");
     }
 
+    /// <summary>Throws <see cref="IOException"/> when the journal must exist and does not. A journal that exists but
+    /// cannot be read does not stop the start: the node comes up not ready and says why (<see cref="JournalHealth"/>).</summary>
     static void PrepareStorage(NodeSettings s)
     {
         Directory.CreateDirectory(s.DataDir);
+        if (s.JournalMustExist && JournalHealth.MissingProblem(s) is { } missing) throw new IOException(missing);
         if (s.Persistence != "sqlite") return;
         var (journal, snapshots) = SqliteConnectionStrings(s);
         foreach (var cs in new[] { journal, snapshots })
         {
             // journal_mode=WAL is stored in the database file: once set, every connection of every process uses it.
-            using var c = new SqliteConnection(cs);
-            c.Open();
-            using var cmd = c.CreateCommand();
-            cmd.CommandText = "PRAGMA journal_mode=WAL;";
-            cmd.ExecuteNonQuery();
+            try
+            {
+                using var c = new SqliteConnection(cs);
+                c.Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "PRAGMA journal_mode=WAL;";
+                cmd.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // Unreadable: reported by JournalHealth, the node stays up and not ready.
+            }
         }
     }
 
@@ -113,6 +125,8 @@ public static class GainCalHosting
             # Durable distributed data is LMDB-backed and broken with the served LightningDB (akka-notes P1);
             # sharding keeps its state and remembered entities in the SQL journal instead.
             sharding.distributed-data.durable.keys = []
+            sharding.state-store-mode = persistence
+            sharding.remember-entities-store = eventsourced
           }
         }
         """;
@@ -121,9 +135,16 @@ public static class GainCalHosting
     /// cannot delay the cluster's heartbeats and gossip, which run on the .NET thread pool).</param>
     public static AkkaConfigurationBuilder WithGainCalNode(this AkkaConfigurationBuilder builder, NodeSettings s, FitThreadPool fits)
     {
-        var self = $"akka.tcp://{s.SystemName}@{s.AdvertisedHost}:{s.Port}";
-        var seeds = s.Seeds.Count == 0 ? [self] : s.Seeds.Select(x => x.Contains("://") ? x : $"akka.tcp://{s.SystemName}@{x}").ToArray();
+        // DotNetty with TLS names its protocol akka.ssl.tcp: a node without TLS cannot even address one with it.
+        var protocol = s.UsesTls ? "akka.ssl.tcp" : "akka.tcp";
+        var self = $"{protocol}://{s.SystemName}@{s.AdvertisedHost}:{s.Port}";
+        var seeds = s.Seeds.Count == 0 ? [self] : s.Seeds.Select(x => x.Contains("://") ? x : $"{protocol}://{s.SystemName}@{x}").ToArray();
 
+        if (s.TlsProblem() is { } tls) throw new InvalidOperationException(tls);
+        if (s.UsesTls)
+            builder
+                .AddHocon("akka.remote.dot-netty.tcp.enable-ssl = on", HoconAddMode.Prepend)
+                .AddSetup(RemotingTls.Setup(s));
         builder
             .AddHocon(ConfigurationFactory.ParseString(Hocon(s)), HoconAddMode.Prepend)
             .WithRemoting(s.Host, s.Port, s.PublicHost)
@@ -150,28 +171,30 @@ public static class GainCalHosting
             PatternsInFlight = s.PatternsInFlight,
             ReadBytesPerSecond = s.ReadLimitMBPerSecond * 1e6,
         };
-        var feds = new ShardOptions
-        {
-            Role = NodeSettings.WorkerRole,
-            // No remember-entities: the coordinator re-sends the start of every unfinished FED it has not heard from
-            // (RunRegistry.Silence), which also covers a node's death. Remembering added one persistent store per shard
-            // that every node recovered from the journal at start-up; under the journal's write lock those recoveries
-            // timed out ("Failed to load initial entity ids from remember entities store within [00:00:05]") and the
-            // shards backed off, leaving FEDs queued for ~15 s on idle nodes.
-            StateStoreMode = StateStoreMode.Persistence,
-        };
         return builder
             .WithActors((system, registry) =>
             {
                 registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds)), "fed-slots"));
+                // Started here rather than with Akka.Hosting's WithShardRegion, which takes no allocation strategy
+                // (BusyShardsStay: a running FED is never moved by a rebalance). The state store is set in the HOCON above.
+                var sharding = ClusterSharding.Get(system);
+                var settings = ClusterShardingSettings.Create(system).WithRole(NodeSettings.WorkerRole);
+                // No remember-entities: the coordinator re-sends the start of every unfinished FED it has not heard from
+                // (RunRegistry.Silence), which also covers a node's death. Remembering added one persistent store per shard
+                // that every node recovered from the journal at start-up; under the journal's write lock those recoveries
+                // timed out ("Failed to load initial entity ids from remember entities store within [00:00:05]") and the
+                // shards backed off, leaving FEDs queued for ~15 s on idle nodes.
+                var feds = new FedMessageExtractor();
+                var paths = PathConfinement.Of(s);
+                registry.Register<FedRegion>(sharding.Start("fed",
+                    entityId => Props.Create(() => new FedCalibrator(entityId, pipeline, paths, registry)), settings, feds,
+                    new BusyShardsStay(sharding.DefaultShardAllocationStrategy(settings),
+                        allocations => BusyShardsStay.RunningFeds(registry.Get<RunCoordinatorProxy>(), feds)(allocations)),
+                    PoisonPill.Instance));
+                registry.Register<RunAggregatorRegion>(sharding.Start("run-aggregator",
+                    entityId => Props.Create(() => new RunAggregator(entityId, s, registry)), settings, new RunAggregatorMessageExtractor(),
+                    new BusyShardsStay(sharding.DefaultShardAllocationStrategy(settings), BusyShardsStay.LiveEntities), PoisonPill.Instance));
             })
-            .WithShardRegion<FedRegion>("fed",
-                (system, registry, _) => entityId => Props.Create(() => new FedCalibrator(entityId, pipeline, registry)),
-                new FedMessageExtractor(), feds)
-            .WithShardRegion<RunAggregatorRegion>("run-aggregator",
-                (system, registry, _) => entityId => Props.Create(() => new RunAggregator(entityId, registry)),
-                new RunAggregatorMessageExtractor(),
-                new ShardOptions { Role = NodeSettings.WorkerRole, StateStoreMode = StateStoreMode.Persistence })
             .WithSingleton<RunCoordinatorProxy>("run-coordinator",
                 (system, registry, _) => Props.Create(() => new RunCoordinator(s, registry)),
                 new ClusterSingletonOptions { Role = NodeSettings.WorkerRole }, createProxyToo: true);

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 
 namespace GainCal.Cluster;
@@ -27,6 +28,18 @@ public sealed record NodeSettings
     public int CommandPort { get; init; } = 9110;
     /// <summary>Shared secret clients must prove they know; required when CommandHost is not a loopback address.</summary>
     public string? CommandSecret { get; init; }
+    /// <summary>The node's certificate and key (PKCS#12, deploy/tls/make-certs.sh) for mutual TLS between nodes; required
+    /// when remoting is bound or advertised beyond loopback.</summary>
+    public string? TlsCertificate { get; init; }
+    /// <summary>Password of <see cref="TlsCertificate"/> (keep it off the command line: GAINCAL_TLSCERTIFICATEPASSWORD).</summary>
+    public string? TlsCertificatePassword { get; init; }
+    /// <summary>The certificate authority (PEM) whose certificates, and only those, this node accepts from peers.</summary>
+    public string? TlsCa { get; init; }
+    /// <summary>Mutual TLS also on loopback (tests, or a host whose other users are not trusted).</summary>
+    public bool Tls { get; init; }
+    /// <summary>Refuse to start when the journal does not exist (a node that has run before: a lost journal must not
+    /// silently become an empty one).</summary>
+    public bool JournalMustExist { get; init; }
     /// <summary>0 = no HTTP endpoint.</summary>
     public int HttpPort { get; init; }
     public int MaxFeds { get; init; } = Math.Max(1, Environment.ProcessorCount);
@@ -50,6 +63,43 @@ public sealed record NodeSettings
     public string? CablingTag { get; init; }
 
     public const string WorkerRole = "worker";
+    /// <summary>Shorter shared secrets are refused: 16 characters of `openssl rand -hex` are 64 bits.</summary>
+    public const int MinSecretLength = 16;
+
+    /// <summary>Remoting reachable from other hosts: bound or advertised on an address that is not loopback.</summary>
+    public bool RemotingBeyondLoopback =>
+        new[] { Host, AdvertisedHost }.Any(h => h != "localhost" && !(IPAddress.TryParse(h, out var a) && IPAddress.IsLoopback(a)));
+
+    /// <summary>Mutual TLS between nodes: forced, configured, or required because remoting leaves loopback.</summary>
+    public bool UsesTls => Tls || !string.IsNullOrEmpty(TlsCertificate) || RemotingBeyondLoopback;
+
+    /// <summary>Null when the remoting's TLS settings are usable; otherwise the one-line reason.</summary>
+    public string? TlsProblem()
+    {
+        if (!UsesTls) return null;
+        var why = RemotingBeyondLoopback ? $"remoting {Host}:{Port} (advertised {AdvertisedHost}) is beyond loopback" : "Tls is on";
+        if (string.IsNullOrEmpty(TlsCertificate) || string.IsNullOrEmpty(TlsCa))
+            return $"{why}: set TlsCertificate (this node's PKCS#12 file) and TlsCa (the cluster's certificate authority), " +
+                   "made by deploy/tls/make-certs.sh; nodes then accept only peers with a certificate of that authority";
+        foreach (var (key, path) in new[] { ("TlsCertificate", TlsCertificate), ("TlsCa", TlsCa) })
+            if (!File.Exists(path)) return $"configuration {key}: {path} does not exist";
+        return null;
+    }
+
+    /// <summary>Null when the command host's secret settings are usable; otherwise the one-line reason.</summary>
+    public string? CommandSecretProblem()
+    {
+        if (!string.IsNullOrEmpty(CommandSecret) && CommandSecret.Length < MinSecretLength)
+            return $"configuration CommandSecret: {CommandSecret.Length} characters, at least {MinSecretLength} are required " +
+                   "(e.g. the output of: openssl rand -hex 24)";
+        if (CommandPort == 0) return null;
+        if (!IPAddress.TryParse(CommandHost, out var address))
+            return $"configuration CommandHost: '{CommandHost}' is not an IP address";
+        return IPAddress.IsLoopback(address) || !string.IsNullOrEmpty(CommandSecret)
+            ? null
+            : $"command host {CommandHost}:{CommandPort} is beyond loopback: set CommandSecret (appsettings.json or " +
+              $"{Operations.CommandHostClient.SecretVariable}) so that only operators who know it can send commands";
+    }
     public bool IsWorker => Roles.Contains(WorkerRole);
     public string AdvertisedHost => PublicHost ?? Host;
 
@@ -63,7 +113,8 @@ public sealed record NodeSettings
         ["--connection-string"] = "ConnectionString", ["--allowed-roots"] = "AllowedRoots",
         ["--command-host"] = "CommandHost", ["--command-port"] = "CommandPort", ["--http-port"] = "HttpPort",
         ["--max-feds"] = "MaxFeds", ["--fit-workers"] = "FitWorkers", ["--decoders"] = "Decoders", ["--patterns-in-flight"] = "PatternsInFlight",
-        ["--read-limit"] = "ReadLimitMBPerSecond",
+        ["--read-limit"] = "ReadLimitMBPerSecond", ["--journal-must-exist"] = "JournalMustExist",
+        ["--tls"] = "Tls", ["--tls-certificate"] = "TlsCertificate", ["--tls-ca"] = "TlsCa",
         ["--stable-after"] = "StableAfterSeconds", ["--system-name"] = "SystemName", ["--log-level"] = "LogLevel",
         ["--cabling"] = "Cabling", ["--cabling-tag"] = "CablingTag",
     };
@@ -74,14 +125,14 @@ public sealed record NodeSettings
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
             .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "appsettings.json"), optional: true)
             .AddEnvironmentVariables("GAINCAL_")
-            .AddCommandLine(args, CommandLineAliases.ToDictionary())
+            .AddCommandLine(Flags(args), CommandLineAliases.ToDictionary())
             .Build();
 
     /// <summary>Reads the flat keys above (lists: comma-separated strings or JSON arrays); malformed numbers fail with the key named.</summary>
     public static NodeSettings From(IConfiguration c)
     {
         var d = new NodeSettings();
-        return new NodeSettings
+        var s = new NodeSettings
         {
             SystemName = c["SystemName"] ?? d.SystemName,
             Host = c["Host"] ?? d.Host,
@@ -102,6 +153,11 @@ public sealed record NodeSettings
             CommandPort = Int(c, "CommandPort", d.CommandPort),
             CommandSecret = c["CommandSecret"] ?? d.CommandSecret,
             HttpPort = Int(c, "HttpPort", d.HttpPort),
+            JournalMustExist = Bool(c, "JournalMustExist", d.JournalMustExist),
+            Tls = Bool(c, "Tls", d.Tls),
+            TlsCertificate = c["TlsCertificate"] ?? d.TlsCertificate,
+            TlsCertificatePassword = c["TlsCertificatePassword"] ?? d.TlsCertificatePassword,
+            TlsCa = c["TlsCa"] ?? d.TlsCa,
             MaxFeds = Math.Max(1, Int(c, "MaxFeds", d.MaxFeds)),
             FitWorkers = Math.Max(1, Int(c, "FitWorkers", d.FitWorkers)),
             Decoders = Math.Max(0, Int(c, "Decoders", d.Decoders)),
@@ -117,6 +173,7 @@ public sealed record NodeSettings
                 ? level
                 : throw new ArgumentException($"configuration LogLevel: '{c["LogLevel"]}' is not DEBUG, INFO, WARNING, ERROR or OFF"),
         };
+        return (s.CommandSecretProblem() ?? s.TlsProblem()) is { } problem ? throw new ArgumentException(problem) : s;
     }
 
     /// <summary>These settings, or an <see cref="ArgumentException"/> saying why a node must not start with them:
@@ -148,6 +205,15 @@ public sealed record NodeSettings
         var colon = seed.LastIndexOf(':');
         return colon > 0 && seed.IndexOf(':') == colon ? seed[..colon] : seed;
     }
+
+    /// <summary>Switches that stand alone on the command line (no value) mean true.</summary>
+    static readonly string[] Switches = ["--journal-must-exist", "--tls"];
+
+    static string[] Flags(string[] args) =>
+        args.Select((a, i) => Switches.Contains(a) && (i + 1 == args.Length || args[i + 1].StartsWith('-')) ? a + "=true" : a).ToArray();
+
+    static bool Bool(IConfiguration c, string key, bool fallback) =>
+        c[key] is { } s ? bool.TryParse(s, out var v) ? v : throw new ArgumentException($"configuration {key}: '{s}' is neither true nor false") : fallback;
 
     static int Int(IConfiguration c, string key, int fallback) =>
         c[key] is { } s ? int.TryParse(s, out var v) ? v : throw new ArgumentException($"configuration {key}: '{s}' is not an integer") : fallback;

@@ -16,6 +16,7 @@ public sealed class RunAggregator : ReceivePersistentActor
     sealed record Finished(RunMerged Result);
 
     readonly IActorRegistry _registry;
+    readonly PathConfinement _paths;
     MergeOutcomeRecorded? _last;
     long _snapshotAt;
     MergeRunResults? _merging;
@@ -24,10 +25,11 @@ public sealed class RunAggregator : ReceivePersistentActor
 
     public override string PersistenceId { get; }
 
-    public RunAggregator(string entityId, IActorRegistry registry)
+    public RunAggregator(string entityId, NodeSettings settings, IActorRegistry registry)
     {
         PersistenceId = "run-aggregator-" + entityId;
         _registry = registry;
+        _paths = PathConfinement.Of(settings);
         Recover<SnapshotOffer>(o =>
         {
             _last = ((RunAggregatorSnapshot)o.Snapshot).Last;
@@ -46,7 +48,7 @@ public sealed class RunAggregator : ReceivePersistentActor
     void OnMerge(MergeRunResults m)
     {
         if (_merging is null && _last is { Ok: true } last && last.InputKey == m.InputKey
-            && last.MergedPath is { } p && File.Exists(p) && FileChecksum.Of(p) == last.Checksum)
+            && last.MergedPath is { } p && _paths.Problem(p) is null && File.Exists(p) && FileChecksum.Of(p) == last.Checksum)
         {
             Sender.Tell(Describe(last.ToMessage(), reused: true));
             _registry.Get<RunCoordinatorProxy>().Tell(last.ToMessage());
@@ -61,15 +63,18 @@ public sealed class RunAggregator : ReceivePersistentActor
     {
         _merging = m;
         var self = Self;
-        Task.Run(() => Merge(m)).PipeTo(self);
+        var paths = _paths;
+        Task.Run(() => Merge(m, paths)).PipeTo(self);
     }
 
-    static Finished Merge(MergeRunResults m)
+    static Finished Merge(MergeRunResults m, PathConfinement paths)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var feds = m.Results.Select(r => r.Fed).Order().ToArray();
         try
         {
+            foreach (var path in m.Results.Select(r => r.Path).Append(m.MergedPath).Append(new RunLayout(m.OutputDir).MergedSummary))
+                paths.Check(path);
             VerifyInputs(m);
             // A whole run is ~124 M pixels: merge file by file (one FED in memory), and combine the FEDs'
             // statistics instead of reading the merged table back.
@@ -86,6 +91,7 @@ public sealed class RunAggregator : ReceivePersistentActor
                 e.Message, now));
         }
     }
+
 
     /// <summary>Every FED table is still the one recorded when its FED ended; a missing or changed one names the
     /// command that recomputes it.</summary>

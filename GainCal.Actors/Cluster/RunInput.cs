@@ -12,11 +12,14 @@ namespace GainCal.Cluster;
 /// directory and config.json.</summary>
 public static class RunInput
 {
-    /// <summary>The request to record the run, or the one-line reason why there is none.</summary>
-    public static CreateRun Scan(uint run, string inputDir, string outputDir, string? vcalTag, bool bpixOnly)
+    /// <summary>The request to record the run, or the one-line reason why there is none. Input, output and VCal table
+    /// must lie under this node's allowed roots once every link is resolved.</summary>
+    public static CreateRun Scan(uint run, string inputDir, string outputDir, string? vcalTag, bool bpixOnly, PathConfinement paths)
     {
         if (run == 0) throw new InvalidDataException("the run number must be a positive integer");
         var input = Path.GetFullPath(inputDir);
+        var output = RunLayout.ForRun(outputDir, run).Directory;
+        if ((paths.Problem(input) ?? paths.Problem(output)) is { } outside) throw new InvalidDataException(outside);
         if (!Directory.Exists(input)) throw new InvalidDataException($"{input}: input directory does not exist");
         var found = new SortedSet<int>();
         foreach (var file in Directory.EnumerateFiles(input, "GainCalibration_*.dmp"))
@@ -30,6 +33,7 @@ public static class RunInput
         if (tag is not null)
         {
             vcal = ResolveVCal(tag, input) ?? throw new InvalidDataException($"VCal tag {tag}: no file {tag} or {tag}.* in {input} or its parent");
+            if (paths.Problem(vcal) is { } vcalOutside) throw new InvalidDataException($"VCal tag {tag}: {vcalOutside}");
             try
             {
                 VCalTable.Load(vcal);
@@ -40,7 +44,7 @@ public static class RunInput
             }
         }
         var expected = bpixOnly ? PixelFeds.BPix : PixelFeds.All;
-        return new CreateRun(run, input, RunLayout.ForRun(outputDir, run).Directory, tag, vcal, bpixOnly, found.ToArray(),
+        return new CreateRun(run, input, output, tag, vcal, bpixOnly, found.ToArray(),
             expected.Where(f => !found.Contains(f)).ToArray());
     }
 

@@ -1,12 +1,13 @@
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Cluster;
+using GainCal.Cluster;
 
 namespace GainCal.Operations;
 
 /// <summary>Petabridge.Cmd's `cluster` palette: membership as this node sees it, leaving, joining, downing,
 /// and a stream of membership events. Member lines are pbm's: `address | [roles] | status[ | unreachable]`.</summary>
-public sealed class ClusterPalette(ActorSystem system) : CommandPalette
+public sealed class ClusterPalette(ActorSystem system, JournalHealth journal) : CommandPalette
 {
     static readonly CommandOption Address = new("-a", "ADDRESS", "member address, akka.tcp://SYSTEM@HOST:PORT or HOST:PORT", Required: true);
 
@@ -16,7 +17,7 @@ public sealed class ClusterPalette(ActorSystem system) : CommandPalette
     public override IReadOnlyList<CommandSpec> Commands { get; } =
     [
         new("show", "every member as this node sees it, then the count", []),
-        new("status", "this node's own membership", []),
+        new("status", "this node's own membership (and its journal, when that cannot be read)", []),
         new("leader", "the cluster leader's address", []),
         new("leave", "this node leaves the cluster gracefully (its shards and singletons move first)", []),
         new("join", "this node joins the cluster of the given member", [Address]),
@@ -42,7 +43,9 @@ public sealed class ClusterPalette(ActorSystem system) : CommandPalette
                 return CommandPalettes.Ok;
             case "status":
                 await output.Out(Line(cluster.SelfMember, false));
-                return CommandPalettes.Ok;
+                if (journal.Problem is not { } problem) return CommandPalettes.Ok;
+                await output.Err($"error: {CommandPalettes.JournalRefusal(problem)}");
+                return CommandPalettes.Failed;
             case "leader":
                 await output.Out(state.Leader?.ToString() ?? "no leader");
                 return CommandPalettes.Ok;

@@ -14,13 +14,14 @@ namespace GainCal.Operations;
 /// its usage and a non-zero exit; the host keeps serving whatever a client sends. Bound beyond loopback it
 /// requires the shared secret (CommandSecret): every connection starts with a challenge the client must answer.</summary>
 public sealed class CommandHostService(NodeSettings settings, ActorSystem system, ActorRegistry registry, LogRing logRing,
-    ILogger<CommandHostService> log) : BackgroundService
+    JournalHealth journal, ILogger<CommandHostService> log) : BackgroundService
 {
     /// <summary>Exit code of a command refused because the client did not prove it knows the secret.</summary>
     public const int Refused = 3;
 
-    readonly CommandPalettes _palettes = new(settings, system, registry, logRing);
+    readonly CommandPalettes _palettes = new(settings, system, registry, logRing, journal);
     readonly string? _secret = string.IsNullOrEmpty(settings.CommandSecret) ? null : settings.CommandSecret;
+    readonly SecretAttempts _attempts = new(TimeProvider.System);
     TcpListener? _listener;
 
     /// <summary>Binds before the host reports started (ExecuteAsync runs later, on the thread pool), so a
@@ -29,10 +30,7 @@ public sealed class CommandHostService(NodeSettings settings, ActorSystem system
     {
         if (settings.CommandPort != 0)
         {
-            if (_secret is null && !IPAddress.IsLoopback(IPAddress.Parse(settings.CommandHost)))
-                throw new InvalidOperationException(
-                    $"command host {settings.CommandHost}:{settings.CommandPort} is beyond loopback: set CommandSecret " +
-                    $"(appsettings.json or {CommandHostClient.SecretVariable}) so that only operators who know it can send commands");
+            if (settings.CommandSecretProblem() is { } problem) throw new InvalidOperationException(problem);
             _listener = new TcpListener(IPAddress.Parse(settings.CommandHost), settings.CommandPort);
             _listener.Start();
             log.LogInformation("command host listening on {Host}:{Port}{Secret}", settings.CommandHost, settings.CommandPort,
@@ -90,6 +88,7 @@ public sealed class CommandHostService(NodeSettings settings, ActorSystem system
                 await closed.CancelAsync();
             }
         }, CancellationToken.None);
+        var peer = (client.Client.RemoteEndPoint as IPEndPoint)?.Address ?? IPAddress.None;
         try
         {
             var challenge = _secret is null ? null : CommandSecret.NewChallenge();
@@ -99,13 +98,29 @@ public sealed class CommandHostService(NodeSettings settings, ActorSystem system
             {
                 if (!authenticated)
                 {
+                    if (_attempts.LockedOutFor(peer) is { } wait)
+                    {
+                        // No answer is looked at while locked out, so guessing cannot go on in the meantime.
+                        await Framing.WriteAsync(stream, HostFrame.Err(
+                            $"error: refused: too many wrong secrets from {peer}; try again in {Math.Ceiling(wait.TotalSeconds)} s"), closed.Token);
+                        await Framing.WriteAsync(stream, HostFrame.Exit(Refused), closed.Token);
+                        return;
+                    }
                     if (frame.Kind == FrameKind.Auth && CommandSecret.Check(_secret!, challenge!, frame.Text))
                     {
                         authenticated = true;
+                        _attempts.Succeeded(peer);
                         continue;
                     }
                     var wrong = frame.Kind == FrameKind.Auth;
-                    log.LogWarning("command host refused {Peer}: {Reason}", client.Client.RemoteEndPoint, wrong ? "wrong secret" : "no secret");
+                    if (wrong)
+                    {
+                        var failures = _attempts.Failed(peer);
+                        log.LogWarning("command host refused {Peer}: wrong secret ({Failures} of {Max} allowed in {Window} s){Locked}",
+                            client.Client.RemoteEndPoint, failures, SecretAttempts.MaxFailures, SecretAttempts.Window.TotalSeconds,
+                            failures >= SecretAttempts.MaxFailures ? "; this address is locked out" : "");
+                    }
+                    else log.LogWarning("command host refused {Peer}: no secret", client.Client.RemoteEndPoint);
                     await Framing.WriteAsync(stream, HostFrame.Err(wrong
                         ? "error: refused: wrong shared secret for this command host"
                         : $"error: refused: this command host requires the shared secret; set {CommandHostClient.SecretVariable} or pass --secret-file FILE"), closed.Token);

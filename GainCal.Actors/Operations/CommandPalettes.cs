@@ -7,15 +7,18 @@ namespace GainCal.Operations;
 /// <summary>The palettes the command host serves: `gaincal` (runs) and Petabridge.Cmd's `cluster`,
 /// `cluster-sharding`, `actor` and `log` (in their own files). `help` lists them.
 /// Exit codes: 0 done, 1 the command failed, 2 the command line is wrong (usage printed).</summary>
-public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, IReadOnlyActorRegistry registry, LogRing log)
+public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, IReadOnlyActorRegistry registry, LogRing log, JournalHealth journal)
 {
     public const int Ok = 0, Failed = 1, Usage = 2;
 
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
     static readonly TimeSpan MergeTimeout = TimeSpan.FromMinutes(10);
 
+    // The receiving node refuses early with the operator's own words; the nodes that touch the paths check again.
+    readonly PathConfinement _paths = PathConfinement.Of(settings);
+
     readonly IReadOnlyList<CommandPalette> _palettes =
-        [new ClusterPalette(system), new ShardingPalette(system), new ActorPalette(system), new LogPalette(log)];
+        [new ClusterPalette(system, journal), new ShardingPalette(system), new ActorPalette(system), new LogPalette(log)];
 
     public async Task<int> ExecuteAsync(string commandLine, Func<HostFrame, Task> emit, CancellationToken ct)
     {
@@ -31,6 +34,12 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         }
         var palette = args.Length > 0 ? args[0] : "";
         var verb = args.Length > 1 ? args[1] : "";
+        // Run commands need the run coordinator, which cannot recover from an unreadable journal: say so at once.
+        if (palette == "gaincal" && RunCommandGrammar.Usage.ContainsKey(verb == "hadd" ? "merge" : verb) && journal.Problem is { } problem)
+        {
+            await emit(HostFrame.Err($"error: {JournalRefusal(problem)}"));
+            return Failed;
+        }
         try
         {
             return palette switch
@@ -50,10 +59,16 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         }
         catch (AskTimeoutException)
         {
-            await emit(HostFrame.Err("error: the run coordinator did not answer in time (cluster starting, or failing over); try again"));
+            // The journal may have become unreadable since its last periodic check.
+            await emit(HostFrame.Err(journal.Check() is { } now
+                ? $"error: {JournalRefusal(now)}"
+                : "error: the run coordinator did not answer in time (cluster starting, or failing over); try again"));
             return Failed;
         }
     }
+
+    public static string JournalRefusal(string problem) =>
+        $"this node's journal cannot be read ({problem}); run commands are refused until it is restored or repaired (docs/security.md 3)";
 
     async Task<int> Help(Func<HostFrame, Task> emit, string? error)
     {
@@ -128,7 +143,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
             case CreateRequest c:
             {
                 foreach (var path in new[] { c.Input, c.Output }.Concat(c.Tag is not null && c.Tag.Contains('/') ? [c.Tag] : []))
-                    if (OutsideRoots(path) is { } error)
+                    if (_paths.Problem(path) is { } error)
                     {
                         await emit(HostFrame.Err($"error: {error}"));
                         return Failed;
@@ -137,7 +152,22 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                 try
                 {
                     // The input is scanned and the output prepared here, on the node the command came to: the coordinator does no file I/O.
-                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly);
+                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths);
+                }
+                catch (InvalidDataException e)
+                {
+                    await emit(HostFrame.Err($"error: {e.Message}"));
+                    return Failed;
+                }
+                // Results in an output tree whose run the journal does not know came from a journal that is gone.
+                if (RunOutputTree.ResultsWithoutRun(c.Run, create.OutputDir) is { } orphaned
+                    && (await coordinator.Ask<RunStatusReply>(new GetRunStatus(c.Run), AskTimeout, ct)).Status is null)
+                {
+                    await emit(HostFrame.Err($"error: {orphaned}"));
+                    return Failed;
+                }
+                try
+                {
                     RunInput.PrepareOutput(create);
                 }
                 catch (InvalidDataException e)
@@ -177,15 +207,5 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         foreach (var line in result.Lines)
             await emit(result.Ok ? HostFrame.Out(line) : HostFrame.Err($"error: {line}"));
         return result.Ok ? Ok : Failed;
-    }
-
-    string? OutsideRoots(string path)
-    {
-        if (!Path.IsPathRooted(path)) return $"{path}: paths sent to a node must be absolute";
-        var full = Path.GetFullPath(path);
-        var roots = settings.EffectiveAllowedRoots;
-        return roots.Any(r => full == r.TrimEnd('/') || full.StartsWith(r.TrimEnd('/') + "/", StringComparison.Ordinal))
-            ? null
-            : $"{full} is outside the allowed data roots ({string.Join(", ", roots)})";
     }
 }

@@ -27,7 +27,7 @@ public sealed record DashboardSnapshot(long Sequence, DateTime Time, NodeView No
 /// <summary>Builds a <see cref="DashboardSnapshot"/> once a second from the actors (cluster state, a real shard
 /// region's cluster-wide statistics, the run coordinator's run list, the node's metrics) and hands the newest to
 /// every server-sent-event stream.</summary>
-public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry registry, NodeMetrics metrics, FitThreadPool fits,
+public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry registry, NodeMetrics metrics, FitThreadPool fits, JournalHealth journal,
     ILogger<DashboardFeed> log)
     : BackgroundService
 {
@@ -105,6 +105,7 @@ public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry reg
             }
         }
 
+        if (journal.Problem is { } unreadable) problems.Add($"this node's journal cannot be read: {unreadable}");
         RunStatusView[] runs = [];
         try
         {

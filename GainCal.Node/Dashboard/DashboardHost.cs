@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using HttpResults = Microsoft.AspNetCore.Http.Results;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,7 +17,8 @@ namespace GainCal.Node.Dashboard;
 
 /// <summary>The node as an ASP.NET Core application (when HttpPort is set): the live dashboard at /, its
 /// server-sent events at /events, the snapshot as JSON at /api/dashboard, health at /health/live (the ActorSystem
-/// runs), /health/ready (this node is an Up cluster member) and /health (both), Prometheus metrics at /metrics.
+/// runs), /health/ready (this node is an Up cluster member and reads its journal) and /health (both), Prometheus
+/// metrics at /metrics. An unhealthy answer (503) names each failing check and its reason, one per line.
 /// HTTP binds to the command host's address: loopback unless configured otherwise.</summary>
 public static class DashboardHost
 {
@@ -33,7 +35,7 @@ public static class DashboardHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(settings.CommandHost), settings.HttpPort));
 
-        builder.Services.AddHealthChecks();
+        builder.Services.AddHealthChecks().AddCheck<JournalReadiness>("journal", tags: ["ready"]);
         builder.Services.AddGainCalNode(settings, (akka, _) => akka
             .WithActorSystemLivenessCheck(tags: ["live"])
             .WithAkkaClusterReadinessCheck(tags: ["ready"]));
@@ -48,12 +50,29 @@ public static class DashboardHost
         app.MapGet("/", () => HttpResults.Content(Page.Value, "text/html; charset=utf-8"));
         app.MapGet("/api/dashboard", (DashboardFeed feed) => HttpResults.Content(feed.LatestJson, "application/json"));
         app.MapGet("/events", Events);
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapHealthChecks("/health");
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live"), ResponseWriter = WriteHealth });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth });
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealth });
         app.MapPrometheusScrapingEndpoint();
         NodeHttp.Map(app);
         return app;
+    }
+
+    /// <summary>"Healthy", or the status followed by "check: reason" for every check that is not healthy.</summary>
+    static Task WriteHealth(HttpContext http, HealthReport report)
+    {
+        http.Response.ContentType = "text/plain";
+        var failing = report.Entries.Where(e => e.Value.Status != HealthStatus.Healthy)
+            .Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Exception?.Message ?? e.Value.Status.ToString()}");
+        return http.Response.WriteAsync(string.Join('\n', failing.Prepend(report.Status.ToString())));
+    }
+
+    sealed class JournalReadiness(JournalHealth journal) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct) =>
+            Task.FromResult(journal.Problem is { } problem
+                ? HealthCheckResult.Unhealthy($"cannot be read: {problem}")
+                : HealthCheckResult.Healthy());
     }
 
     static readonly Lazy<string> Page = new(() =>

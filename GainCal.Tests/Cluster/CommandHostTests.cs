@@ -37,7 +37,7 @@ public class CommandHostTests
 
         var outside = await node.RunAsync("gaincal create 5 -i /etc -o " + dir.Path);
         Assert.Equal(CommandPalettes.Failed, outside.Code);
-        Assert.Equal($"error: /etc is outside the allowed data roots ({dir.Path})", outside.Err.Single());
+        Assert.Equal($"error: /etc is outside this node's allowed data roots ({dir.Path})", outside.Err.Single());
 
         var relative = await node.RunAsync("gaincal create 5 -i in -o " + dir.Path);
         Assert.Equal("error: in: paths sent to a node must be absolute", relative.Err.Single());

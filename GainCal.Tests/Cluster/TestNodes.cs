@@ -51,19 +51,33 @@ public sealed class InProcessNode : IAsyncDisposable
         Settings = settings;
     }
 
-    public static async Task<InProcessNode> StartAsync(string dataDir, params string[] allowedRoots)
+    public static Task<InProcessNode> StartAsync(string dataDir, params string[] allowedRoots) =>
+        StartAsync(SettingsFor(dataDir, allowedRoots));
+
+    /// <summary>A second member of <paramref name="seed"/>'s cluster (same journal), with roots of its own.</summary>
+    public static Task<InProcessNode> JoinAsync(InProcessNode seed, params string[] allowedRoots) =>
+        StartAsync(SettingsFor(seed.Settings.DataDir, allowedRoots) with { Seeds = [$"127.0.0.1:{seed.Settings.Port}"] });
+
+    static NodeSettings SettingsFor(string dataDir, string[] allowedRoots)
     {
         var ports = FreePorts.Take(2);
-        var settings = new NodeSettings
+        return new NodeSettings
         {
             Port = ports[0], CommandPort = ports[1], DataDir = dataDir, AllowedRoots = allowedRoots,
             MaxFeds = 2, FitWorkers = 2, PatternsInFlight = 4,
         };
+    }
+
+    /// <summary>Without <paramref name="waitForUp"/> the node is returned as soon as its host started (a node that may
+    /// never become a member).</summary>
+    public static async Task<InProcessNode> StartAsync(NodeSettings settings, bool waitForUp = true)
+    {
         var builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Services.AddGainCalNode(settings);
         var host = builder.Build();
         await host.StartAsync();
         var node = new InProcessNode(host, settings);
+        if (!waitForUp) return node;
         var cluster = Akka.Cluster.Cluster.Get(node.System);
         var up = new TaskCompletionSource();
         cluster.RegisterOnMemberUp(() => up.TrySetResult());
@@ -78,6 +92,21 @@ public sealed class InProcessNode : IAsyncDisposable
         var e = new List<string>();
         var code = await GainCal.Operations.CommandHostClient.RunAsync(CommandEndpoint, commandLine, o.Add, e.Add);
         return (code, o, e);
+    }
+
+    /// <summary>Polls `gaincal status RUN --json` until <paramref name="until"/> holds (3 minutes at most).</summary>
+    public async Task<RunStatusView> WaitAsync(uint run, Func<RunStatusView, bool> until)
+    {
+        var sw = global::System.Diagnostics.Stopwatch.StartNew();
+        RunStatusView? status = null;
+        while (sw.Elapsed < TimeSpan.FromMinutes(3))
+        {
+            var s = await RunAsync($"gaincal status {run} --json");
+            if (s.Code == 0 && (status = StatusText.FromJson(string.Join('\n', s.Out))) is { } v && until(v)) return v;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"run {run}: condition not reached; last status:\n" +
+                                   (status is null ? "none" : string.Join('\n', StatusText.Render(status))));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+
+namespace GainCal.Cluster;
+
+/// <summary>Shard allocation of the FED and aggregator regions: new shards go where Akka's default (least shards)
+/// puts them, and rebalancing moves only shards in which nothing is at work. Moving a shard stops its entities and
+/// starts them on the other node: for a FED mid-dump that is a second attempt (after a full restart the first node
+/// up took every remembered shard, and the rebalance restarted its running FEDs seconds later). Rebalancing is not
+/// switched off altogether: a node that joins later must still be given shards, queued FEDs included (they have
+/// not begun an attempt, so moving them loses nothing), or it would stay idle until the others leave.</summary>
+public sealed class BusyShardsStay(IShardAllocationStrategy inner, Func<IImmutableDictionary<IActorRef, IImmutableList<string>>, Task<ISet<string>?>> busy)
+    : IActorSystemDependentAllocationStrategy
+{
+    static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>FED shards: those of the FEDs the run coordinator sees running (queued ones may move).</summary>
+    public static Func<IImmutableDictionary<IActorRef, IImmutableList<string>>, Task<ISet<string>?>> RunningFeds(IActorRef coordinator,
+        IMessageExtractor extractor) => async _ =>
+    {
+        try
+        {
+            var runs = await coordinator.Ask<RunList>(new ListRuns(true), AskTimeout);
+            return runs.Runs.SelectMany(r => r.Feds.Where(f => f.Phase == FedPhase.Running)
+                .Select(f => extractor.ShardId(FedCalibrator.EntityIdOf(r.Run, f.Fed), null))).ToHashSet();
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return null;
+        }
+    };
+
+    /// <summary>Shards with any live entity, as their regions report them.</summary>
+    public static async Task<ISet<string>?> LiveEntities(IImmutableDictionary<IActorRef, IImmutableList<string>> allocations)
+    {
+        var live = new HashSet<string>();
+        foreach (var region in allocations.Keys)
+            try
+            {
+                var state = await region.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, AskTimeout);
+                live.UnionWith(state.Shards.Where(s => s.EntityIds.Count > 0).Select(s => s.ShardId));
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                return null;
+            }
+        return live;
+    }
+
+    public void Start(ActorSystem system)
+    {
+        switch (inner)
+        {
+            case IActorSystemDependentAllocationStrategy dependent: dependent.Start(system); break;
+            case IStartableAllocationStrategy startable: startable.Start(); break;
+        }
+    }
+
+    public Task<IActorRef> AllocateShard(IActorRef requester, string shardId,
+        IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations) =>
+        inner.AllocateShard(requester, shardId, currentShardAllocations);
+
+    public async Task<IImmutableSet<string>> Rebalance(IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations,
+        IImmutableSet<string> rebalanceInProgress)
+    {
+        var proposed = await inner.Rebalance(currentShardAllocations, rebalanceInProgress);
+        if (proposed.Count == 0) return proposed;
+        // Unknown what is at work (no answer in time): nothing moves this round.
+        return await busy(currentShardAllocations) is { } working ? proposed.Except(working) : ImmutableHashSet<string>.Empty;
+    }
+}
