@@ -49,8 +49,7 @@ internal static class XRootDClient
     public static XRootDOpenFile Create(XRootDUrl url, XRootDOptions options) =>
         Run(url, options, keepConnection: true, c => OpenOn(c, url.Path, OpenNew | OpenDelete | OpenMkpath | OpenRetstat, Mode644));
 
-    /// <summary>Opens on an existing connection (used again when a read stream reconnects).</summary>
-    public static XRootDOpenFile OpenOn(XRootDConnection c, string path, ushort options, ushort mode)
+    private static XRootDOpenFile OpenOn(XRootDConnection c, string path, ushort options, ushort mode)
     {
         Span<byte> p = stackalloc byte[16];
         p.Clear();
@@ -62,8 +61,6 @@ internal static class XRootDClient
         var size = body.Length > 12 ? ParseStat(Encoding.ASCII.GetString(body, 12, body.Length - 12)).Size : -1;
         return new XRootDOpenFile(c, body[..4], size);
     }
-
-    public static XRootDOpenFile OpenForRead(XRootDConnection c, string path) => OpenOn(c, path, OpenRead | OpenRetstat, 0);
 
     public static StorageEntry? Stat(XRootDUrl url, XRootDOptions options)
     {

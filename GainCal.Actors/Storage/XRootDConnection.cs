@@ -29,7 +29,7 @@ internal sealed class XRootDRedirect(string host, int port) : Exception($"redire
 internal sealed class XRootDConnection : IDisposable
 {
     // Request codes (XProtocol.hh, XRequestTypes).
-    public const ushort Close = 3003, Dirlist = 3004, Protocol = 3006, Login = 3007, Mkdir = 3008, Mv = 3009,
+    public const ushort Close = 3003, Dirlist = 3004, Protocol = 3006, Login = 3007, Mv = 3009,
         Open = 3010, Read = 3013, Rm = 3014, Stat = 3017, Write = 3019;
 
     // Response status codes (XResponseType).

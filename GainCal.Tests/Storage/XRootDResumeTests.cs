@@ -48,6 +48,28 @@ public class XRootDResumeTests
     }
 
     [Fact]
+    public async Task A_write_that_loses_its_server_fails_naming_the_url_and_never_appears()
+    {
+        await using var server = await XRootDTestServer.StartAsync();
+        var storage = new XRootDStorage(XRootDStorageTests.Small);
+        var url = server.Url("out/fed/1200.parquet");
+
+        var write = storage.BeginWrite(url);
+        write.Stream.Write(XRootDStorageTests.RandomBytes(3 << 20, 15));
+        await server.KillAsync();
+        var e = Assert.Throws<StorageException>(() =>
+        {
+            write.Stream.Write(XRootDStorageTests.RandomBytes(2 << 20, 16));
+            write.Commit();
+        });
+        write.Dispose();
+
+        Assert.Equal(StorageFailure.ConnectionLost, e.Failure);
+        Assert.StartsWith($"{url}: connection lost mid-transfer", e.Message);
+        Assert.False(File.Exists(Path.Combine(server.Root, "out", "fed", "1200.parquet")));
+    }
+
+    [Fact]
     public async Task A_file_replaced_while_its_server_was_down_is_not_mixed_into_the_stream()
     {
         await using var server = await XRootDTestServer.StartAsync();
