@@ -1,3 +1,4 @@
+using GainCal.Storage;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -52,16 +53,16 @@ public sealed class FedDumpScanner : IDisposable
     }
 
     /// <param name="readBytesPerSecond">0 reads at full speed; otherwise the average read rate is kept at or below it.</param>
-    /// <param name="source">Where the dump's bytes come from (default: the local file system).</param>
+    /// <param name="source">Where the dump's bytes come from (default: by location, a path or a root:// URL).</param>
     public FedDumpScanner(string dumpPath, FedCalibrationSetup setup, PatternShard shard, double readBytesPerSecond = 0,
-        IDumpSource? source = null)
+        IStorage? source = null)
     {
         _shard = shard;
         _path = dumpPath;
         _setup = setup;
         _pattern = setup.Pattern;
         NameFed = DumpFileName.TryParse(dumpPath, out var name) ? name!.Fed : null;
-        var stream = (source ?? LocalDumpSource.Instance).Open(dumpPath);
+        var stream = (source ?? StorageByLocation.Default).OpenRead(dumpPath);
         _reader = new DumpReader(readBytesPerSecond > 0 ? new RateLimitedStream(stream, readBytesPerSecond) : stream, dumpPath);
         Run = _reader.RunNumber;
     }

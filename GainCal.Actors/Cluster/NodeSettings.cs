@@ -104,7 +104,8 @@ public sealed record NodeSettings
     public string AdvertisedHost => PublicHost ?? Host;
 
     public IReadOnlyList<string> EffectiveAllowedRoots =>
-        (AllowedRoots.Count > 0 ? AllowedRoots : [DataDir]).Select(r => Path.GetFullPath(r)).ToArray();
+        (AllowedRoots.Count > 0 ? AllowedRoots : [DataDir])
+            .Select(r => GainCal.Storage.XRootDUrl.IsXRootD(r) ? GainCal.Storage.XRootDUrl.Parse(r).ToString() : Path.GetFullPath(r)).ToArray();
 
     public static readonly IReadOnlyDictionary<string, string> CommandLineAliases = new Dictionary<string, string>
     {

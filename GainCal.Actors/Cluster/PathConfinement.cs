@@ -1,3 +1,5 @@
+using GainCal.Storage;
+
 namespace GainCal.Cluster;
 
 /// <summary>A path reached outside the node's allowed data roots (after every symbolic link was followed).</summary>
@@ -17,9 +19,18 @@ public sealed class PathConfinement(IReadOnlyList<string> roots)
 
     public static PathConfinement Of(NodeSettings settings) => new(settings.EffectiveAllowedRoots);
 
-    /// <summary>Null when <paramref name="path"/> (absolute) resolves under a root; otherwise the one-line reason.</summary>
+    /// <summary>Null when <paramref name="path"/> (absolute) resolves under a root; otherwise the one-line reason. An XRootD
+    /// URL must lie under a root that is itself an XRootD URL (its links are the server's to resolve).</summary>
     public string? Problem(string path)
     {
+        if (XRootDUrl.IsXRootD(path))
+        {
+            if (!XRootDUrl.TryParse(path, out var url, out var invalid)) return invalid;
+            var location = url.ToString();
+            return Roots.Any(r => XRootDUrl.IsXRootD(r) && Under(location, r))
+                ? null
+                : $"{location} is outside this node's allowed data roots ({string.Join(", ", Roots)})";
+        }
         if (!Path.IsPathRooted(path)) return $"{path}: paths sent to a node must be absolute";
         string target;
         try

@@ -83,12 +83,13 @@ public sealed record RecordedStats(
     [property: Key(2)] int[] Statuses,
     [property: Key(3)] long[] StatusCounts,
     [property: Key(4)] RecordedMoments Gain,
-    [property: Key(5)] RecordedMoments Pedestal)
+    [property: Key(5)] RecordedMoments Pedestal,
+    [property: Key(6)] long GoodFits = 0)
 {
     public static RecordedStats From(PixelStats s) =>
-        new(s.Pixels, s.WithData, s.Statuses, s.StatusCounts, RecordedMoments.From(s.Gain), RecordedMoments.From(s.Pedestal));
+        new(s.Pixels, s.WithData, s.Statuses, s.StatusCounts, RecordedMoments.From(s.Gain), RecordedMoments.From(s.Pedestal), s.GoodFits);
 
-    public PixelStats ToStats() => new(Pixels, WithData, Statuses, StatusCounts, Gain.ToMoments(), Pedestal.ToMoments());
+    public PixelStats ToStats() => new(Pixels, WithData, Statuses, StatusCounts, Gain.ToMoments(), Pedestal.ToMoments(), GoodFits);
 }
 
 [MessagePackObject]

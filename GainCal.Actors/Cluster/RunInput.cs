@@ -3,6 +3,7 @@ using GainCal.Calibration;
 using GainCal.Detector;
 using GainCal.Dump;
 using GainCal.Results;
+using GainCal.Storage;
 
 namespace GainCal.Cluster;
 
@@ -17,13 +18,15 @@ public static class RunInput
     public static CreateRun Scan(uint run, string inputDir, string outputDir, string? vcalTag, bool bpixOnly, PathConfinement paths)
     {
         if (run == 0) throw new InvalidDataException("the run number must be a positive integer");
-        var input = Path.GetFullPath(inputDir);
+        var remote = StorageByLocation.IsRemote(inputDir);
+        var input = remote ? XRootDUrl.Parse(inputDir).ToString() : Path.GetFullPath(inputDir);
         var output = RunLayout.ForRun(outputDir, run).Directory;
         if ((paths.Problem(input) ?? paths.Problem(output)) is { } outside) throw new InvalidDataException(outside);
-        if (!Directory.Exists(input)) throw new InvalidDataException($"{input}: input directory does not exist");
+        if (StorageByLocation.Default.Stat(input) is not { IsDirectory: true })
+            throw new InvalidDataException($"{input}: input directory does not exist");
         var found = new SortedSet<int>();
-        foreach (var file in Directory.EnumerateFiles(input, "GainCalibration_*.dmp"))
-            if (DumpFileName.TryParse(file, out var name) && name!.Run == run && PixelFeds.IsPixelFed(name.Fed)
+        foreach (var entry in StorageByLocation.Default.List(input))
+            if (!entry.IsDirectory && DumpFileName.TryParse(entry.Name, out var name) && name!.Run == run && PixelFeds.IsPixelFed(name.Fed)
                 && (!bpixOnly || PixelFeds.IsBPix(name.Fed)))
                 found.Add(name.Fed);
         if (found.Count == 0)
@@ -53,6 +56,7 @@ public static class RunInput
     static string? ResolveVCal(string tag, string input)
     {
         if (File.Exists(tag)) return Path.GetFullPath(tag);
+        if (StorageByLocation.IsRemote(input)) return null;
         foreach (var dir in new[] { input, Path.GetDirectoryName(input) }.OfType<string>())
         {
             var hit = Directory.EnumerateFiles(dir)

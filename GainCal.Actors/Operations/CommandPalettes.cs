@@ -154,7 +154,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                     // The input is scanned and the output prepared here, on the node the command came to: the coordinator does no file I/O.
                     create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths);
                 }
-                catch (InvalidDataException e)
+                catch (Exception e) when (e is InvalidDataException or IOException)
                 {
                     await emit(HostFrame.Err($"error: {e.Message}"));
                     return Failed;

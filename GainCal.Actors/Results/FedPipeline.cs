@@ -1,6 +1,7 @@
 using System.Runtime.ExceptionServices;
 using GainCal.Calibration;
 using GainCal.Dump;
+using GainCal.Storage;
 
 namespace GainCal.Results;
 
@@ -54,7 +55,8 @@ public sealed record FedPipelineOptions
     /// <summary>Average read rate of each decoder in bytes per second; 0: no limit.</summary>
     public double ReadBytesPerSecond { get; init; }
 
-    public IDumpSource Source { get; init; } = LocalDumpSource.Instance;
+    /// <summary>Where dumps are read from: by default a path from the file system, a root:// URL from its XRootD server.</summary>
+    public IStorage Source { get; init; } = StorageByLocation.Default;
 
     internal int DecoderCount => Decoders > 0 ? Decoders : Math.Min(Environment.ProcessorCount, MaxDefaultDecoders);
     internal int FitThreadCount => FitThreads > 0 ? FitThreads : Math.Max(1, Environment.ProcessorCount - 1);

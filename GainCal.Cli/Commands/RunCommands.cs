@@ -84,9 +84,9 @@ public static class RunCommands
             }
             words.Add(t.Value);
             if (t.Type != TokenType.Option || i + 1 >= tokens.Count || tokens[i + 1].Type != TokenType.Argument) continue;
-            if (paths.Contains(t.Value)) words.Add(Path.GetFullPath(tokens[++i].Value));
+            if (paths.Contains(t.Value)) words.Add(AbsoluteLocation(tokens[++i].Value));
             else if (grammar.Tag.Aliases.Append(grammar.Tag.Name).Contains(t.Value) && tokens[i + 1].Value.Contains('/'))
-                words.Add(Path.GetFullPath(tokens[++i].Value));
+                words.Add(AbsoluteLocation(tokens[++i].Value));
         }
         return words;
     }
@@ -134,4 +134,8 @@ public static class RunCommands
 
     /// <summary>The node's `error: ...` lines, prefixed like the CLI's own; its usage lines as they are.</summary>
     static string FromNode(string line) => line.StartsWith("error: ", StringComparison.Ordinal) ? $"gaincal: {line}" : line;
+
+    /// <summary>A path made absolute against the operator's directory; an XRootD URL as written (the node reads it).</summary>
+    static string AbsoluteLocation(string location) =>
+        GainCal.Storage.StorageByLocation.IsRemote(location) ? location : Path.GetFullPath(location);
 }

@@ -2,6 +2,7 @@ using GainCal.Calibration;
 using GainCal.Dump;
 using GainCal.Results;
 using GainCal.Simulation;
+using GainCal.Storage;
 
 namespace GainCal.Tests.Results;
 
@@ -10,17 +11,19 @@ public class FedPipelineTests
     private static readonly FedCalibrationSetup Setup = FedCalibrationSetup.Default;
 
     /// <summary>A source that hands out the dump as a forward-only stream (as a remote one would): no length, no seeking.</summary>
-    private sealed class ForwardOnlySource : IDumpSource
+    private sealed class ForwardOnlySource : IStorage
     {
         public int Opened;
 
-        public Stream Open(string location)
+        public Stream OpenRead(string location)
         {
             Interlocked.Increment(ref Opened);
             return new ForwardOnly(File.OpenRead(location));
         }
 
-        public bool Exists(string location) => File.Exists(location);
+        public IReadOnlyList<StorageEntry> List(string directory) => throw new NotSupportedException();
+        public StorageEntry? Stat(string location) => throw new NotSupportedException();
+        public AtomicWrite BeginWrite(string location) => throw new NotSupportedException();
     }
 
     private sealed class ForwardOnly(Stream inner) : Stream

@@ -175,4 +175,42 @@ public class XRootDStorageTests(XRootDServerFixture fixture) : IClassFixture<XRo
 
         Assert.Empty(_storage.List(_server.Url("abandoned")));
     }
+
+    [Fact]
+    public void A_fed_calibrated_from_its_xrootd_url_gives_the_table_of_the_local_file()
+    {
+        using var dir = new TempDirectory();
+        var local = dir.File("GainCalibration_1296_9.dmp");
+        var setup = GainCal.Calibration.FedCalibrationSetup.Default;
+        GainCal.Simulation.FedSimulator.Write(local, 1296, setup, new GainCal.Simulation.SimulationOptions { Run = 9, Seed = 3, RocsPerFed = 2 });
+        var url = _server.Url("fedrun/GainCalibration_1296_9.dmp");
+        _server.Put("fedrun/GainCalibration_1296_9.dmp", File.ReadAllBytes(local));
+
+        var expected = new FedPipeline(setup).Run(local);
+        var remote = new FedPipeline(setup, new FedPipelineOptions { Decoders = 2 }).Run(url, expected: new ExpectedFed(9, 1296));
+
+        Assert.True(expected.Table.ContentEquals(remote.Table), "the table read over XRootD differs from the local one");
+        Assert.Equal(1296, remote.Fed);
+        Assert.True(remote.Report.Contains(url, StringComparison.Ordinal), remote.Report);
+    }
+
+    [Fact]
+    public void Create_lists_the_dumps_of_an_xrootd_directory_under_an_allowed_url_root_and_refuses_one_outside()
+    {
+        using var dir = new TempDirectory();
+        _server.Put("scan/runA/GainCalibration_1200_400000.dmp", [1]);
+        _server.Put("scan/runA/GainCalibration_1296_400000.dmp", [1]);
+        _server.Put("scan/runA/GainCalibration_1297_399999.dmp", [1]);
+        var allowed = new GainCal.Cluster.PathConfinement([_server.Url("scan"), dir.Path]);
+
+        var create = GainCal.Cluster.RunInput.Scan(400000, _server.Url("scan/runA"), dir.Path, null, false, allowed);
+
+        Assert.Equal([1200, 1296], create.Feds);
+        Assert.Equal(_server.Url("scan/runA"), create.InputDir);
+        var outside = new GainCal.Cluster.PathConfinement([_server.Url("elsewhere"), dir.Path]);
+        var e = Assert.Throws<InvalidDataException>(() => GainCal.Cluster.RunInput.Scan(400000, _server.Url("scan/runA"), dir.Path, null, false, outside));
+        Assert.Contains("outside this node's allowed data roots", e.Message);
+        var missing = Assert.Throws<InvalidDataException>(() => GainCal.Cluster.RunInput.Scan(400000, _server.Url("scan/none"), dir.Path, null, false, allowed));
+        Assert.Contains("input directory does not exist", missing.Message);
+    }
 }
