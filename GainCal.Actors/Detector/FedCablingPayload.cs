@@ -107,7 +107,8 @@ public sealed record FedCablingPayload(string Version, SortedDictionary<CablingK
         }
         catch (ArgumentException e)
         {
-            throw new CablingFormatException(source, 0, e.Message.Split(" (Parameter")[0]);
+            // A module ROC cabled twice: the map's own message, without the parameter name .NET appends.
+            throw new CablingFormatException(source, 0, e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", ""));
         }
     }
 }

@@ -94,12 +94,46 @@ internal static class PayloadCommands
             }
         });
         command.Subcommands.Add(CreateInspect());
+        command.Subcommands.Add(CreateCompare());
+        return command;
+    }
+
+    private static Command CreateCompare()
+    {
+        var a = new Argument<string>("a.db") { Description = "First gain payload conditions file" };
+        var b = new Argument<string>("b.db") { Description = "Second gain payload conditions file, of the same class" };
+        var command = new Command("compare", "Compare two gain payload files module by module: class and archive version found, encoding, modules only in one, modules whose bytes differ and the largest decoded pedestal and gain differences")
+        {
+            a, b,
+        };
+        command.Options.Add(new HelpOption { Action = new SubcommandHelp() });
+        command.SetAction(parsed =>
+        {
+            var o = parsed.InvocationConfiguration.Output;
+            try
+            {
+                var fa = GainPayloadFile.Read(parsed.GetValue(a)!);
+                var fb = GainPayloadFile.Read(parsed.GetValue(b)!);
+                foreach (var f in new[] { fa, fb })
+                    o.WriteLine($"{f.Path}: tag {f.Tag.Name}, class {f.Tag.ObjectType}, boost archive version {f.ArchiveVersion}, written by {f.WrittenBy}, {f.Payload.Registry.Count} modules, payload {f.PayloadHash}");
+                if (fa.Payload.Kind != fb.Payload.Kind)
+                    throw new InvalidDataException($"{fb.Path}: holds {fb.Tag.ObjectType}, {fa.Path} holds {fa.Tag.ObjectType}: payloads of different classes do not compare");
+                foreach (var line in PayloadInspector.Compare(fa.Payload, fb.Payload)) o.WriteLine(line);
+                return 0;
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException or ArgumentException or UnauthorizedAccessException)
+            {
+                parsed.InvocationConfiguration.Error.WriteLine($"gaincal payload compare: {ex.Message}");
+                return 1;
+            }
+        });
         return command;
     }
 
     private static Command CreateInspect()
     {
-        var file = new Argument<string>("file.db") { Description = "A gain payload .db file written by 'gaincal payload'" };
+        var file = new Argument<string>("file.db") { Description = "A gain payload conditions file (SiPixelGainCalibrationOffline / ForHLT / full) in CMSSW's format: written by 'gaincal payload', or exported from CMS" };
+        var tag = new Option<string?>("--tag", "-t") { Description = "The tag to show when the file holds several" };
         var detid = new Option<uint?>("--detid", "-d") { Description = "Show this module's bytes (hex) and decoded pixels" };
         var column = new Option<int?>("--col") { Description = "With --detid: print the decoded pixels of this column only (default: column 0)" };
         var csv = new Option<string?>("--csv") { Description = "Write decoded per-pixel values (the --detid module, else every module) to this CSV file" };
@@ -112,6 +146,7 @@ internal static class PayloadCommands
         command.Options.Add(column);
         command.Options.Add(csv);
         command.Options.Add(limit);
+        command.Options.Add(tag);
         command.Options.Add(new HelpOption { Action = new SubcommandHelp() });
         command.SetAction(parsed =>
         {
@@ -120,7 +155,7 @@ internal static class PayloadCommands
             {
                 if (parsed.GetValue(column) is { } c && (parsed.GetValue(detid) is null || (uint)c >= PayloadKinds.ModuleColumns))
                     throw new ArgumentException($"--col {c}: give a module column 0..{PayloadKinds.ModuleColumns - 1} together with --detid");
-                var f = GainPayloadFile.Read(parsed.GetValue(file)!);
+                var f = GainPayloadFile.Read(parsed.GetValue(file)!, parsed.GetValue(tag));
                 PayloadInspector.Header(o, f);
                 var id = parsed.GetValue(detid);
                 if (id is { } d)

@@ -83,6 +83,43 @@ internal static class PayloadInspector
         return n;
     }
 
+    /// <summary>Module-by-module differences of two payloads of one class (same bytes means same decoded values).</summary>
+    public static IEnumerable<string> Compare(GainPayload a, GainPayload b)
+    {
+        var ea = a.Encoding;
+        var eb = b.Encoding;
+        yield return (ea.MinPedestal, ea.MaxPedestal, ea.MinGain, ea.MaxGain) == (eb.MinPedestal, eb.MaxPedestal, eb.MinGain, eb.MaxGain)
+            ? "encoding the same"
+            : string.Create(CultureInfo.InvariantCulture, $"encoding differs: pedestal [{ea.MinPedestal}, {ea.MaxPedestal}] vs [{eb.MinPedestal}, {eb.MaxPedestal}], gain [{ea.MinGain}, {ea.MaxGain}] vs [{eb.MinGain}, {eb.MaxGain}]");
+        int onlyA = 0, same = 0, differ = 0, pixels = 0;
+        float maxPed = 0, maxGain = 0;
+        uint worst = 0;
+        foreach (var e in a.Registry)
+        {
+            if (!b.TryGetModule(e.DetId, out var f)) { onlyA++; continue; }
+            if (e.NCols == f.NCols && a.ModuleBytes(e).SequenceEqual(b.ModuleBytes(f)) && ea.MinPedestal == eb.MinPedestal && ea.MaxPedestal == eb.MaxPedestal
+                && ea.MinGain == eb.MinGain && ea.MaxGain == eb.MaxGain) { same++; continue; }
+            differ++;
+            for (int col = 0; col < Math.Min(e.NCols, f.NCols); col++)
+                for (int row = 0; row < PayloadKinds.ModuleRows; row++)
+                {
+                    var pa = a.ReadPixel(e, col, row);
+                    var pb = b.ReadPixel(f, col, row);
+                    if (pa == pb) continue;
+                    pixels++;
+                    float dp = Math.Abs(pa.Pedestal - pb.Pedestal), dg = Math.Abs(pa.Gain - pb.Gain);
+                    if (dp > maxPed || dg > maxGain) worst = e.DetId;
+                    maxPed = Math.Max(maxPed, dp);
+                    maxGain = Math.Max(maxGain, dg);
+                }
+        }
+        int onlyB = b.Registry.Count(e => !a.TryGetModule(e.DetId, out _));
+        yield return $"modules: {same} identical, {differ} differ, {onlyA} only in the first, {onlyB} only in the second";
+        if (differ > 0)
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"pixels that decode differently: {pixels:N0}; largest |pedestal difference| {maxPed:G6} ADC, |gain difference| {maxGain:G6} e-/ADC (e.g. module {worst} {new DetId(worst).ModuleName})");
+    }
+
     private static string Flags(DecodedPixel px) =>
         (px.PedestalDead ? "pedestal dead " : "") + (px.PedestalNoisy ? "pedestal noisy " : "") +
         (px.GainDead ? "gain dead " : "") + (px.GainNoisy ? "gain noisy" : "");

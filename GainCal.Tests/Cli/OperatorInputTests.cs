@@ -29,8 +29,18 @@ public class OperatorInputTests
         File.WriteAllText(dir.File("unknown.txt"), "9999 1 BPix_BmO_SEC1_LYR1_LDR1F_MOD2 0-1\n");
         File.WriteAllText(dir.File("duplicate.txt"), "1200 2 BPix_BmI_SEC3_LYR1_LDR3F_MOD4 2-3\n1200 2 BPix_BmI_SEC4_LYR1_LDR3F_MOD3 0-1\n");
         Directory.CreateDirectory(dir.File("folder"));
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={dir.File("other.db")};Pooling=False"))
+        {
+            db.Open();
+            using var cmd = db.CreateCommand();
+            cmd.CommandText = "CREATE TABLE T (X INTEGER)";
+            cmd.ExecuteNonQuery();
+        }
+        GainCal.Payloads.VCalDb.Write(dir.File("vcal.db"), "v", new Dictionary<uint, GainCal.Payloads.VCalEntry> { [303042564] = new(47f, -60f) });
         var cases = new[]
         {
+            ("other.db", new[] { "not a readable CMS conditions SQLite file", "no such table: TAG" }),
+            ("vcal.db", new[] { "tag v holds SiPixelVCal, expected SiPixelFedCablingMap" }),
             ("garbage.txt", new[] { "line 1:", "found 2 fields" }),
             ("unknown.txt", new[] { "line 1:", "FED 9999 is not a pixel FED" }),
             ("duplicate.txt", new[] { "line 2:", "already cabled on line 1" }),

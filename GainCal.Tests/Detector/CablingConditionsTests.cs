@@ -84,5 +84,15 @@ public class CablingConditionsTests
         var mis = dir.File("mis.db");
         ConditionsDb.WriteSingleIov(mis, "c", FedCablingPayload.ObjectType, mislinked.Serialize(), "");
         Assert.Equal($"{mis}: FED 1200 link 1 ROC 1: the PixelROC says it is ROC 2 of its link", Assert.Throws<CablingFormatException>(() => CablingMap.Load(mis)).Message);
+
+        var module = DetId.BPix(1, 1, 1);
+        var twice = new FedCablingPayload("phase1", new()
+        {
+            [new CablingKey(1200, 1, 1)] = new StoredPixelRoc(module.Raw, 0, 1),
+            [new CablingKey(1200, 2, 1)] = new StoredPixelRoc(module.Raw, 0, 1),
+        });
+        var dup = dir.File("dup.db");
+        ConditionsDb.WriteSingleIov(dup, "c", FedCablingPayload.ObjectType, twice.Serialize(), "");
+        Assert.Equal($"{dup}: ROC 0 of {module.ModuleName} is cabled twice (FED 1200 and FED 1200)", Assert.Throws<CablingFormatException>(() => CablingMap.Load(dup)).Message);
     }
 }

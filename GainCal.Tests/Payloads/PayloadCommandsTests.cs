@@ -57,6 +57,32 @@ public class PayloadCommandsTests
     }
 
     [Fact]
+    public void Compare_states_class_and_archive_version_and_finds_the_one_changed_module()
+    {
+        using var dir = new TempDirectory();
+        var a = DetId.BPix(3, 7, 6);
+        var first = PayloadTestData.WriteCsv(dir.File("a.csv"), (a.Raw, (row, col) => (1, 50f, 30f)));
+        var second = PayloadTestData.WriteCsv(dir.File("b.csv"), (a.Raw, (row, col) => (1, col == 5 ? 80f : 50f, 30f)));
+        Assert.Equal(0, Run("payload", first, "2026", "0", "-o", dir.File("a"), "--kinds", "hlt").Code);
+        Assert.Equal(0, Run("payload", second, "2026", "0", "-o", dir.File("b"), "--kinds", "hlt").Code);
+        string name = "SiPixelGainCalibration_2026_v0_hlt.db";
+        var (code, output, error) = Run("payload", "compare", Path.Combine(dir.File("a"), name), Path.Combine(dir.File("b"), name));
+        Assert.True(code == 0, error);
+        Assert.Contains("class SiPixelGainCalibrationForHLT, boost archive version 18, written by GainCal_", output);
+        Assert.Contains("encoding the same", output);
+        Assert.Contains("modules: 1855 identical, 1 differ, 0 only in the first, 0 only in the second", output);
+        // Column 5's gain average moves from 50 to 80 e-/ADC in both halves: 160 pixels decode differently.
+        Assert.Contains($"pixels that decode differently: 160; largest |pedestal difference| 0 ADC", output);
+        Assert.Contains($"(e.g. module {a.Raw} {a.ModuleName})", output);
+
+        var vcal = dir.File("v.db");
+        Assert.Equal(0, Run("vcal", "db", "--tag", "v", "--bpix", "1,1,1,1", "--fpix", "1,1", "-o", vcal).Code);
+        var (bad, _, badError) = Run("payload", "compare", Path.Combine(dir.File("a"), name), vcal);
+        Assert.Equal(1, bad);
+        Assert.Equal($"gaincal payload compare: {vcal}: tag v holds SiPixelVCal, expected SiPixelGainCalibrationOffline or SiPixelGainCalibrationForHLT or SiPixelGainCalibration", badError.Trim());
+    }
+
+    [Fact]
     public void Inspect_refuses_a_bad_col_before_printing_anything_and_its_help_shows_how_it_is_typed()
     {
         using var dir = new TempDirectory();
