@@ -76,6 +76,13 @@ internal static class ReportPlots
         plot.Axes.Title.Label.FontSize = 13;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        if (!values.Cast<double>().Any(double.IsFinite))
+        {
+            // Nothing to colour (every module of the map absent or infinite): the frame and the title's note only.
+            plot.Axes.SetLimits(extent.Left, extent.Right, extent.Bottom, extent.Top);
+            Save(plot, path, 640, 440);
+            return;
+        }
         var map = plot.Add.Heatmap(values);
         map.FlipVertically = true;
         // ScottPlot places cell centres (not edges) on the Position rectangle: shrink the extent by half a cell.
