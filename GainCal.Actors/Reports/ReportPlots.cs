@@ -66,10 +66,24 @@ internal static class ReportPlots
     public static void Map(string path, string title, double[,] values, CoordinateRect extent, string xLabel, string yLabel,
         string valueLabel, RobustRange? range, IReadOnlyList<double>? verticalLines = null)
     {
-        var plot = NewPlot(range is { } t ? $"{title}\n{ScaleText(t)}" : title, xLabel, yLabel);
+        // A module mean can be infinite (a pixel with two fitted points has chi2/ndf = inf): grey, and said so.
+        var infinite = 0;
+        values = (double[,])values.Clone();
+        for (var row = 0; row < values.GetLength(0); row++)
+            for (var column = 0; column < values.GetLength(1); column++)
+                if (double.IsInfinity(values[row, column])) { values[row, column] = double.NaN; infinite++; }
+        var scale = range is { } t ? ScaleText(t) + (infinite > 0 ? $"; {infinite} infinite grey" : "") : infinite > 0 ? $"{infinite} modules infinite (grey)" : null;
+        var plot = NewPlot(scale is null ? title : $"{title}\n{scale}", xLabel, yLabel);
         plot.Axes.Title.Label.FontSize = 13;
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+        if (!values.Cast<double>().Any(double.IsFinite))
+        {
+            // Nothing to colour (every module of the map absent or infinite): the frame and the title's note only.
+            plot.Axes.SetLimits(extent.Left, extent.Right, extent.Bottom, extent.Top);
+            Save(plot, path, 640, 440);
+            return;
+        }
         var map = plot.Add.Heatmap(values);
         map.FlipVertically = true;
         // ScottPlot places cell centres (not edges) on the Position rectangle: shrink the extent by half a cell.
@@ -309,7 +323,8 @@ internal static class ReportPlots
             var xs = new List<double>();
             var ys = new List<double>();
             for (var i = 0; i < values.Count; i++)
-                if (parts[i] == p && double.IsFinite(values[i])) { xs.Add(i); ys.Add(values[i]); }
+                // With a range an infinite mean is kept and drawn on the edge like any value beyond it.
+                if (parts[i] == p && (range is null ? double.IsFinite(values[i]) : !double.IsNaN(values[i]))) { xs.Add(i); ys.Add(values[i]); }
             if (xs.Count == 0) continue;
             var sc = plot.Add.ScatterPoints(xs.ToArray(), ys.ToArray());
             sc.Color = ColorOf(p);

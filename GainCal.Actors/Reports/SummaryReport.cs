@@ -8,7 +8,7 @@ namespace GainCal.Reports;
 
 /// <summary>What <see cref="SummaryReport.Write"/> produced.</summary>
 /// <summary>The figure list of a summary, stored beside it so its PDF can be written again from the PNGs.</summary>
-public sealed record SummaryFigures(string Source, IReadOnlyList<ReportSection> Sections);
+public sealed record SummaryFigures(string Source, IReadOnlyList<ReportSection> Sections, RunDrift? Drift = null);
 
 public sealed record SummaryOutputs(string Pdf, int Pages, IReadOnlyList<string> Plots, string Text, string Data, IReadOnlyList<string> Logs);
 
@@ -31,7 +31,7 @@ public static class SummaryReport
 
     public static string DataFileName(uint run) => $"summary_Run{run}.json";
 
-    public static SummaryOutputs Write(RunSummary s, string directory, string source, Action<string>? progress = null)
+    public static SummaryOutputs Write(RunSummary s, string directory, string source, Action<string>? progress = null, RunDrift? drift = null)
     {
         Directory.CreateDirectory(directory);
         var run = s.Run.ToString(CultureInfo.InvariantCulture);
@@ -45,8 +45,8 @@ public static class SummaryReport
         File.WriteAllText(data, JsonSerializer.Serialize(s, Json));
 
         var sections = SummaryPlots.Write(s, directory, progress);
-        File.WriteAllText(Path.Combine(directory, FiguresFileName(s.Run)), JsonSerializer.Serialize(new SummaryFigures(source, sections), Json));
-        var (path, pages) = Pdf(s, directory, source, sections, progress);
+        File.WriteAllText(Path.Combine(directory, FiguresFileName(s.Run)), JsonSerializer.Serialize(new SummaryFigures(source, sections, drift), Json));
+        var (path, pages) = Pdf(s, directory, source, sections, drift, progress);
         var plots = sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).ToList();
         return new SummaryOutputs(path, pages, plots, text, data, [badLog, highLog]);
     }
@@ -74,7 +74,7 @@ public static class SummaryReport
         catch (JsonException e) { throw new InvalidDataException($"{figuresFile}: not a figure list written by this version ({e.Message})"); }
         var missing = figures.Sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).FirstOrDefault(f => !File.Exists(f));
         if (missing is not null) throw new FileNotFoundException($"{missing}: plot missing (write the summary again without --pdf-only)", missing);
-        var (path, pages) = Pdf(s, directory, figures.Source, figures.Sections, progress);
+        var (path, pages) = Pdf(s, directory, figures.Source, figures.Sections, figures.Drift, progress);
         var plots = figures.Sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).ToList();
         string run0 = s.Run.ToString(CultureInfo.InvariantCulture);
         return new SummaryOutputs(path, pages, plots, Path.Combine(directory, $"Summary_Run{run0}.txt"), data,
@@ -90,7 +90,8 @@ public static class SummaryReport
         catch (JsonException e) { throw new InvalidDataException($"{path}: not a summary written by this version ({e.Message})"); }
     }
 
-    private static (string Path, int Pages) Pdf(RunSummary s, string directory, string source, IReadOnlyList<ReportSection> sections, Action<string>? progress)
+    private static (string Path, int Pages) Pdf(RunSummary s, string directory, string source, IReadOnlyList<ReportSection> sections, RunDrift? drift,
+        Action<string>? progress)
     {
         progress?.Invoke("PDF");
         var run = s.Run.ToString(CultureInfo.InvariantCulture);
@@ -98,6 +99,7 @@ public static class SummaryReport
         pdf.Title($"Pixel gain calibration summary - run {run}",
             $"source: {source}   written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by GainCal");
         Numbers(pdf, s);
+        if (drift is not null) Drifts(pdf, drift);
         Status(pdf, s);
         // The first plot section is the status chart, which belongs to section 2.
         pdf.Figures(sections[0].Figures.Select(f => (Path.Combine(directory, f.FileName), f.Caption)).ToList(), 1);
@@ -151,6 +153,22 @@ public static class SummaryReport
             stats.Add([$"{name} error on pedestal", MeanRms(s.PedestalError[sub]), ""]);
         }
         pdf.Table(["Quantity", "mean ± RMS (good fits)", "min / mean / max (status > 0)"], stats, [3, 3, 4]);
+    }
+
+    private static void Drifts(PdfReport pdf, RunDrift d)
+    {
+        pdf.Paragraph($"Drift since the reference calibration, run {d.ReferenceRun} ({d.CommonModules} modules in both; thresholds: gain " +
+            $"{100 * d.Thresholds.Gain:0.##} %, pedestal {d.Thresholds.Pedestal:0.##} ADC, bad-fit fraction {100 * d.Thresholds.BadFitFraction:0.###} % of pixels):", bold: true);
+        foreach (var line in d.Lines) pdf.Paragraph(line);
+        static string Pct(double x) => double.IsFinite(x) ? (100 * x).ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture) + " %" : "-";
+        static string Adc(double x) => double.IsFinite(x) ? x.ToString("+0.00;-0.00;0.00", CultureInfo.InvariantCulture) : "-";
+        pdf.Table(["part", "modules", "gain", "pedestal [ADC]", "bad fits"],
+            d.Groups.Select(g => (IReadOnlyList<string>)[g.Name, g.Modules.ToString(CultureInfo.InvariantCulture), Pct(g.Gain), Adc(g.Pedestal), Pct(g.BadFitFraction)]).ToList(),
+            [2, 1.2, 1.5, 1.5, 1.5], i => d.Groups[i].Beyond);
+        var modules = d.Modules.Where(m => m.Beyond).OrderByDescending(m => Math.Abs(m.Gain)).Take(ListedModules).ToList();
+        if (modules.Count > 0)
+            pdf.Table(["module beyond a threshold", "gain", "pedestal [ADC]", "bad fits"],
+                modules.Select(m => (IReadOnlyList<string>)[m.Name, Pct(m.Gain), Adc(m.Pedestal), Pct(m.BadFitFraction)]).ToList(), [5, 1.5, 1.5, 1.5]);
     }
 
     private static void Status(PdfReport pdf, RunSummary s)

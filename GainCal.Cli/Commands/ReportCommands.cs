@@ -29,6 +29,14 @@ internal static class ReportCommands
             Description = "Only write the PDF again from the stored summary (summary_Run<RUN>.json, its figure list and PNGs in the " +
                 "output directory), without reading the tables (run.py summary -p)",
         };
+        var reference = new Option<string?>("--reference")
+        {
+            Description = "A reference calibration to compare with (a table, run output directory, summary_Run<RUN>.json or run number): " +
+                "layers, disks/rings and modules whose mean gain, pedestal or bad-fit fraction moved beyond the thresholds are listed in the PDF",
+        };
+        var gainDrift = new Option<double>("--drift-gain") { Description = "Relative gain change beyond which --reference lists a part or module", DefaultValueFactory = _ => DriftThresholds.Default.Gain };
+        var pedestalDrift = new Option<double>("--drift-pedestal") { Description = "Pedestal change (ADC) beyond which --reference lists it", DefaultValueFactory = _ => DriftThresholds.Default.Pedestal };
+        var badDrift = new Option<double>("--drift-bad-fits") { Description = "Change of the bad-fit fraction beyond which --reference lists it", DefaultValueFactory = _ => DriftThresholds.Default.BadFitFraction };
         var node = RunOutput.NodeOption("asked for the run's output directory when a run number is given without --run-dir");
         var command = new Command("summary",
             "Summarise a calibration as run.py summary did: writes gain_summary.pdf and its PNG plots (fit status per BPix layer and " +
@@ -38,7 +46,7 @@ internal static class ReportCommands
             "a SUM_ plot per module and MAP_ maps), the modules and ROCs with the most failed fits, Summary_Run<RUN>.txt with the " +
             "reference's numbers, the badFitsROCs/highGainROCs logs and summary_Run<RUN>.json.")
         {
-            input, output, runDir, pdfOnly, node,
+            input, output, runDir, pdfOnly, reference, gainDrift, pedestalDrift, badDrift, node,
         };
         command.SetAction(parsed =>
         {
@@ -51,18 +59,25 @@ internal static class ReportCommands
                 Console.WriteLine($"PDF:   {rewritten.Pdf} ({rewritten.Pages} pages, from {rewritten.Plots.Count} stored plots)");
                 return 0;
             }
+            var thresholds = new DriftThresholds(parsed.GetValue(gainDrift), parsed.GetValue(pedestalDrift), parsed.GetValue(badDrift));
+            if (!(thresholds.Gain > 0 && thresholds.Pedestal > 0 && thresholds.BadFitFraction > 0)) throw new ArgumentException("drift thresholds must be positive");
+            var referenceSummary = parsed.GetValue(reference) is { } r ? AnySummary(r, parsed.GetValue(node)!, cli) : null;
             var (tables, expectedRun, source, home) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(node)!);
-            WriteSummary(tables, expectedRun, source, parsed.GetValue(output)?.FullName ?? Path.Combine(home, TwikiPackage.SummaryDirectory), cli);
+            WriteSummary(tables, expectedRun, source, parsed.GetValue(output)?.FullName ?? Path.Combine(home, TwikiPackage.SummaryDirectory), cli,
+                referenceSummary, thresholds);
             return 0;
         });
         return command;
     }
 
     /// <summary>Summarises the tables into <paramref name="directory"/> and prints where everything went.</summary>
-    internal static SummaryOutputs WriteSummary(IReadOnlyList<string> tables, uint? expectedRun, string source, string directory, ReportCli cli)
+    internal static SummaryOutputs WriteSummary(IReadOnlyList<string> tables, uint? expectedRun, string source, string directory, ReportCli cli,
+        RunSummary? reference = null, DriftThresholds? thresholds = null)
     {
         var summary = Summarise(tables, expectedRun, cli);
-        var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step));
+        var drift = reference is null ? null : DriftCheck.Compare(summary, reference, thresholds);
+        var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step), drift);
+        foreach (var line in drift?.Lines ?? []) Console.WriteLine($"drift: {line}");
         cli.Progress("done");
         Console.WriteLine($"run {summary.Run}: {summary.Modules} modules, good fits {summary.GoodFitPixels:N0} of {summary.Pixels:N0} pixels " +
             $"({RunSummary.Percent(summary.GoodFitPixels, summary.Pixels):F3} %; {GoodFit.Definition}), {summary.Rocs.Count(x => x.Dead)} dead ROCs");
@@ -202,7 +217,7 @@ internal static class ReportCommands
             var summaries = new List<RunSummary>();
             foreach (var item in parsed.GetValue(runs)!)
             {
-                var summary = HistorySummary(item, parsed.GetValue(node)!, cli);
+                var summary = AnySummary(item, parsed.GetValue(node)!, cli);
                 if (summaries.Any(x => x.Run == summary.Run)) throw new ArgumentException($"{item}: run {summary.Run} is given twice");
                 summaries.Add(summary);
             }
@@ -218,8 +233,8 @@ internal static class ReportCommands
         return command;
     }
 
-    /// <summary>One run of a history: a stored summary when there is one, else the summary of its tables.</summary>
-    private static RunSummary HistorySummary(string item, string node, ReportCli cli)
+    /// <summary>A run's summary (history, drift reference): a stored summary when there is one, else the summary of its tables.</summary>
+    private static RunSummary AnySummary(string item, string node, ReportCli cli)
     {
         if (item.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && File.Exists(item)) return SummaryReport.ReadData(item);
         var directory = Directory.Exists(item) ? Path.GetFullPath(item)

@@ -160,6 +160,6 @@ public class OperatorInputTests
             for (uint e = 1; e <= 30; e++) writer.WriteEvent(e, 1201, []);
 
         Assert.Equal(0, CalibrateCommand.Run(dump, dir.File("out"), FedCalibrationSetup.Default, 1, TextWriter.Null));
-        Assert.Equal(["1201.parquet", "1201.txt"], Directory.GetFiles(dir.File("out/fed")).Select(Path.GetFileName).Order());
+        Assert.Equal(["1201.parquet", "1201.patterns", "1201.txt"], Directory.GetFiles(dir.File("out/fed")).Select(Path.GetFileName).Order());
     }
 }

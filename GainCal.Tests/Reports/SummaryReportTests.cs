@@ -14,7 +14,10 @@ public class SummaryReportTests
         var modules = new[] { DetId.BPix(1, 1, 1), dead, DetId.BPix(3, 9, 2), DetId.BPix(4, 40, 3), DetId.FPix(1, 3, 50, 2), DetId.FPix(2, 1, 3, 1) };
         var t = SyntheticTables.Modules(400123, modules);
         SyntheticTables.KillRoc(t, dead, 11, 0, -7);
+        // A fit of exactly two points has chi2/ndf = inf (domain.md 12): its module's mean is infinite and must still draw.
+        t.Chi2Ndf[5] = float.PositiveInfinity;
         var summary = SummaryBuilder.Build(t);
+        Assert.True(double.IsPositiveInfinity(summary.ModuleList[0].MeanChi2Ndf));
         using var dir = new TempDirectory();
         var outputs = SummaryReport.Write(summary, dir.Path, "synthetic table");
 
