@@ -54,7 +54,7 @@ internal static class CalibrateCommand
         var c = CultureInfo.InvariantCulture;
         output.WriteLine(outcome.Report);
         output.WriteLine(outcome.Table.Summary());
-        output.WriteLine(string.Create(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s, read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB"));
+        output.WriteLine(string.Create(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s, read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB; CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2} s"));
         output.WriteLine($"wrote {tablePath}");
         // A dump longer than the pattern's sequence was almost always taken with another pattern: its fits mean little.
         if (outcome.Progress.Events > setup.Pattern.ExpectedEvents)

@@ -44,13 +44,28 @@ internal sealed class LocalProcessCluster : IAsyncDisposable
             "--max-feds", $"{maxFeds}", "--fit-workers", $"{fitWorkers}"], deploy, ct);
         var clock = Stopwatch.StartNew();
         var up = false;
-        while (clock.Elapsed < TimeSpan.FromSeconds(90))
+        try
         {
-            // Ready once every member is up and the run coordinator (a singleton, started after the cluster forms) answers.
-            var (code, output, _) = up ? await cluster.RunAsync("gaincal runs", ct) : await cluster.RunAsync("cluster show", ct);
-            if (up && code == 0) return cluster;
-            up |= code == 0 && output.Count(l => l.EndsWith("| up", StringComparison.Ordinal)) == nodes;
-            await Task.Delay(200, ct);
+            while (clock.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                try
+                {
+                    // Ready once every member is up and the run coordinator (a singleton, started after the cluster forms) answers.
+                    var (code, output, _) = up ? await cluster.RunAsync("gaincal runs", ct) : await cluster.RunAsync("cluster show", ct);
+                    if (up && code == 0) return cluster;
+                    up |= code == 0 && output.Count(l => l.EndsWith("| up", StringComparison.Ordinal)) == nodes;
+                }
+                catch (CommandHostUnreachableException)
+                {
+                    // The node's command host is not listening yet (or, on a loaded machine, not accepting yet).
+                }
+                await Task.Delay(200, ct);
+            }
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
         }
         await cluster.DisposeAsync();
         throw new TimeoutException($"the {nodes} node processes did not all come up, with the run coordinator answering, within 90 s (logs in {data})");
