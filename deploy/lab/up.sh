@@ -61,10 +61,15 @@ echo "db: $connection"
 # The nodes: all three are seeds; each has its own data directory and its command host on its own loopback.
 seeds=""
 for i in $(seq 1 "$(( n < 3 ? n : 3 ))"); do seeds="$seeds${seeds:+,}$(lab_node_ip "$i"):$lab_node_port"; done
+# Remoting between hosts is mutual TLS (docs/security.md): the lab's authority and one certificate per node.
+node_ips=(); for i in $(seq 1 "$n"); do node_ips+=("$(lab_node_ip "$i")"); done
+bash "$lab_root/deploy/tls/make-certs.sh" -d "$data/tls" "${node_ips[@]}" >/dev/null
 for i in $(seq 1 "$n"); do
   dir="$data/node$i"; mkdir -p "$dir"
   ( cd "$dir" && exec ip netns exec "$(lab_ns "node$i")" dotnet "$lab_node_dll" --host "$(lab_node_ip "$i")" --port "$lab_node_port" \
-      --seeds "$seeds" --data-dir "$dir" --allowed-roots "$dir" --persistence postgresql --connection-string "$connection" \
+      --tls-certificate "$data/tls/$(lab_node_ip "$i").pfx" --tls-ca "$data/tls/ca.crt" \
+      --seeds "$seeds" --data-dir "$dir" --allowed-roots "$dir,root://$lab_storage_ip:$lab_xrootd_port//" \
+      --persistence postgresql --connection-string "$connection" \
       --command-port "$lab_command_port" "${extra[@]}" >>"$dir/node.log" 2>&1 ) &
   echo $! > "$dir/node.pid"
   echo "node$i: pid $! at $(lab_node_ip "$i"):$lab_node_port, data $dir, log $dir/node.log"
