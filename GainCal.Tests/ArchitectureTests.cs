@@ -7,7 +7,7 @@ namespace GainCal.Tests;
 /// compiler-generated types included) may name no Akka or MessagePack type.</summary>
 public class ArchitectureTests
 {
-    static readonly string[] Domain = ["Detector", "Dump", "Calibration", "Results", "Payloads", "Reports", "Simulation"];
+    static readonly string[] Domain = ["Detector", "Dump", "Calibration", "Results", "Payloads", "Reports", "Simulation", "Storage"];
     static readonly string[] Forbidden = ["Akka", "MessagePack"];
 
     static bool IsForbidden(Type? t)
