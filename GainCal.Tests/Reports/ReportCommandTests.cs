@@ -23,7 +23,8 @@ public class ReportCommandTests
     [Fact]
     public void Help_explains_each_command()
     {
-        foreach (var (command, words) in new[] { ("summary", "gain_summary.pdf"), ("twiki", "tar.gz"), ("compare", "recovered") })
+        foreach (var (command, words) in new[] { ("summary", "gain_summary.pdf"), ("summary", "--pdf-only"), ("summary", "--reference"), ("twiki", "tar.gz"),
+                     ("compare", "recovered"), ("pixel", "FED/link/ROC/row/col"), ("history", "make_EvolutionPlots.cc") })
         {
             var (code, output, _) = Gaincal(command, "--help");
             Assert.Equal(0, code);
