@@ -184,9 +184,9 @@ public class ClusterReliabilityTests
     {
         using var dir = new TempDir();
         var (sim, reference) = SimulatedRun.CopyOf(dir.Sub("in"), RunNumber, Feds, RocsPerFed);
-        // Slower reading than the other tests: a FED lasts longer than the coordinator's rebalance interval (10 s),
-        // so a rebalance after the other nodes join would find FEDs running on the first one.
-        string[] slow = ["--max-feds", "2", "--fit-workers", "1", "--read-limit", "2"];
+        // Slower reading than the other tests: a FED lasts about 40 s, several rebalance intervals (10 s), and half of
+        // the run's FEDs run at once on the first node, so a rebalance after the other nodes join finds FEDs running.
+        string[] slow = ["--max-feds", "6", "--fit-workers", "1", "--read-limit", "1"];
         await using var cluster = await LocalCluster.StartAsync(3, dir.Sub("data"), dir.Path, slow);
         Assert.Equal(0, (await cluster.RunAsync(1, $"gaincal create {RunNumber} -i {sim.InputDir} -o {dir.Path}/out")).Code);
         Assert.Equal(0, (await cluster.RunAsync(1, $"gaincal submit {RunNumber}")).Code);
