@@ -14,9 +14,12 @@ namespace GainCal.Cluster;
 public static class RunInput
 {
     /// <summary>The request to record the run, or the one-line reason why there is none. Input, output and VCal table
-    /// must lie under this node's allowed roots once every link is resolved.</summary>
-    public static CreateRun Scan(uint run, string inputDir, string outputDir, string? vcalTag, bool bpixOnly, PathConfinement paths)
+    /// must lie under this node's allowed roots once every link is resolved. <paramref name="vcalOrigin"/> says what the VCal
+    /// file held (for a conditions file: class, tag, IOV and archive version).</summary>
+    public static CreateRun Scan(uint run, string inputDir, string outputDir, string? vcalTag, bool bpixOnly, PathConfinement paths,
+        out string? vcalOrigin)
     {
+        vcalOrigin = null;
         if (run == 0) throw new InvalidDataException("the run number must be a positive integer");
         var remote = StorageByLocation.IsRemote(inputDir);
         var input = remote ? XRootDUrl.Parse(inputDir).ToString() : Path.GetFullPath(inputDir);
@@ -39,7 +42,7 @@ public static class RunInput
             if (paths.Problem(vcal) is { } vcalOutside) throw new InvalidDataException($"VCal tag {tag}: {vcalOutside}");
             try
             {
-                VCalTable.Load(vcal);
+                vcalOrigin = VCalTable.Load(vcal).Origin;
             }
             catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
             {

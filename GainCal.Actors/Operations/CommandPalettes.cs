@@ -149,10 +149,11 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                         return Failed;
                     }
                 CreateRun create;
+                string? vcalOrigin;
                 try
                 {
                     // The input is scanned and the output prepared here, on the node the command came to: the coordinator does no file I/O.
-                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths);
+                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths, out vcalOrigin);
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {
@@ -176,7 +177,11 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                     return Failed;
                 }
                 result = await coordinator.Ask<CommandResult>(create, AskTimeout, ct);
-                if (result.Ok) RunInput.WriteConfig(create);
+                if (result.Ok)
+                {
+                    RunInput.WriteConfig(create);
+                    if (vcalOrigin is not null) result = result with { Lines = [.. result.Lines, $"VCal table read: {vcalOrigin}"] };
+                }
                 break;
             }
             case SubmitRequest s:

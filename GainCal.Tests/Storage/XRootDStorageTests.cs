@@ -203,14 +203,14 @@ public class XRootDStorageTests(XRootDServerFixture fixture) : IClassFixture<XRo
         _server.Put("scan/runA/GainCalibration_1297_399999.dmp", [1]);
         var allowed = new GainCal.Cluster.PathConfinement([_server.Url("scan"), dir.Path]);
 
-        var create = GainCal.Cluster.RunInput.Scan(400000, _server.Url("scan/runA"), dir.Path, null, false, allowed);
+        var create = GainCal.Cluster.RunInput.Scan(400000, _server.Url("scan/runA"), dir.Path, null, false, allowed, out _);
 
         Assert.Equal([1200, 1296], create.Feds);
         Assert.Equal(_server.Url("scan/runA"), create.InputDir);
         var outside = new GainCal.Cluster.PathConfinement([_server.Url("elsewhere"), dir.Path]);
-        var e = Assert.Throws<InvalidDataException>(() => GainCal.Cluster.RunInput.Scan(400000, _server.Url("scan/runA"), dir.Path, null, false, outside));
+        var e = Assert.Throws<InvalidDataException>(() => GainCal.Cluster.RunInput.Scan(400000, _server.Url("scan/runA"), dir.Path, null, false, outside, out _));
         Assert.Contains("outside this node's allowed data roots", e.Message);
-        var missing = Assert.Throws<InvalidDataException>(() => GainCal.Cluster.RunInput.Scan(400000, _server.Url("scan/none"), dir.Path, null, false, allowed));
+        var missing = Assert.Throws<InvalidDataException>(() => GainCal.Cluster.RunInput.Scan(400000, _server.Url("scan/none"), dir.Path, null, false, allowed, out _));
         Assert.Contains("input directory does not exist", missing.Message);
     }
 }
