@@ -67,6 +67,14 @@ public sealed class BusyShardsStay(IShardAllocationStrategy inner, Func<IImmutab
         var proposed = await inner.Rebalance(currentShardAllocations, rebalanceInProgress);
         if (proposed.Count == 0) return proposed;
         // Unknown what is at work (no answer in time): nothing moves this round.
-        return await busy(currentShardAllocations) is { } working ? proposed.Except(working) : ImmutableHashSet<string>.Empty;
+        if (await busy(currentShardAllocations) is not { } working) return ImmutableHashSet<string>.Empty;
+        var moving = proposed.Except(working);
+        // The inner strategy decides how many shards leave which regions; a busy one it picked is replaced by an idle
+        // shard of the same region, or it would pick the same busy shards every round and a joiner would never get work.
+        var donors = currentShardAllocations.Values.Where(shards => shards.Any(proposed.Contains))
+            .SelectMany(shards => shards)
+            .Where(shard => !working.Contains(shard) && !moving.Contains(shard) && !rebalanceInProgress.Contains(shard))
+            .Take(proposed.Count - moving.Count);
+        return moving.Union(donors);
     }
 }
