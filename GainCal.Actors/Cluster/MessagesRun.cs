@@ -11,6 +11,15 @@ public enum FedPhase
     Running = 3,
     Done = 4,
     Failed = 5,
+    DoneWithWarnings = 6, // fitted, but the dump was not read whole and clean (counts in the FED's report)
+}
+
+public static class FedPhases
+{
+    /// <summary>The FED's table exists: done, with or without warnings.</summary>
+    public static bool HasTable(this FedPhase p) => p is FedPhase.Done or FedPhase.DoneWithWarnings;
+
+    public static bool HasEnded(this FedPhase p) => p is FedPhase.Done or FedPhase.DoneWithWarnings or FedPhase.Failed;
 }
 
 // ---- operator commands to the RunCoordinator (answered with CommandResult unless noted) ----
@@ -73,7 +82,7 @@ public sealed record RunStatusView(
     [property: Key(11)] string CoordinatorNode) : IGainCalMessage
 {
     public int Count(FedPhase phase) => Feds.Count(f => f.Phase == phase);
-    [IgnoreMember] public bool AllEnded => Submitted && Feds.All(f => f.Phase is FedPhase.Done or FedPhase.Failed);
+    [IgnoreMember] public bool AllEnded => Submitted && Feds.All(f => f.Phase.HasEnded());
 }
 
 [MessagePackObject, Manifest("fed-status")]

@@ -34,7 +34,7 @@ public sealed class RunRegistry
         /// <summary>Started since this registry was built (in memory: after a move or restart, all are started again).</summary>
         public bool Sent;
         public bool Active => Phase is FedPhase.Pending or FedPhase.Queued or FedPhase.Running;
-        public bool Ended => Phase is FedPhase.Done or FedPhase.Failed;
+        public bool Ended => Phase.HasEnded();
         /// <summary>Phase, node and attempt as last reported by the FED (in memory) while it is active, else as recorded.</summary>
         public FedPhase LivePhase => Active && Progress is { } p ? p.Queued ? FedPhase.Queued : FedPhase.Running : Phase;
         public string? LiveNode => Active && Progress is { } p ? p.Node : Node;
@@ -299,7 +299,7 @@ public sealed class RunRegistry
         foreach (var r in _runs.Values)
         {
             if (only is { } o && r.Spec.Run != o) continue;
-            if (!r.Submitted || r.Feds.Values.Any(f => !f.Ended) || r.Feds.Values.All(f => f.Phase != FedPhase.Done)) continue;
+            if (!r.Submitted || r.Feds.Values.Any(f => !f.Ended) || r.Feds.Values.All(f => !f.Phase.HasTable())) continue;
             var request = MergeRequest(r);
             if (r.Merge is { } m && m.InputKey == request.InputKey) continue;
             if (r.MergeRequestedKey == request.InputKey && now - r.MergeRequested < MergeRetry) continue;
@@ -317,14 +317,14 @@ public sealed class RunRegistry
         var active = r.Feds.Values.Count(f => f.Active);
         if (active > 0)
             return new MergePlan($"run {run}: {active} {(active == 1 ? "FED has" : "FEDs have")} not ended yet; merge when all have (gaincal status {run})", null);
-        if (r.Feds.Values.All(f => f.Phase != FedPhase.Done))
+        if (r.Feds.Values.All(f => !f.Phase.HasTable()))
             return new MergePlan($"run {run}: no FED is done; nothing to merge", null);
         return new MergePlan(null, MergeRequest(r));
     }
 
     static MergeRunResults MergeRequest(RunState r) =>
         new(r.Spec.Run, r.Spec.OutputDir,
-            r.Feds.Values.Where(f => f.Phase == FedPhase.Done).Select(f => new FedResultRef(f.Fed, f.ResultPath!, f.Checksum!, f.Stats!)).ToArray(),
+            r.Feds.Values.Where(f => f.Phase.HasTable()).Select(f => new FedResultRef(f.Fed, f.ResultPath!, f.Checksum!, f.Stats!)).ToArray(),
             r.Feds.Values.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed).ToArray(),
             r.Spec.MissingFeds);
 

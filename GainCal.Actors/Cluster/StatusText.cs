@@ -38,7 +38,7 @@ public static class StatusText
             yield return v.AllEnded ? "merged: not yet" : "merged: when every FED has ended";
     }
 
-    public static string Name(FedPhase p) => p.ToString().ToLowerInvariant();
+    public static string Name(FedPhase p) => p == FedPhase.DoneWithWarnings ? "done-with-warnings" : p.ToString().ToLowerInvariant();
 
     static string Detail(FedStatusView f) => f.Phase switch
     {
