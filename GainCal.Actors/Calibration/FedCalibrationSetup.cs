@@ -5,6 +5,10 @@ namespace GainCal.Calibration;
 /// <summary>Everything a FED calibration needs besides its dump: cabling, pattern, VCal conversion table and fit settings.</summary>
 public sealed record FedCalibrationSetup(CablingMap Cabling, CalibrationPattern Pattern, VCalTable VCal, FitSettings Fit)
 {
+    /// <summary>Beyond the reference: place each event on the calibration sequence by its L1ID, not by reading order, so
+    /// that a missing event does not shift every later one onto the wrong VCal point. Off by default (faithful).</summary>
+    public bool RealignEvents { get; init; }
+
     private static readonly Lazy<FedCalibrationSetup> DefaultSetup =
         new(() => new FedCalibrationSetup(CablingMap.Synthetic(), CalibrationPattern.Default, VCalTable.Empty, FitSettings.Production));
 

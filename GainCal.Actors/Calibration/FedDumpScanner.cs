@@ -6,6 +6,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using GainCal.Detector;
 using GainCal.Dump;
+using GainCal.Results;
 
 namespace GainCal.Calibration;
 
@@ -44,6 +45,10 @@ public sealed class FedDumpScanner : IDisposable
     private PixelAddressTables? _tables;
     private int _currentPattern = -1;
     private int _patternsDone;
+    private long _firstL1 = -1;
+    // Realigned mode: the pattern the last event placed by its L1ID belongs to (owned or not), and that event's place.
+    private int _openPattern = -1;
+    private long _lastPlaced = -1;
     private readonly FedScanCounters _counters = new();
 
     private readonly PatternShard _shard;
@@ -106,12 +111,18 @@ public sealed class FedDumpScanner : IDisposable
     /// <summary>Reads events until a pattern is complete; false at the end of the dump.</summary>
     public bool TryReadPattern([NotNullWhen(true)] out PatternCurves? curves)
     {
+        var realign = _setup.RealignEvents;
         while (_reader.TryReadEvent(out var ev))
         {
-            if (TryAccumulate(ev, out curves)) return true;
+            if (realign ? TryPlaceByL1Id(ev, out curves) : TryAccumulate(ev, out curves)) return true;
+        }
+        if (realign && _currentPattern >= 0 && IsLastOfPattern(_lastPlaced))
+        {
+            curves = EmitCurrent();
+            return true;
         }
         if (_currentPattern >= 0)
-            _counters.IncompletePatternEvents = _counters.Events - (long)_currentPattern * _pattern.EventsPerPattern;
+            _counters.IncompletePatternEvents = (realign ? _lastPlaced + 1 : _counters.Events) - (long)_currentPattern * _pattern.EventsPerPattern;
         _currentPattern = -1;
         curves = null;
         return false;
@@ -123,6 +134,7 @@ public sealed class FedDumpScanner : IDisposable
         var e = ev.Index;
         _counters.Events++;
         if (_cabling is null) Bind(ev.FragmentCount > 0 ? ev.FedId(0) : 0, ev.Offset);
+        NoteShift(ev);
         if (e >= _pattern.ExpectedEvents)
         {
             _counters.EventsBeyondSequence++;
@@ -149,15 +161,94 @@ public sealed class FedDumpScanner : IDisposable
             }
             Decode(ev.Payload(f), point);
         }
-        if ((e + 1) % perPattern == 0 || e + 1 == _pattern.ExpectedEvents)
+        if (IsLastOfPattern(e))
         {
-            curves = _accumulator!.Emit(_cabling!.Fed, _currentPattern, _pattern);
-            _patternsDone++;
-            _counters.PixelsEmitted += curves.PixelCount;
-            _currentPattern = -1;
+            curves = EmitCurrent();
+            // In reading order every pattern from the first misplaced event on is fitted at shifted VCal points.
+            if (_counters.FirstShiftedEvent >= 0)
+            {
+                _counters.ShiftedPatterns++;
+                _counters.ShiftedPixels += curves.PixelCount;
+            }
             return true;
         }
         return false;
+    }
+
+    private bool IsLastOfPattern(long e) => (e + 1) % _pattern.EventsPerPattern == 0 || e + 1 == _pattern.ExpectedEvents;
+
+    private PatternCurves EmitCurrent()
+    {
+        var curves = _accumulator!.Emit(_cabling!.Fed, _currentPattern, _pattern);
+        _patternsDone++;
+        _counters.PixelsEmitted += curves.PixelCount;
+        _counters.CountLinkHits(curves, _cabling);
+        _currentPattern = -1;
+        return curves;
+    }
+
+    /// <summary>Notes the first event whose place in reading order differs from its place by L1ID (counted from the
+    /// first event's L1ID): from there on the reading order puts events on the wrong VCal point.</summary>
+    private void NoteShift(DumpEvent ev)
+    {
+        if (_firstL1 < 0) _firstL1 = ev.L1Id;
+        if (_counters.FirstShiftedEvent < 0 && ev.L1Id - _firstL1 != ev.Index) _counters.FirstShiftedEvent = ev.Index;
+    }
+
+    /// <summary>
+    /// Beyond the reference (--realign-events): the event's place in the calibration sequence is its L1ID minus the first
+    /// event's, so a missing event leaves a hole at its own VCal point instead of shifting every later one. An event that
+    /// repeats or goes back in L1ID is dropped. A pattern is handed out when an event of a later pattern arrives (its last
+    /// events may be missing), or at the end of the dump when its last event was read.
+    /// </summary>
+    private bool TryPlaceByL1Id(DumpEvent ev, [NotNullWhen(true)] out PatternCurves? curves)
+    {
+        curves = null;
+        _counters.Events++;
+        if (_cabling is null) Bind(ev.FragmentCount > 0 ? ev.FedId(0) : 0, ev.Offset);
+        NoteShift(ev);
+        var e = ev.L1Id - _firstL1;
+        if (e <= _lastPlaced)
+        {
+            _counters.EventsDropped++;
+            return false;
+        }
+        _lastPlaced = e;
+        var pattern = e < _pattern.ExpectedEvents ? _pattern.PatternOf(e) : _pattern.PatternCount;
+        if (pattern != _openPattern)
+        {
+            if (_currentPattern >= 0) curves = EmitCurrent();
+            _openPattern = pattern;
+            if (pattern < _pattern.PatternCount)
+            {
+                PatternStarted?.Invoke(pattern, ev.Offset);
+                if (_shard.Owns(pattern))
+                {
+                    _currentPattern = pattern;
+                    _tables!.SelectPattern(pattern);
+                }
+            }
+        }
+        if (e >= _pattern.ExpectedEvents)
+        {
+            _counters.EventsBeyondSequence++;
+            return curves is not null;
+        }
+        if (_currentPattern >= 0)
+        {
+            var point = _pattern.VCalIndexOf(e);
+            for (var f = 0; f < ev.FragmentCount; f++)
+            {
+                if (ev.CrcDropped(f)) continue;
+                if (ev.FedId(f) != _cabling!.Fed)
+                {
+                    _counters.ForeignFedFragments++;
+                    continue;
+                }
+                Decode(ev.Payload(f), point);
+            }
+        }
+        return curves is not null;
     }
 
     private void Decode(ReadOnlySpan<ulong> payload, int point)
@@ -179,16 +270,19 @@ public sealed class FedDumpScanner : IDisposable
                 if (w != 0) NotCabled(w);
                 continue;
             }
-            NotInPattern(tables.Slot[PixelAddressTables.SlotKey(roc, w)]);
+            NotInPattern(w, roc, tables);
         }
         _counters.Hits += words.Length - notHits;
     }
 
-    /// <summary>Counts a word of a cabled ROC that is not a hit of the current pattern: an invalid address or another pattern's pixel.</summary>
-    private void NotInPattern(int slot)
+    /// <summary>Counts a word of a cabled ROC that is not a hit of the current pattern: an invalid address or another
+    /// pattern's pixel; per link also whether the other word layout (layer 1 or not) would have made it a pattern hit.</summary>
+    private void NotInPattern(uint w, int roc, PixelAddressTables tables)
     {
-        if (slot == PixelAddressTables.InvalidAddress) _counters.InvalidPixelWords++;
-        else _counters.OutOfPatternHits++;
+        var link = PixelWord.Link(w);
+        if (tables.Slot[PixelAddressTables.SlotKey(roc, w)] == PixelAddressTables.InvalidAddress) _counters.CountInvalid(link);
+        else _counters.CountOffPattern(link);
+        if (tables.Slot[PixelAddressTables.SlotKey(roc ^ PixelAddressTables.Layer1Marker, w)] >= 0) _counters.CountOtherLayoutFit(link);
     }
 
     /// <summary>Counts a word whose (link, ROC field) is no cabled ROC: a filler or error word, or a hit on an uncabled ROC.</summary>
@@ -198,7 +292,7 @@ public sealed class FedDumpScanner : IDisposable
         if (kind != RocField.Hit)
         {
             _counters.SpecialWords++;
-            _counters.CountSpecial(kind);
+            _counters.CountSpecial(PixelWord.Link(w), kind);
             return;
         }
         _counters.UnknownRocHits++;
@@ -216,6 +310,14 @@ public sealed class FedDumpScanner : IDisposable
         var r = _reader.Report;
         b.AppendLine(c, $"{_path}: run {Run}, FED {Fed}, {r.Events:N0} events read ({_pattern.ExpectedEvents:N0} expected), {patternsDone} patterns fitted");
         b.AppendLine(c, $"  hits {counters.Hits:N0}, outside the pattern {counters.OutOfPatternHits:N0}, on uncabled (link, ROC) {counters.UnknownRocHits:N0}, invalid pixel address {counters.InvalidPixelWords:N0}, filler/error words {counters.SpecialWords:N0}");
+        if (FedReadCounts.ErrorWordText(counters) is { Length: > 0 } errors)
+            b.AppendLine(c, $"  error words: {errors}");
+        if (r.L1IdGaps > 0 || r.L1IdDuplicates + r.L1IdDecreases > 0)
+            b.AppendLine(c, $"  L1IDs: {r.L1IdGaps:N0} gaps ({r.L1IdsMissing:N0} missing), {r.L1IdDuplicates + r.L1IdDecreases:N0} repeated or going back");
+        if (counters.FirstShiftedEvent >= 0 && _setup.RealignEvents)
+            b.AppendLine(c, $"  events placed on the sequence by L1ID (--realign-events) from event {counters.FirstShiftedEvent:N0} on, where reading order and L1ID part; {counters.EventsDropped:N0} repeated or late events dropped");
+        else if (counters.FirstShiftedEvent >= 0)
+            b.AppendLine(c, $"  from event {counters.FirstShiftedEvent:N0} on, reading order and L1ID disagree: {counters.ShiftedPatterns:N0} patterns ({counters.ShiftedPixels:N0} pixels) were fitted with events on the wrong VCal point, as in the reference");
         if (counters.UnknownRocHits > 0)
             b.AppendLine(c, $"  uncabled (link, ROC) seen: {string.Join(", ", counters.UnknownRocs.Take(20).Select(x => $"({x.Link}, {x.Roc})"))}");
         if (r.Truncated)
@@ -236,10 +338,16 @@ public sealed class FedDumpScanner : IDisposable
     public void Dispose() => _reader.Dispose();
 }
 
-/// <summary>Counts of what the scan saw, per kind of word, for the FED's report.</summary>
+/// <summary>Counts of what the scan saw, per kind of word and per link, for the FED's report.</summary>
 public sealed class FedScanCounters
 {
+    private const int Links = 64;
     private readonly long[] _special = new long[32];
+    private readonly long[] _linkSpecial = new long[Links * 32];
+    private readonly long[] _linkHits = new long[Links];
+    private readonly long[] _linkInvalid = new long[Links];
+    private readonly long[] _linkOffPattern = new long[Links];
+    private readonly long[] _linkOtherLayout = new long[Links];
     private readonly HashSet<(int Link, int Roc)> _unknownRocs = [];
 
     public long Events { get; internal set; }
@@ -252,10 +360,64 @@ public sealed class FedScanCounters
     public long EventsBeyondSequence { get; internal set; }
     public long IncompletePatternEvents { get; internal set; }
     public long PixelsEmitted { get; internal set; }
+
+    /// <summary>Reading index of the first event whose L1ID says it belongs elsewhere in the sequence (after a missing,
+    /// repeated or reordered event); -1 if none.</summary>
+    public long FirstShiftedEvent { get; internal set; } = -1;
+
+    /// <summary>Patterns, and their pixels, fitted from events at least partly placed on the wrong VCal point (reading order).</summary>
+    public int ShiftedPatterns { get; internal set; }
+    public long ShiftedPixels { get; internal set; }
+
+    /// <summary>Events dropped when placing by L1ID: they repeat or go back from an L1ID already placed.</summary>
+    public long EventsDropped { get; internal set; }
+
     public IReadOnlyCollection<(int Link, int Roc)> UnknownRocs => _unknownRocs;
     public long Special(RocField kind) => _special[(int)kind];
 
-    internal void CountSpecial(RocField kind) => _special[(int)kind]++;
+    /// <summary>Filler or error words of one kind on one link.</summary>
+    public long Special(int link, RocField kind) => _linkSpecial[link * 32 + (int)kind];
+
+    /// <summary>Hits of one link in the fitted patterns (pattern entries).</summary>
+    public long LinkHits(int link) => _linkHits[link];
+    public long LinkInvalid(int link) => _linkInvalid[link];
+    public long LinkOffPattern(int link) => _linkOffPattern[link];
+
+    /// <summary>Of the link's invalid and off-pattern words, those that the other word layout (layer 1 or not) would
+    /// have made hits of the current pattern.</summary>
+    public long LinkOtherLayoutFits(int link) => _linkOtherLayout[link];
+
+    internal void CountSpecial(int link, RocField kind)
+    {
+        _special[(int)kind]++;
+        _linkSpecial[link * 32 + (int)kind]++;
+    }
+
+    internal void CountInvalid(int link)
+    {
+        InvalidPixelWords++;
+        _linkInvalid[link]++;
+    }
+
+    internal void CountOffPattern(int link)
+    {
+        OutOfPatternHits++;
+        _linkOffPattern[link]++;
+    }
+
+    internal void CountOtherLayoutFit(int link) => _linkOtherLayout[link]++;
+
+    /// <summary>Adds a pattern's entries to its links' hit counts (per pattern, not per hit).</summary>
+    internal void CountLinkHits(PatternCurves curves, FedCabling cabling)
+    {
+        var points = curves.PointCount;
+        for (var k = 0; k < curves.PixelCount; k++)
+        {
+            long n = 0;
+            for (var p = 0; p < points; p++) n += curves.Entries[k * points + p];
+            _linkHits[cabling.Rocs[curves.RocIndex[k]].Link] += n;
+        }
+    }
 
     /// <summary>Combines the counters of scanners that decoded different patterns of the same dump.</summary>
     public static FedScanCounters Combine(IEnumerable<FedScanCounters> shards)
@@ -266,6 +428,8 @@ public sealed class FedScanCounters
             all.Events = Math.Max(all.Events, s.Events);
             all.EventsBeyondSequence = Math.Max(all.EventsBeyondSequence, s.EventsBeyondSequence);
             all.IncompletePatternEvents = Math.Max(all.IncompletePatternEvents, s.IncompletePatternEvents);
+            all.EventsDropped = Math.Max(all.EventsDropped, s.EventsDropped);
+            all.FirstShiftedEvent = Math.Max(all.FirstShiftedEvent, s.FirstShiftedEvent);
             all.Hits += s.Hits;
             all.OutOfPatternHits += s.OutOfPatternHits;
             all.UnknownRocHits += s.UnknownRocHits;
@@ -273,7 +437,17 @@ public sealed class FedScanCounters
             all.SpecialWords += s.SpecialWords;
             all.ForeignFedFragments += s.ForeignFedFragments;
             all.PixelsEmitted += s.PixelsEmitted;
+            all.ShiftedPatterns += s.ShiftedPatterns;
+            all.ShiftedPixels += s.ShiftedPixels;
             for (var k = 0; k < all._special.Length; k++) all._special[k] += s._special[k];
+            for (var k = 0; k < all._linkSpecial.Length; k++) all._linkSpecial[k] += s._linkSpecial[k];
+            for (var k = 0; k < Links; k++)
+            {
+                all._linkHits[k] += s._linkHits[k];
+                all._linkInvalid[k] += s._linkInvalid[k];
+                all._linkOffPattern[k] += s._linkOffPattern[k];
+                all._linkOtherLayout[k] += s._linkOtherLayout[k];
+            }
             foreach (var (link, roc) in s.UnknownRocs) all.RecordUnknownRoc(link, roc);
         }
         return all;

@@ -14,9 +14,10 @@ public readonly record struct FedPipelineProgress(long BytesRead, long Length, l
 
 /// <summary>What a FED's calibration produced: the table and the scan's report. <paramref name="Fed"/> is the FED the
 /// fragment headers name (the file name's when no fragment was read), also when the table is empty because no pixel answered.
-/// <paramref name="Patterns"/> says where each pattern starts in <paramref name="Dump"/> (for `gaincal pixel`).</summary>
+/// <paramref name="Patterns"/> says where each pattern starts in <paramref name="Dump"/> (for `gaincal pixel`).
+/// <paramref name="Health"/> says how whole and clean the dump was read; its warnings are also in <paramref name="Report"/>.</summary>
 public sealed record FedCalibrationOutcome(PixelTable Table, string Report, FedPipelineProgress Progress, int Fed, string Dump,
-    PatternIndex Patterns)
+    PatternIndex Patterns, FedReadCounts Health)
 {
     public long PixelsFitted => Progress.PixelsFitted;
 
@@ -57,6 +58,9 @@ public sealed record FedPipelineOptions
 
     /// <summary>Where dumps are read from: by default a path from the file system, a root:// URL from its XRootD server.</summary>
     public IStorage Source { get; init; } = StorageByLocation.Default;
+
+    /// <summary>What counts make the FED's outcome a warning (<see cref="FedCalibrationOutcome.Health"/>).</summary>
+    public FedWarningLimits Warnings { get; init; } = FedWarningLimits.Default;
 
     internal int DecoderCount => Decoders > 0 ? Decoders : Math.Min(Environment.ProcessorCount, MaxDefaultDecoders);
     internal int FitThreadCount => FitThreads > 0 ? FitThreads : Math.Max(1, Environment.ProcessorCount - 1);
@@ -164,8 +168,18 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
             progress?.Report(final);
             var fed = expected?.Fed ?? scanners[0].Fed;
             var builder = _builder ?? new FedResultBuilder(fed, scanners[0].Run, Setup);
-            var report = scanners[0].Report(FedScanCounters.Combine(scanners.Select(s => s.Counters)), _decoded);
-            return new FedCalibrationOutcome(builder.Build(), report, final, _builder is null ? fed : scanners[0].Fed, dump, patterns);
+            var counters = FedScanCounters.Combine(scanners.Select(s => s.Counters));
+            var table = builder.Build();
+            var tableFed = _builder is null ? fed : scanners[0].Fed;
+            var health = FedReadCounts.Of(dump, tableFed, scanners[0].DumpReport, counters, Setup,
+                Setup.Cabling.Contains(tableFed) ? Setup.Cabling.ForFed(tableFed) : null, pipeline._options.Warnings);
+            var report = string.Join(Environment.NewLine, [
+                scanners[0].Report(counters, _decoded),
+                .. health.Warnings.Select(w => $"warning: {w}"),
+                $"status: {(health.Clean ? "done" : $"done-with-warnings ({health.Warnings.Count} warning{(health.Warnings.Count == 1 ? "" : "s")})")}",
+                table.Summary(),
+            ]);
+            return new FedCalibrationOutcome(table, report, final, tableFed, dump, patterns, health);
         }
 
         private static void Collect(Task[] tasks, List<Exception> errors)
