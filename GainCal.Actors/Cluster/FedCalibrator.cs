@@ -20,7 +20,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     // In-process messages of one attempt (never serialized).
     sealed record Progressed(int Attempt, FedPipelineProgress Progress);
     sealed record AttemptFailed(int Attempt, string Error);
-    sealed record AttemptSucceeded(int Attempt, string Path, string Checksum, int Pixels, long Events, PixelStats Stats);
+    sealed record AttemptSucceeded(int Attempt, string Path, string Checksum, int Pixels, long Events, PixelStats Stats, FedHealth Health);
     sealed record Tick;
 
     sealed class Attempt(int number)
@@ -51,6 +51,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     int _pixels;
     long _events;
     PixelStats? _stats;
+    FedHealth? _health;
     string? _error;
 
     Attempt? _attempt;
@@ -102,7 +103,8 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
     void Apply(FedSucceeded e)
     {
-        _phase = FedPhase.Done;
+        _health = e.Health?.ToHealth();
+        _phase = _health is { Clean: false } ? FedPhase.DoneWithWarnings : FedPhase.Done;
         _resultPath = e.ResultPath;
         _checksum = e.Checksum;
         _pixels = e.Pixels;
@@ -126,7 +128,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
                 _phase = FedPhase.Queued;
                 RequestSlot();
                 break;
-            case FedPhase.Done or FedPhase.Failed:
+            case FedPhase.Done or FedPhase.DoneWithWarnings or FedPhase.Failed:
                 ReportEnd(alreadyDone: false);
                 break;
         }
@@ -139,8 +141,8 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
             case FedPhase.Queued or FedPhase.Running:
                 ReportProgress();
                 break;
-            case FedPhase.Done when m.Generation > _generation && m.Force:
-            case FedPhase.Done when !ResultIntact():
+            case FedPhase.Done or FedPhase.DoneWithWarnings when m.Generation > _generation && m.Force:
+            case FedPhase.Done or FedPhase.DoneWithWarnings when !ResultIntact():
             case FedPhase.Failed when m.Generation > _generation:
             case FedPhase.Created:
                 Persist(new FedAccepted(m.Job, Math.Max(m.Generation, _generation)), e =>
@@ -213,7 +215,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
             paths.Check(job.Layout.FedReport(outcome.Fed));
             var path = outcome.Write(job.Layout);
             self.Tell(new AttemptSucceeded(attempt.Number, path, FileChecksum.Of(path), outcome.Table.RowCount, outcome.Progress.Events,
-                stats.Build(outcome.Table.RowCount)));
+                stats.Build(outcome.Table.RowCount), FedHealth.From(outcome.Health)));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -227,7 +229,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     void OnSucceeded(AttemptSucceeded m)
     {
         if (Current(m.Attempt) is null) return;
-        Persist(new FedSucceeded(m.Attempt, m.Path, m.Checksum, m.Pixels, m.Events, m.Stats), e =>
+        Persist(new FedSucceeded(m.Attempt, m.Path, m.Checksum, m.Pixels, m.Events, m.Stats, RecordedHealth.From(m.Health)), e =>
         {
             Apply(e);
             PublishActivity();
@@ -277,8 +279,9 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     void ReportEnd(bool alreadyDone)
     {
         if (_job is not { } job) return;
-        _end = new FedEnded(job.Run, job.Fed, _generation, _attempts, _phase == FedPhase.Done,
-            _resultPath, _checksum, _pixels, _events, _error, _node, alreadyDone, _phase == FedPhase.Done ? _stats : null);
+        var table = _phase.HasTable();
+        _end = new FedEnded(job.Run, job.Fed, _generation, _attempts, table,
+            _resultPath, _checksum, _pixels, _events, _error, _node, alreadyDone, table ? _stats : null, table ? _health : null);
         Coordinator.Tell(_end);
         // Re-sent until acknowledged: the coordinator may be moving to another node right now.
         Timers.StartPeriodicTimer("tick", new Tick(), TimeSpan.FromSeconds(3));
@@ -293,7 +296,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
     void OnAck(FedEndedAck m)
     {
-        if (m.Generation != _generation || _phase is not (FedPhase.Done or FedPhase.Failed)) return;
+        if (m.Generation != _generation || !_phase.HasEnded()) return;
         _end = null;
         Timers.Cancel("tick");
         // Ended and known to the coordinator: stop until asked again.

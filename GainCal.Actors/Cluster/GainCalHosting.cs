@@ -170,6 +170,7 @@ public static class GainCalHosting
             FitScheduler = fits,
             PatternsInFlight = s.PatternsInFlight,
             ReadBytesPerSecond = s.ReadLimitMBPerSecond * 1e6,
+            Warnings = s.Warnings,
         };
         return builder
             .WithActors((system, registry) =>

@@ -1,3 +1,4 @@
+using GainCal.Results;
 using MessagePack;
 
 namespace GainCal.Cluster;
@@ -55,7 +56,34 @@ public sealed record FedEnded(
     [property: Key(9)] string? Error,
     [property: Key(10)] string Node,
     [property: Key(11)] bool AlreadyDone,
-    [property: Key(12)] PixelStats? Stats) : IGainCalMessage;
+    [property: Key(12)] PixelStats? Stats,
+    [property: Key(13)] FedHealth? Health = null) : IGainCalMessage;
+
+/// <summary>How whole and clean a FED's dump was read (<see cref="FedReadCounts"/> on the wire): a FED with warnings ended
+/// done-with-warnings. ErrorWords: error words by type per link ("link 3 timeout 12, ENE 2").</summary>
+[MessagePackObject, Manifest("fed-health")]
+public sealed record FedHealth(
+    [property: Key(0)] long EventsExpected,
+    [property: Key(1)] long EventsRead,
+    [property: Key(2)] bool Truncated,
+    [property: Key(3)] long L1IdGaps,
+    [property: Key(4)] long EventsMissing,
+    [property: Key(5)] long Duplicates,
+    [property: Key(6)] long Resyncs,
+    [property: Key(7)] long InvalidAddresses,
+    [property: Key(8)] long OffPatternHits,
+    [property: Key(9)] int ShiftedPatterns,
+    [property: Key(10)] long ShiftedPixels,
+    [property: Key(11)] bool Realigned,
+    [property: Key(12)] string ErrorWords,
+    [property: Key(13)] string[] Warnings) : IGainCalMessage
+{
+    [IgnoreMember] public bool Clean => Warnings.Length == 0;
+
+    public static FedHealth From(FedReadCounts c) =>
+        new(c.EventsExpected, c.EventsRead, c.Truncated, c.L1IdGaps, c.EventsMissing, c.Duplicates, c.Resyncs, c.InvalidAddresses,
+            c.OffPatternHits, c.ShiftedPatterns, c.ShiftedPixels, c.Realigned, c.ErrorWords, [.. c.Warnings]);
+}
 
 // ---- FedCalibrator events ----
 
@@ -76,7 +104,8 @@ public sealed record FedSucceeded(
     [property: Key(2)] string Checksum,
     [property: Key(3)] int Pixels,
     [property: Key(4)] long Events,
-    [property: Key(5)] PixelStats Stats) : IGainCalMessage;
+    [property: Key(5)] PixelStats Stats,
+    [property: Key(6)] RecordedHealth? Health = null) : IGainCalMessage;
 
 [MessagePackObject, Manifest("fed-attempt-failed")]
 public sealed record FedAttemptFailed(

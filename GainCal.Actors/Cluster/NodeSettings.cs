@@ -61,6 +61,10 @@ public sealed record NodeSettings
     public string? Cabling { get; init; }
     /// <summary>Tag of <see cref="Cabling"/> when the conditions file holds several.</summary>
     public string? CablingTag { get; init; }
+    /// <summary>What makes a FED end done-with-warnings (keys WarnMissingEvents, WarnDuplicates, WarnResyncs,
+    /// WarnDamagedFragments, WarnInvalidFraction, WarnOffPatternFraction, WarnUncabledFraction, WarnErrorWordsPerEvent,
+    /// WarnLinkMisfitFraction; docs/operations.md).</summary>
+    public Results.FedWarningLimits Warnings { get; init; } = Results.FedWarningLimits.Default;
 
     public const string WorkerRole = "worker";
     /// <summary>Shorter shared secrets are refused: 16 characters of `openssl rand -hex` are 64 bits.</summary>
@@ -174,7 +178,25 @@ public sealed record NodeSettings
                 ? level
                 : throw new ArgumentException($"configuration LogLevel: '{c["LogLevel"]}' is not DEBUG, INFO, WARNING, ERROR or OFF"),
         };
+        s = s with { Warnings = WarningLimits(c, d.Warnings) };
         return (s.CommandSecretProblem() ?? s.TlsProblem()) is { } problem ? throw new ArgumentException(problem) : s;
+    }
+
+    static Results.FedWarningLimits WarningLimits(IConfiguration c, Results.FedWarningLimits d)
+    {
+        var limits = new Results.FedWarningLimits
+        {
+            MissingEvents = Int(c, "WarnMissingEvents", (int)d.MissingEvents),
+            Duplicates = Int(c, "WarnDuplicates", (int)d.Duplicates),
+            Resyncs = Int(c, "WarnResyncs", (int)d.Resyncs),
+            DamagedFragments = Int(c, "WarnDamagedFragments", (int)d.DamagedFragments),
+            InvalidAddressFraction = Double(c, "WarnInvalidFraction", d.InvalidAddressFraction),
+            OffPatternFraction = Double(c, "WarnOffPatternFraction", d.OffPatternFraction),
+            UncabledFraction = Double(c, "WarnUncabledFraction", d.UncabledFraction),
+            ErrorWordsPerEvent = Double(c, "WarnErrorWordsPerEvent", d.ErrorWordsPerEvent),
+            LinkMisfitFraction = Double(c, "WarnLinkMisfitFraction", d.LinkMisfitFraction),
+        };
+        return limits.Problem() is { } problem ? throw new ArgumentException($"configuration Warn*: {problem}") : limits;
     }
 
     /// <summary>These settings, or an <see cref="ArgumentException"/> saying why a node must not start with them:

@@ -44,11 +44,42 @@ public sealed record FedOutcomeRecorded(
     [property: Key(8)] long Events,
     [property: Key(9)] string? Error,
     [property: Key(10)] string Node,
-    [property: Key(11)] RecordedStats? Stats) : IGainCalMessage
+    [property: Key(11)] RecordedStats? Stats,
+    [property: Key(12)] RecordedHealth? Health = null) : IGainCalMessage
 {
     public static FedOutcomeRecorded From(FedEnded e) =>
         new(e.Run, e.Fed, e.Generation, e.Attempts, e.Ok, e.ResultPath, e.Checksum, e.Pixels, e.Events, e.Error, e.Node,
-            e.Stats is { } s ? RecordedStats.From(s) : null);
+            e.Stats is { } s ? RecordedStats.From(s) : null, e.Health is { } h ? RecordedHealth.From(h) : null);
+
+    /// <summary>The FED's phase this outcome gives: a table read from a dump with warnings is done-with-warnings.</summary>
+    [IgnoreMember] public FedPhase Phase => !Ok ? FedPhase.Failed : Health is { Warnings.Length: > 0 } ? FedPhase.DoneWithWarnings : FedPhase.Done;
+}
+
+/// <summary>A FED's read counts and warnings as recorded (the journal's own copy of <see cref="FedHealth"/>).</summary>
+[MessagePackObject]
+public sealed record RecordedHealth(
+    [property: Key(0)] long EventsExpected,
+    [property: Key(1)] long EventsRead,
+    [property: Key(2)] bool Truncated,
+    [property: Key(3)] long L1IdGaps,
+    [property: Key(4)] long EventsMissing,
+    [property: Key(5)] long Duplicates,
+    [property: Key(6)] long Resyncs,
+    [property: Key(7)] long InvalidAddresses,
+    [property: Key(8)] long OffPatternHits,
+    [property: Key(9)] int ShiftedPatterns,
+    [property: Key(10)] long ShiftedPixels,
+    [property: Key(11)] bool Realigned,
+    [property: Key(12)] string ErrorWords,
+    [property: Key(13)] string[] Warnings)
+{
+    public static RecordedHealth From(FedHealth h) =>
+        new(h.EventsExpected, h.EventsRead, h.Truncated, h.L1IdGaps, h.EventsMissing, h.Duplicates, h.Resyncs, h.InvalidAddresses,
+            h.OffPatternHits, h.ShiftedPatterns, h.ShiftedPixels, h.Realigned, h.ErrorWords, h.Warnings);
+
+    public FedHealth ToHealth() =>
+        new(EventsExpected, EventsRead, Truncated, L1IdGaps, EventsMissing, Duplicates, Resyncs, InvalidAddresses, OffPatternHits,
+            ShiftedPatterns, ShiftedPixels, Realigned, ErrorWords, Warnings);
 }
 
 /// <summary>A merge's outcome: the coordinator's record of it, and the aggregator's.</summary>
@@ -129,7 +160,8 @@ public sealed record RecordedFed(
     [property: Key(7)] string? Checksum,
     [property: Key(8)] int Pixels,
     [property: Key(9)] RecordedStats? Stats,
-    [property: Key(10)] string? Node);
+    [property: Key(10)] string? Node,
+    [property: Key(11)] RecordedHealth? Health = null);
 
 /// <summary>The aggregator's persisted state: its last merge.</summary>
 [MessagePackObject, Manifest("run-aggregator-snap")]

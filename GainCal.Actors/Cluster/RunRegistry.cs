@@ -28,6 +28,7 @@ public sealed class RunRegistry
         public string? Checksum;
         public int Pixels;
         public PixelStats? Stats;
+        public FedHealth? Health;
         public string? Node;
         public FedProgress? Progress;
         public DateTime LastHeard;
@@ -123,7 +124,7 @@ public sealed class RunRegistry
         foreach (var f in wanted)
         {
             if (f.Active) lines.Add($"FED {f.Fed} is {f.LivePhase.ToString().ToLowerInvariant()}; not resubmitted");
-            else if (f.Phase == FedPhase.Done && !m.Force) lines.Add($"FED {f.Fed} is done; not rerun (--force recomputes it)");
+            else if (f.Phase.HasTable() && !m.Force) lines.Add($"FED {f.Fed} is {StatusText.Name(f.Phase)}; not rerun (--force recomputes it)");
             else rerun.Add(f.Fed);
         }
         if (rerun.Count == 0) return CommandResult.Success([.. lines, "nothing resubmitted"]);
@@ -139,10 +140,11 @@ public sealed class RunRegistry
     {
         if (!_runs.TryGetValue(e.Run, out var r) || !r.Feds.TryGetValue(e.Fed, out var f)) return null;
         if (e.Generation < f.Generation) return null;   // answer to an older request, a newer one is on its way
-        if (f.Ended && f.Generation == e.Generation && f.Phase == (e.Ok ? FedPhase.Done : FedPhase.Failed)
+        var outcome = FedOutcomeRecorded.From(e);
+        if (f.Ended && f.Generation == e.Generation && f.Phase == outcome.Phase
             && f.Checksum == e.Checksum && f.Attempts == e.Attempts && f.Error == e.Error)
             return null;
-        return FedOutcomeRecorded.From(e);
+        return outcome;
     }
 
     public MergeOutcomeRecorded? Merged(RunMerged m)
@@ -202,13 +204,14 @@ public sealed class RunRegistry
             {
                 var f = _runs[end.Run].Feds[end.Fed];
                 f.Generation = Math.Max(f.Generation, end.Generation);
-                f.Phase = end.Ok ? FedPhase.Done : FedPhase.Failed;
+                f.Phase = end.Phase;
                 f.Attempts = end.Attempts;
                 f.Error = end.Error;
                 f.ResultPath = end.ResultPath;
                 f.Checksum = end.Checksum;
                 f.Pixels = end.Pixels;
                 f.Stats = end.Stats?.ToStats();
+                f.Health = end.Health?.ToHealth();
                 f.Node = end.Node;
                 f.Progress = null;
                 break;
@@ -232,7 +235,8 @@ public sealed class RunRegistry
     /// <summary>What the events so far have built (live progress is not part of it).</summary>
     public RunRegistrySnapshot ToSnapshot() => new(_runs.Values.Select(r => new RecordedRun(r.Spec, r.Submitted,
         r.Feds.Values.Select(f => new RecordedFed(f.Fed, (int)f.Phase, f.Generation, f.Force, f.Attempts,
-            f.Error, f.ResultPath, f.Checksum, f.Pixels, f.Stats is { } s ? RecordedStats.From(s) : null, f.Node)).ToArray(),
+            f.Error, f.ResultPath, f.Checksum, f.Pixels, f.Stats is { } s ? RecordedStats.From(s) : null, f.Node,
+            f.Health is { } h ? RecordedHealth.From(h) : null)).ToArray(),
         r.Merge)).ToArray());
 
     public static RunRegistry FromSnapshot(RunRegistrySnapshot snapshot)
@@ -253,6 +257,7 @@ public sealed class RunRegistry
                 f.Checksum = x.Checksum;
                 f.Pixels = x.Pixels;
                 f.Stats = x.Stats?.ToStats();
+                f.Health = x.Health?.ToHealth();
                 f.Node = x.Node;
             }
             registry._runs[r.Spec.Run] = r;
@@ -346,7 +351,8 @@ public sealed class RunRegistry
         var s = r.Spec;
         var feds = r.Feds.Values.Select(f => new FedStatusView(f.Fed, f.LivePhase, f.LiveNode, f.LiveAttempts,
             f.Progress?.BytesRead ?? 0, f.Progress?.Length ?? 0, f.Progress?.Events ?? 0, f.Progress?.Patterns ?? 0,
-            f.Progress?.PixelsFitted ?? 0, f.Error, f.ResultPath, f.Pixels, f.Progress?.PatternsFitted ?? 0)).ToArray();
+            f.Progress?.PixelsFitted ?? 0, f.Error, f.ResultPath, f.Pixels, f.Progress?.PatternsFitted ?? 0,
+            f.Phase.HasTable() ? f.Health : null)).ToArray();
         var current = r.Merge is { } m && r.Feds.Values.All(f => f.Ended) && m.InputKey == MergeRequest(r).InputKey;
         return new RunStatusView(s.Run, s.InputDir, s.OutputDir, s.VCalTag, s.VCalPath, s.BPixOnly, r.Submitted,
             s.MissingFeds, feds, r.Merge?.ToMessage(), current, node);

@@ -11,7 +11,7 @@ public static class StatusText
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
     };
 
@@ -28,7 +28,11 @@ public static class StatusText
                      (v.MissingFeds.Length > 0 ? $"; {v.MissingFeds.Length} expected FEDs have no dump" : "");
         yield return $"{"FED",-5} {"STATE",-8} {"NODE",-16} {"ATT",3}  PROGRESS / RESULT / ERROR";
         foreach (var f in v.Feds)
+        {
             yield return $"{f.Fed,-5} {Name(f.Phase),-8} {f.Node ?? "-",-16} {f.Attempts,3}  {Detail(f)}";
+            if (f.Health is { } h)
+                foreach (var w in h.Warnings) yield return $"      warning: {w}";
+        }
         if (v.Merge is { } m)
             yield return m.Ok
                 ? $"merged: {m.MergedPath} ({m.Rows} pixels from {m.MergedFeds.Length} FEDs){(v.MergeCurrent ? "" : "; FED results changed since, not current")}" +
@@ -46,9 +50,32 @@ public static class StatusText
             ? string.Create(CultureInfo.InvariantCulture,
                 $"{100.0 * f.BytesRead / f.Length,5:F1}% {f.BytesRead / 1e6:F1}/{f.Length / 1e6:F1} MB, {f.Events} events, {f.Patterns} patterns, {f.PixelsFitted} pixels fitted")
             : "starting",
-        FedPhase.Done => $"{f.Pixels} pixels -> {f.ResultPath}",
+        FedPhase.Done => $"{f.Pixels} pixels -> {f.ResultPath}{Errors(f.Health)}",
+        FedPhase.DoneWithWarnings => $"{f.Pixels} pixels -> {f.ResultPath}; {Counts(f.Health)}{Errors(f.Health)}",
         FedPhase.Failed => f.Error ?? "failed",
         FedPhase.Queued => "waiting for a FED slot",
         _ => "",
     };
+
+    /// <summary>The read counts that are not what a whole, clean dump gives, compactly.</summary>
+    public static string Counts(FedHealth? h)
+    {
+        if (h is null) return "warnings in the FED report";
+        var c = CultureInfo.InvariantCulture;
+        var parts = new List<string> { string.Create(c, $"events {h.EventsRead:N0}/{h.EventsExpected:N0}{(h.Truncated ? " (truncated)" : "")}") };
+        void Add(long n, string what)
+        {
+            if (n > 0) parts.Add(string.Create(c, $"{n:N0} {what}"));
+        }
+        Add(h.EventsMissing, "missing");
+        Add(h.L1IdGaps, "L1ID gaps");
+        Add(h.ShiftedPixels, $"pixels shifted ({h.ShiftedPatterns} patterns)");
+        Add(h.Duplicates, "duplicates");
+        Add(h.Resyncs, "resyncs");
+        Add(h.InvalidAddresses, "invalid addresses");
+        Add(h.OffPatternHits, "off pattern");
+        return string.Join(", ", parts) + (h.Realigned ? "; realigned by L1ID" : "");
+    }
+
+    static string Errors(FedHealth? h) => h is { ErrorWords.Length: > 0 } ? $"; errors: {h.ErrorWords}" : "";
 }

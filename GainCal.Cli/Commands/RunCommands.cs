@@ -114,7 +114,7 @@ public static class RunCommands
             if (view.AllEnded)
             {
                 endedAt ??= DateTime.UtcNow;
-                var mergeSettled = view.MergeCurrent || view.Count(FedPhase.Done) == 0 || view.Merge is { Ok: false }
+                var mergeSettled = view.MergeCurrent || view.Feds.All(f => !f.Phase.HasTable()) || view.Merge is { Ok: false }
                                    || DateTime.UtcNow - endedAt > TimeSpan.FromSeconds(60);
                 if (mergeSettled) return view.Count(FedPhase.Failed) == 0 ? 0 : 1;
             }

@@ -43,6 +43,38 @@ public sealed class NodeMetrics : IDisposable
             "cluster members as this node sees them, by status (unreachable ones also under status=unreachable)");
         _meter.CreateObservableGauge("gaincal.run.feds", RunFedMeasurements, "{fed}",
             "FEDs of every run by state, as the run coordinator sees them (the same on every node)");
+        _warned = _meter.CreateCounter<long>("gaincal.feds.warned", "{fed}",
+            "FED attempts on this node that ended done-with-warnings (dump not read whole and clean)");
+        _warned.Add(0);
+        _meter.CreateObservableGauge("gaincal.run.dump.problems", DumpProblemMeasurements, "{count}",
+            "what the dumps of every run's ended FEDs held that a whole, clean dump does not, by kind, summed over FEDs");
+    }
+
+    readonly Counter<long> _warned;
+    long _warnedTotal;
+    IReadOnlyList<FedHealth> _runHealth = [];
+
+    public long FedsWarned => Interlocked.Read(ref _warnedTotal);
+
+    internal void Warned()
+    {
+        _warned.Add(1);
+        Interlocked.Increment(ref _warnedTotal);
+    }
+
+    internal void SetRunHealth(IReadOnlyList<FedHealth> health) => Volatile.Write(ref _runHealth, health);
+
+    IEnumerable<Measurement<long>> DumpProblemMeasurements()
+    {
+        var all = Volatile.Read(ref _runHealth);
+        (string Kind, Func<FedHealth, long> Count)[] kinds =
+        [
+            ("events_missing", h => h.EventsMissing), ("l1id_gaps", h => h.L1IdGaps), ("duplicates", h => h.Duplicates),
+            ("resyncs", h => h.Resyncs), ("invalid_addresses", h => h.InvalidAddresses), ("off_pattern_hits", h => h.OffPatternHits),
+            ("shifted_pixels", h => h.ShiftedPixels), ("warnings", h => h.Warnings.Length),
+        ];
+        foreach (var (kind, count) in kinds)
+            yield return new Measurement<long>(all.Sum(count), new KeyValuePair<string, object?>("kind", kind));
     }
 
     public long FedsDone => Interlocked.Read(ref _doneTotal);
@@ -145,10 +177,11 @@ public sealed class FedActivityListener : ReceiveActor, IWithTimers
             _seen[key] = (Math.Max(bytes, a.BytesRead), Math.Max(pixels, a.PixelsFitted));
             if (a.Phase == FedPhase.Running) _running[key] = DateTime.UtcNow;
             else _running.Remove(key);
-            if (a.Phase is FedPhase.Done or FedPhase.Failed)
+            if (a.Phase.HasEnded())
             {
                 _seen.Remove(key);
-                metrics.Ended(a.Phase == FedPhase.Done);
+                if (a.Phase == FedPhase.DoneWithWarnings) metrics.Warned();
+                else metrics.Ended(a.Phase == FedPhase.Done);
             }
             metrics.SetRunning(_running.Count);
         });

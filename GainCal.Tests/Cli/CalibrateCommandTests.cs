@@ -92,4 +92,39 @@ public class CalibrateCommandTests
         Assert.Equal(0, plain.Exit);
         Assert.DoesNotContain("warning", plain.Err);
     }
+
+    [Fact]
+    public void Warnings_go_to_stderr_and_the_FED_report_and_strict_makes_them_an_exit_code()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, Gaincal("simulate", dir.File("cut"), "--run", "44", "--feds", "1296", "--rocs-per-fed", "1", "--truncate-at", "0.5").Exit);
+        Assert.Equal(0, Gaincal("simulate", dir.File("whole"), "--run", "44", "--feds", "1296", "--rocs-per-fed", "1").Exit);
+        var cut = dir.File("cut/GainCalibration_1296_44.dmp");
+
+        var lenient = Gaincal("calibrate", cut, "-o", dir.File("out1"));
+        Assert.Equal(0, lenient.Exit);
+        var warning = Assert.Single(lenient.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"gaincal: warning: {cut}: FED 1296: dump truncated at byte ", warning);
+        Assert.DoesNotContain("gaincal: warning", lenient.Out);
+        var report = File.ReadAllText(dir.File("out1/fed/1296.txt"));
+        Assert.Contains($"warning: {cut}: FED 1296: dump truncated", report);
+        Assert.Contains("status: done-with-warnings (1 warning)", report);
+        Assert.Contains("good fits", report); // the table's summary
+
+        var strict = Gaincal("calibrate", cut, "-o", dir.File("out2"), "--strict");
+        Assert.Equal(CalibrateCommand.StrictExitCode, strict.Exit);
+        Assert.True(File.Exists(dir.File("out2/fed/1296.parquet")));
+        // Tolerating the missing events is a setting: with a limit above them only the truncation itself warns.
+        var tolerant = Gaincal("calibrate", cut, "-o", dir.File("out3"), "--strict", "--warn-missing-events", "200000");
+        Assert.Equal(CalibrateCommand.StrictExitCode, tolerant.Exit);
+
+        var whole = Gaincal("calibrate", dir.File("whole/GainCalibration_1296_44.dmp"), "-o", dir.File("out4"), "--strict");
+        Assert.Equal(0, whole.Exit);
+        Assert.Equal("", whole.Err);
+        Assert.Contains("status: done\n", File.ReadAllText(dir.File("out4/fed/1296.txt")).Replace("\r", ""));
+
+        var bad = Gaincal("calibrate", cut, "-o", dir.File("out5"), "--warn-off-pattern-fraction", "2");
+        Assert.Equal(1, bad.Exit);
+        Assert.Contains("between 0 and 1", bad.Err);
+    }
 }

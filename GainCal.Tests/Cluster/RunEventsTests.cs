@@ -35,17 +35,17 @@ public class RunEventsTests
             + "92cd04b0cd04b191cd0514cf0000019b76daa800",
         ["run-submitted"] = "91ce00061a81",
         ["feds-requested"] = "93ce00061a8191cd04b1c3",
-        ["fed-outcome"] = "9cce00061a81cd04b00201c3b52f6f75742f6665642f313230302e70617271756574a26162cd1040cd02d0c0ae313237"
+        ["fed-outcome"] = "9dce00061a81cd04b00201c3b52f6f75742f6665642f313230302e70617271756574a26162cd1040cd02d0c0ae313237"
             + "2e302e302e313a3430353397cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb4028800000"
             + "000000cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb40240000"
-            + "00000000cb404900000000000000",
+            + "00000000cb404900000000000000c0",
         ["merge-outcome"] = "9cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f476169"
             + "6e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad70697865"
             + "6c733a20382c333230c0cf0000019b76daa800",
-        ["run-registry-snap"] = "9191949907a22f69a22f6fc0c0c291cd04b09001c3919bcd04b00401c201c0b32f6f2f6665642f313230302e70617271"
+        ["run-registry-snap"] = "9191949907a22f69a22f6fc0c0c291cd04b09001c3919ccd04b00401c201c0b32f6f2f6665642f313230302e70617271"
             + "756574a26162cd104097cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb40288000000000"
             + "00cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb402400000000"
-            + "0000cb404900000000000000a16e9cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52"
+            + "0000cb404900000000000000a16ec09cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52"
             + "756e5f3430303030312f4761696e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04"
             + "b291cd0514cd2080ad706978656c733a20382c333230c0cf0000019b76daa800",
         ["run-aggregator-snap"] = "919cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f4761"
@@ -61,13 +61,39 @@ public class RunEventsTests
         Assert.Equal(Golden[manifest], hex);
     }
 
+    /// <summary>Key 12 (the read health) came later: an outcome recorded before it reads back with no health, as done.</summary>
+    [Fact]
+    public void Outcomes_recorded_before_the_read_health_read_back_as_done()
+    {
+        var before = Convert.FromHexString(Golden["fed-outcome"].Replace("9dce00061a81", "9cce00061a81")[..^2]);
+        var read = MessagePackSerializer.Deserialize<FedOutcomeRecorded>(before);
+        Assert.Null(read.Health);
+        Assert.Equal(FedPhase.Done, read.Phase);
+        Assert.Equal(Golden["fed-outcome"], Hex(read));
+    }
+
+    [Fact]
+    public void An_outcome_with_warnings_keeps_its_counts_and_is_done_with_warnings()
+    {
+        var health = new RecordedHealth(104400, 52148, true, 0, 52252, 0, 0, 0, 0, 0, 0, false, "link 3 timeout 12",
+            ["/in/GainCalibration_1200_7.dmp: FED 1200: dump truncated"]);
+        var recorded = new FedOutcomeRecorded(7, 1200, 1, 1, true, "/o/fed/1200.parquet", "ab", 4160, 52148, null, "n", Stats, health);
+        var read = MessagePackSerializer.Deserialize<FedOutcomeRecorded>(MessagePackSerializer.Serialize(recorded));
+        Assert.Equal(FedPhase.DoneWithWarnings, read.Phase);
+        Assert.Equal((104400L, 52148L, 52252L, "link 3 timeout 12"), (read.Health!.EventsExpected, read.Health.EventsRead, read.Health.EventsMissing, read.Health.ErrorWords));
+        Assert.Equal(health.Warnings, read.Health.Warnings);
+        Assert.Equal(FedPhase.Done, (recorded with { Health = health with { Warnings = [] } }).Phase);
+        Assert.Equal(FedPhase.Failed, (recorded with { Ok = false }).Phase);
+    }
+
     [Fact]
     public void The_persisted_records_are_no_wire_messages()
     {
         var persisted = new[] { typeof(RunCreated), typeof(RunSubmitted), typeof(FedsRequested), typeof(FedOutcomeRecorded),
             typeof(MergeOutcomeRecorded), typeof(RunRegistrySnapshot), typeof(RunAggregatorSnapshot), typeof(RecordedStats), typeof(RecordedMoments),
-            typeof(RecordedRun), typeof(RecordedFed) };
-        var wire = new[] { typeof(FedEnded), typeof(RunMerged), typeof(PixelStats), typeof(Moments), typeof(FedProgress), typeof(CreateRun) };
+            typeof(RecordedRun), typeof(RecordedFed), typeof(RecordedHealth) };
+        var wire = new[] { typeof(FedEnded), typeof(RunMerged), typeof(PixelStats), typeof(Moments), typeof(FedProgress), typeof(CreateRun),
+            typeof(FedHealth) };
         foreach (var t in persisted)
         foreach (var p in t.GetProperties())
             Assert.DoesNotContain(Unwrap(p.PropertyType), wire);
