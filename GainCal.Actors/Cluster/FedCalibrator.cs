@@ -207,7 +207,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         try
         {
             paths.Check(job.DumpPath);
-            var setup = SetupCache.For(job.VCalPath, paths);
+            var setup = SetupCache.For(job.VCalPath, paths) with { RealignEvents = job.RealignEvents };
             var stats = new PixelStatsBuilder();
             var outcome = new FedPipeline(setup, options).Run(job.DumpPath, new Relay(self, attempt.Number), ct,
                 new ExpectedFed(job.Run, job.Fed), stats.Add);

@@ -45,7 +45,8 @@ public sealed record FedJob(
     [property: Key(1)] int Fed,
     [property: Key(2)] string DumpPath,
     [property: Key(3)] string OutputDir,
-    [property: Key(4)] string? VCalPath) : IGainCalMessage
+    [property: Key(4)] string? VCalPath,
+    [property: Key(5)] bool RealignEvents = false) : IGainCalMessage
 {
     [IgnoreMember] public RunLayout Layout => new(OutputDir);
 }

@@ -35,7 +35,8 @@ public sealed record CreateRun(
     [property: Key(4)] string? VCalPath,
     [property: Key(5)] bool BPixOnly,
     [property: Key(6)] int[] Feds,
-    [property: Key(7)] int[] MissingFeds) : IGainCalMessage;
+    [property: Key(7)] int[] MissingFeds,
+    [property: Key(8)] bool RealignEvents = false) : IGainCalMessage;
 
 [MessagePackObject, Manifest("submit-run")]
 public sealed record SubmitRun([property: Key(0)] uint Run) : IGainCalMessage;

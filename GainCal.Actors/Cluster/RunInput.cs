@@ -89,7 +89,7 @@ public static class RunInput
         var json = JsonSerializer.Serialize(new
         {
             run = c.Run, indir = c.InputDir, outdir = c.OutputDir, vcaltag = c.VCalTag, vcalfile = c.VCalPath,
-            bpixonly = c.BPixOnly, feds = c.Feds, missing = c.MissingFeds,
+            bpixonly = c.BPixOnly, feds = c.Feds, missing = c.MissingFeds, realignevents = c.RealignEvents,
         }, new JsonSerializerOptions { WriteIndented = true });
         RunLayout.WriteText(new RunLayout(c.OutputDir).Config, json);
     }

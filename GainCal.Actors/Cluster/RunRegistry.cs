@@ -68,14 +68,14 @@ public sealed class RunRegistry
         {
             var e = existing.Spec;
             return e.InputDir == c.InputDir && e.OutputDir == c.OutputDir && e.VCalTag == c.VCalTag && e.BPixOnly == c.BPixOnly
-                   && e.Feds.SequenceEqual(c.Feds)
+                   && e.Feds.SequenceEqual(c.Feds) && e.RealignEvents == c.RealignEvents
                 ? CommandResult.Success($"run {c.Run} was already created with these settings; nothing changed")
                 : CommandResult.Failure($"run {c.Run} already exists with other settings (input {e.InputDir}, output {e.OutputDir}, " +
                                         $"VCal tag {e.VCalTag ?? "none"}, {e.Feds.Length} FEDs); a run's settings cannot be changed" +
                                         (e.VCalPath is null ? "" : $", but its VCal table can: replace {e.VCalPath} and rerun its FEDs " +
                                                                    $"(gaincal resubmit {c.Run} --fed -1 --force)"));
         }
-        return new RunCreated(c.Run, c.InputDir, c.OutputDir, c.VCalTag, c.VCalPath, c.BPixOnly, c.Feds, c.MissingFeds, nowUnixMs);
+        return new RunCreated(c.Run, c.InputDir, c.OutputDir, c.VCalTag, c.VCalPath, c.BPixOnly, c.Feds, c.MissingFeds, nowUnixMs, c.RealignEvents);
     }
 
     public static CommandResult Created(RunCreated e)
@@ -89,6 +89,8 @@ public sealed class RunRegistry
         };
         if (e.MissingFeds.Length > 0)
             lines.Add($"{e.MissingFeds.Length} expected FEDs have no dump: {FedList.Format(e.MissingFeds)}");
+        if (e.RealignEvents)
+            lines.Add("events are placed on the calibration sequence by their L1ID (--realign-events), not in reading order as in the reference");
         return CommandResult.Success(lines.ToArray());
     }
 
@@ -292,7 +294,8 @@ public sealed class RunRegistry
         var s = r.Spec;
         f.LastHeard = now;
         f.Sent = true;
-        return new StartFed(new FedJob(s.Run, f.Fed, Path.Combine(s.InputDir, new DumpFileName(f.Fed, s.Run).FileName), s.OutputDir, s.VCalPath),
+        return new StartFed(new FedJob(s.Run, f.Fed, Path.Combine(s.InputDir, new DumpFileName(f.Fed, s.Run).FileName), s.OutputDir, s.VCalPath,
+                s.RealignEvents),
             f.Generation, f.Force);
     }
 

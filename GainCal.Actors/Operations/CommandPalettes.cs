@@ -153,7 +153,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                 try
                 {
                     // The input is scanned and the output prepared here, on the node the command came to: the coordinator does no file I/O.
-                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths, out vcalOrigin);
+                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths, out vcalOrigin) with { RealignEvents = c.RealignEvents };
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {

@@ -5,7 +5,7 @@ namespace GainCal.Operations;
 
 /// <summary>A run command's request, read from a command line.</summary>
 public abstract record RunRequest(uint Run);
-public sealed record CreateRequest(uint Run, string Input, string Output, string? Tag, bool BPixOnly) : RunRequest(Run);
+public sealed record CreateRequest(uint Run, string Input, string Output, string? Tag, bool BPixOnly, bool RealignEvents = false) : RunRequest(Run);
 public sealed record SubmitRequest(uint Run) : RunRequest(Run);
 public sealed record StatusRequest(uint Run, bool Json) : RunRequest(Run);
 /// <summary>Feds empty: the failed ones; -1: all (run.py's --fed -1).</summary>
@@ -25,7 +25,7 @@ public sealed class RunCommandGrammar
     /// <summary>One line per command, for usage errors, `help` and the client's tab completion.</summary>
     public static readonly IReadOnlyDictionary<string, string> Usage = new Dictionary<string, string>
     {
-        ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only]",
+        ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only] [--realign-events]",
         ["submit"] = "gaincal submit RUN",
         ["status"] = "gaincal status RUN [--json]",
         ["resubmit"] = "gaincal resubmit RUN [-n|--fed FED ... [-f|--force]]   (default: the failed FEDs; --fed -1: all; --force: also the named FEDs that are done)",
@@ -57,9 +57,13 @@ public sealed class RunCommandGrammar
             Output = new Option<string>("--output", "-o") { Description = "output directory (GainRun_<RUN> is created in it)", Required = true };
             Tag = new Option<string?>("--tag", "-t") { Description = "VCal tag: a table file, or the name of one beside the input directory" };
             var bpix = new Option<bool>("--bpix-only", "-B") { Description = "only the BPix FEDs" };
-            Create = Define(new Command("create", "Record a run: scan its input directory, prepare its output directory") { run, Input, Output, Tag, bpix },
+            var realign = new Option<bool>("--realign-events")
+            {
+                Description = "beyond the reference: place every event by its L1ID, so that a missing event does not shift later ones onto the wrong VCal point",
+            };
+            Create = Define(new Command("create", "Record a run: scan its input directory, prepare its output directory") { run, Input, Output, Tag, bpix, realign },
                 r => new CreateRequest(ReadRun(r, run), r.GetValue(Input)!, r.GetValue(Output)!, r.GetValue(Tag) is { Length: > 0 } t ? t : null,
-                    r.GetValue(bpix)));
+                    r.GetValue(bpix), r.GetValue(realign)));
         }
         {
             var run = Run();

@@ -59,5 +59,18 @@ public class FedWarningRunTests
         Assert.Contains("warning: ", report);
         Assert.Contains("status: done-with-warnings", report);
         Assert.Contains("status: done\n", File.ReadAllText(Path.Combine(dir.Path, "out", $"GainRun_{Run}", "fed", "1200.txt")).Replace("\r", ""));
+
+        // The same gapped dump in a run created with --realign-events: events placed by L1ID, nothing shifted.
+        const uint realignedRun = Run + 1;
+        FedSimulator.Write(Path.Combine(dir.Sub("in2"), new DumpFileName(1296, realignedRun).FileName), 1296, FedCalibrationSetup.Default,
+            clean with { Run = realignedRun, MissingEvents = 4 });
+        var created = await node.RunAsync($"gaincal create {realignedRun} -i {dir.Path}/in2 -o {dir.Path}/out --realign-events");
+        Assert.Equal(0, created.Code);
+        Assert.Contains(created.Out, l => l.Contains("--realign-events", StringComparison.Ordinal));
+        Assert.Contains("\"realignevents\": true", File.ReadAllText(Path.Combine(dir.Path, "out", $"GainRun_{realignedRun}", "config.json")));
+        Assert.Equal(0, (await node.RunAsync($"gaincal submit {realignedRun}")).Code);
+        var realigned = (await node.WaitAsync(realignedRun, s => s.AllEnded)).Feds.Single();
+        Assert.Equal(FedPhase.DoneWithWarnings, realigned.Phase); // the events are still missing
+        Assert.Equal((true, 0, 4L), (realigned.Health!.Realigned, realigned.Health.ShiftedPatterns, realigned.Health.EventsMissing));
     }
 }

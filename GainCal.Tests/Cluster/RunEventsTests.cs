@@ -31,8 +31,8 @@ public class RunEventsTests
 
     static readonly Dictionary<string, string> Golden = new()
     {
-        ["run-created"] = "99ce00061a81a32f696eb32f6f75742f4761696e52756e5f343030303031a47663616cab2f696e2f7663616c2e6462c3"
-            + "92cd04b0cd04b191cd0514cf0000019b76daa800",
+        ["run-created"] = "9ace00061a81a32f696eb32f6f75742f4761696e52756e5f343030303031a47663616cab2f696e2f7663616c2e6462c3"
+            + "92cd04b0cd04b191cd0514cf0000019b76daa800c2",
         ["run-submitted"] = "91ce00061a81",
         ["feds-requested"] = "93ce00061a8191cd04b1c3",
         ["fed-outcome"] = "9dce00061a81cd04b00201c3b52f6f75742f6665642f313230302e70617271756574a26162cd1040cd02d0c0ae313237"
@@ -42,7 +42,7 @@ public class RunEventsTests
         ["merge-outcome"] = "9cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f476169"
             + "6e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad70697865"
             + "6c733a20382c333230c0cf0000019b76daa800",
-        ["run-registry-snap"] = "9191949907a22f69a22f6fc0c0c291cd04b09001c3919ccd04b00401c201c0b32f6f2f6665642f313230302e70617271"
+        ["run-registry-snap"] = "9191949a07a22f69a22f6fc0c0c291cd04b09001c2c3919ccd04b00401c201c0b32f6f2f6665642f313230302e70617271"
             + "756574a26162cd104097cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb40288000000000"
             + "00cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb402400000000"
             + "0000cb404900000000000000a16ec09cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52"
@@ -70,6 +70,16 @@ public class RunEventsTests
         Assert.Null(read.Health);
         Assert.Equal(FedPhase.Done, read.Phase);
         Assert.Equal(Golden["fed-outcome"], Hex(read));
+    }
+
+    /// <summary>Key 9 of RunCreated (--realign-events) came later: a run recorded before reads back in reading order.</summary>
+    [Fact]
+    public void Runs_created_before_realign_events_read_back_in_reading_order()
+    {
+        var before = Convert.FromHexString(Golden["run-created"].Replace("9ace00061a81", "99ce00061a81")[..^2]);
+        var read = MessagePackSerializer.Deserialize<RunCreated>(before);
+        Assert.False(read.RealignEvents);
+        Assert.Equal(Golden["run-created"], Hex(read));
     }
 
     [Fact]
