@@ -66,6 +66,44 @@ public class NodeMetricsTests
         Assert.Equal(0, metrics.PixelsPerSecond, 6);   // nothing fitted in the last 5 s
     }
 
+    [Fact]
+    public async Task A_warned_FED_counts_as_warned_not_done_and_the_runs_dump_problems_are_summed_by_kind()
+    {
+        using var system = ActorSystem.Create("metrics", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
+        using var metrics = new NodeMetrics();
+        using var listener = new MeterListener();
+        var measured = new Dictionary<string, long>();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NodeMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var kind = tags.ToArray().FirstOrDefault(t => t.Key == "kind").Value;
+            lock (measured) measured[kind is null ? instrument.Name : $"{instrument.Name}/{kind}"] = value;
+        });
+        listener.Start();
+        system.ActorOf(Props.Create(() => new FedActivityListener(metrics)));
+        await Task.Delay(200);   // subscribed
+
+        system.EventStream.Publish(new FedActivity(1, 1200, 1, FedPhase.Running, 100, 10));
+        system.EventStream.Publish(new FedActivity(1, 1200, 1, FedPhase.DoneWithWarnings, 100, 10));
+        await WaitAsync(() => metrics.FedsWarned == 1);
+        Assert.Equal((0L, 0L, 0), (metrics.FedsDone, metrics.FedsFailed, metrics.FedsRunning));
+
+        FedHealth Health(long missing, long gaps, long offPattern, string[] warnings) =>
+            new(104400, 104400 - missing, false, gaps, missing, 0, 0, 0, offPattern, 0, 0, false, "", warnings);
+        metrics.SetRunHealth([Health(3, 3, 10, ["a", "b"]), Health(0, 0, 0, []), Health(52000, 0, 0, ["c"])]);
+        listener.RecordObservableInstruments();
+        lock (measured)
+        {
+            Assert.Equal(52003, measured["gaincal.run.dump.problems/events_missing"]);
+            Assert.Equal(3, measured["gaincal.run.dump.problems/l1id_gaps"]);
+            Assert.Equal(10, measured["gaincal.run.dump.problems/off_pattern_hits"]);
+            Assert.Equal(3, measured["gaincal.run.dump.problems/warnings"]);
+        }
+    }
+
     static async Task WaitAsync(Func<bool> condition)
     {
         for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(50);
