@@ -150,17 +150,7 @@ public sealed class FedDumpScanner : IDisposable
             else _currentPattern = -1;
         }
         if (_currentPattern < 0) return false;
-        var point = _pattern.VCalIndexOf(e);
-        for (var f = 0; f < ev.FragmentCount; f++)
-        {
-            if (ev.CrcDropped(f)) continue;
-            if (ev.FedId(f) != _cabling!.Fed)
-            {
-                _counters.ForeignFedFragments++;
-                continue;
-            }
-            Decode(ev.Payload(f), point);
-        }
+        DecodeFragments(ev, _pattern.VCalIndexOf(e));
         if (IsLastOfPattern(e))
         {
             curves = EmitCurrent();
@@ -173,6 +163,21 @@ public sealed class FedDumpScanner : IDisposable
             return true;
         }
         return false;
+    }
+
+    /// <summary>Accumulates the hits of the event's fragments of this FED at one VCal point (CRC-dropped fragments, as in CMSSW, are not).</summary>
+    private void DecodeFragments(DumpEvent ev, int point)
+    {
+        for (var f = 0; f < ev.FragmentCount; f++)
+        {
+            if (ev.CrcDropped(f)) continue;
+            if (ev.FedId(f) != _cabling!.Fed)
+            {
+                _counters.ForeignFedFragments++;
+                continue;
+            }
+            Decode(ev.Payload(f), point);
+        }
     }
 
     private bool IsLastOfPattern(long e) => (e + 1) % _pattern.EventsPerPattern == 0 || e + 1 == _pattern.ExpectedEvents;
@@ -234,20 +239,7 @@ public sealed class FedDumpScanner : IDisposable
             _counters.EventsBeyondSequence++;
             return curves is not null;
         }
-        if (_currentPattern >= 0)
-        {
-            var point = _pattern.VCalIndexOf(e);
-            for (var f = 0; f < ev.FragmentCount; f++)
-            {
-                if (ev.CrcDropped(f)) continue;
-                if (ev.FedId(f) != _cabling!.Fed)
-                {
-                    _counters.ForeignFedFragments++;
-                    continue;
-                }
-                Decode(ev.Payload(f), point);
-            }
-        }
+        if (_currentPattern >= 0) DecodeFragments(ev, _pattern.VCalIndexOf(e));
         return curves is not null;
     }
 
