@@ -34,6 +34,17 @@ public class NodeSettingsTests
     }
 
     [Fact]
+    public void Warning_limits_are_read_from_the_Warn_keys_and_bad_ones_refused()
+    {
+        var d = NodeSettings.From(NodeSettings.BuildConfiguration([]));
+        Assert.Equal(GainCal.Results.FedWarningLimits.Default, d.Warnings);
+        var s = NodeSettings.From(NodeSettings.BuildConfiguration(["--WarnMissingEvents", "5", "--WarnOffPatternFraction", "0.2"]));
+        Assert.Equal((5L, 0.2, 0L), (s.Warnings.MissingEvents, s.Warnings.OffPatternFraction, s.Warnings.Resyncs));
+        var e = Assert.Throws<ArgumentException>(() => NodeSettings.From(NodeSettings.BuildConfiguration(["--WarnOffPatternFraction", "2"])));
+        Assert.Equal("configuration Warn*: fractions must be between 0 and 1", e.Message);
+    }
+
+    [Fact]
     public void Bad_values_name_their_key()
     {
         var e = Assert.Throws<ArgumentException>(() => NodeSettings.From(NodeSettings.BuildConfiguration(["--port", "x1"])));
