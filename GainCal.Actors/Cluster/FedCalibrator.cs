@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Persistence;
 using GainCal.Operations;
 using GainCal.Results;
+using GainCal.Storage;
 
 namespace GainCal.Cluster;
 
@@ -155,7 +156,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         }
     }
 
-    bool ResultIntact() => _resultPath is { } p && _paths.Problem(p) is null && File.Exists(p) && FileChecksum.Of(p) == _checksum;
+    bool ResultIntact() => _resultPath is { } p && _paths.Problem(p) is null && FileChecksum.Exists(p) && FileChecksum.Of(p) == _checksum;
 
     void RequestSlot()
     {
@@ -309,10 +310,23 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
 public static class FileChecksum
 {
-    /// <summary>SHA-256 of the file, first 16 bytes in hex: enough to tell a result file from another.</summary>
-    public static string Of(string path)
+    /// <summary>SHA-256 of the file (a path or an XRootD URL), first 16 bytes in hex: enough to tell a result file from another.</summary>
+    public static string Of(string location)
     {
-        using var s = File.OpenRead(path);
+        using var s = StorageByLocation.Default.OpenRead(location);
         return Convert.ToHexStringLower(SHA256.HashData(s).AsSpan(0, 16));
+    }
+
+    /// <summary>True when a file is at the location; a storage that cannot be asked right now counts as no.</summary>
+    public static bool Exists(string location)
+    {
+        try
+        {
+            return StorageByLocation.Default.Stat(location) is { IsDirectory: false };
+        }
+        catch (StorageException)
+        {
+            return false;
+        }
     }
 }
