@@ -1,6 +1,7 @@
 using GainCal.Cluster;
 using GainCal.Results;
 using GainCal.Storage;
+using GainCal.Tests.Reports;
 using GainCal.Tests.Storage;
 
 namespace GainCal.Tests.Cluster;
@@ -40,5 +41,19 @@ public class XRootDRunTests
         Assert.Contains($"# dump {server.Url("in")}/GainCalibration_1200_{Run}.dmp",
             RunLayout.ReadText(server.Url($"out/GainRun_{Run}/fed/1200.patterns")));
         Assert.Equal(["data"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+
+        // summary and payload read the merged table over XRootD and publish beside it.
+        var summary = ReportCommandTests.Gaincal("summary", status.Merge.MergedPath!);
+        Assert.True(summary.Code == 0, summary.Err);
+        Assert.Contains($"copied: ", summary.Out);
+        var summaryDir = Path.Combine(server.Root, "out", $"GainRun_{Run}", "summary");
+        Assert.True(File.Exists(Path.Combine(summaryDir, "gain_summary.pdf")), summary.Out);
+        Assert.True(File.Exists(Path.Combine(summaryDir, $"summary_Run{Run}.json")), summary.Out);
+        var payload = ReportCommandTests.Gaincal("payload", status.Merge.MergedPath!, "2026", "0", "-o", StorageByLocation.Combine(runDir, "payloads"), "-k", "offline");
+        Assert.True(payload.Code == 0, payload.Err);
+        var payloads = Directory.GetFiles(Path.Combine(server.Root, "out", $"GainRun_{Run}", "payloads")).Select(Path.GetFileName).Order().ToArray();
+        Assert.Contains(payloads, f => f!.EndsWith(".db", StringComparison.Ordinal));
+        Assert.Contains(payloads, f => f!.EndsWith(".txt", StringComparison.Ordinal));
+        Assert.DoesNotContain(payloads, f => f!.Contains(".tmp-", StringComparison.Ordinal));
     }
 }
