@@ -37,6 +37,9 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         public void Report(FedPipelineProgress value) => self.Tell(new Progressed(attempt, value));
     }
 
+    /// <summary>How long a FED waits for its storage to come back before its attempt fails.</summary>
+    static readonly TimeSpan StorageOutageWindow = TimeSpan.FromMinutes(2);
+
     readonly FedPipelineOptions _pipeline;
     readonly PathConfinement _paths;
     readonly IActorRegistry _registry;
@@ -207,14 +210,20 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         {
             paths.Check(job.DumpPath);
             var setup = SetupCache.For(job.VCalPath, paths);
-            var stats = new PixelStatsBuilder();
-            var outcome = new FedPipeline(setup, options).Run(job.DumpPath, new Relay(self, attempt.Number), ct,
-                new ExpectedFed(job.Run, job.Fed), stats.Add);
-            paths.Check(job.Layout.FedTable(outcome.Fed));
-            paths.Check(job.Layout.FedReport(outcome.Fed));
-            var path = outcome.Write(job.Layout);
-            self.Tell(new AttemptSucceeded(attempt.Number, path, FileChecksum.Of(path), outcome.Table.RowCount, outcome.Progress.Events,
-                stats.Build(outcome.Table.RowCount)));
+            // A storage outage (xrootd restarted, network cut) is waited out and the FED calibrated again from its
+            // first byte; the attempt fails only when the outage outlasts the window.
+            var succeeded = StorageOutage.Run(() =>
+            {
+                var stats = new PixelStatsBuilder();
+                var outcome = new FedPipeline(setup, options).Run(job.DumpPath, new Relay(self, attempt.Number), ct,
+                    new ExpectedFed(job.Run, job.Fed), stats.Add);
+                paths.Check(job.Layout.FedTable(outcome.Fed));
+                paths.Check(job.Layout.FedReport(outcome.Fed));
+                var path = outcome.Write(job.Layout);
+                return new AttemptSucceeded(attempt.Number, path, FileChecksum.Of(path), outcome.Table.RowCount, outcome.Progress.Events,
+                    stats.Build(outcome.Table.RowCount));
+            }, StorageOutageWindow, ct);
+            self.Tell(succeeded);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
