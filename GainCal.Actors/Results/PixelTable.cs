@@ -77,7 +77,8 @@ public sealed class PixelTable
             throw new FileNotFoundException($"{location}: no such results file", location);
         try
         {
-            using var stream = source.OpenRead(location);
+            // Local storage streams are unbuffered: the Parquet reader's small header reads must not each be a system call.
+            using var stream = new BufferedStream(source.OpenRead(location), 1 << 16);
             return PixelTableParquet.ReadAsync(stream).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is not FileNotFoundException and not InvalidDataException and not StorageException)
