@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using GainCal.Storage;
 
 namespace GainCal.Calibration;
 
@@ -60,22 +61,25 @@ public sealed class PatternIndex
     public void WriteBeside(string tablePath, string dumpPath, long dumpLength, uint run)
     {
         var b = new StringBuilder();
-        b.Append(CultureInfo.InvariantCulture, $"{Magic}\n# run {run} dump-bytes {dumpLength}\n# dump {Path.GetFullPath(dumpPath)}\n");
+        var dump = StorageByLocation.IsRemote(dumpPath) ? dumpPath : Path.GetFullPath(dumpPath);
+        b.Append(CultureInfo.InvariantCulture, $"{Magic}\n# run {run} dump-bytes {dumpLength}\n# dump {dump}\n");
         for (var p = 0; p < _offsets.Length; p++)
             if (_offsets[p] >= 0) b.Append(CultureInfo.InvariantCulture, $"{p} {_offsets[p]}\n");
-        var path = PathBeside(tablePath);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, b.ToString());
-        File.Move(temporary, path, overwrite: true);
+        using var write = StorageByLocation.Default.BeginWrite(PathBeside(tablePath));
+        write.Stream.Write(Encoding.UTF8.GetBytes(b.ToString()));
+        write.Commit();
     }
 
     /// <summary>Reads an index; a file that is not one is a one-line error naming it.</summary>
     public static PatternIndex Read(string path, int patterns)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no pattern index (calibrate the FED again with this version to write it)", path);
-        var lines = File.ReadAllLines(path);
+        if (StorageByLocation.Default.Stat(path) is not { IsDirectory: false })
+            throw new FileNotFoundException($"{path}: no pattern index (calibrate the FED again with this version to write it)", path);
+        var lines = new List<string>();
+        using (var reader = new StreamReader(StorageByLocation.Default.OpenRead(path), Encoding.UTF8))
+            while (reader.ReadLine() is { } line) lines.Add(line);
         string Bad(string what) => $"{path}: not a GainCal pattern index ({what})";
-        if (lines.Length < 3 || lines[0] != Magic) throw new InvalidDataException(Bad("first line"));
+        if (lines.Count < 3 || lines[0] != Magic) throw new InvalidDataException(Bad("first line"));
         var head = lines[1].Split(' ');
         if (head.Length != 5 || head[1] != "run" || head[3] != "dump-bytes" || !uint.TryParse(head[2], CultureInfo.InvariantCulture, out var run)
             || !long.TryParse(head[4], CultureInfo.InvariantCulture, out var length))
@@ -83,7 +87,7 @@ public sealed class PatternIndex
         if (!lines[2].StartsWith("# dump ", StringComparison.Ordinal)) throw new InvalidDataException(Bad("third line"));
         var offsets = new long[patterns];
         Array.Fill(offsets, -1);
-        for (var i = 3; i < lines.Length; i++)
+        for (var i = 3; i < lines.Count; i++)
         {
             var f = lines[i].Split(' ');
             if (f.Length != 2 || !int.TryParse(f[0], CultureInfo.InvariantCulture, out var p) || !long.TryParse(f[1], CultureInfo.InvariantCulture, out var o)

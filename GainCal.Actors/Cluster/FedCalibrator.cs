@@ -5,6 +5,7 @@ using Akka.Hosting;
 using Akka.Persistence;
 using GainCal.Operations;
 using GainCal.Results;
+using GainCal.Storage;
 
 namespace GainCal.Cluster;
 
@@ -35,6 +36,9 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     {
         public void Report(FedPipelineProgress value) => self.Tell(new Progressed(attempt, value));
     }
+
+    /// <summary>How long a FED waits for its storage to come back before its attempt fails.</summary>
+    static readonly TimeSpan StorageOutageWindow = TimeSpan.FromMinutes(2);
 
     readonly FedPipelineOptions _pipeline;
     readonly PathConfinement _paths;
@@ -157,7 +161,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         }
     }
 
-    bool ResultIntact() => _resultPath is { } p && _paths.Problem(p) is null && File.Exists(p) && FileChecksum.Of(p) == _checksum;
+    bool ResultIntact() => _resultPath is { } p && _paths.Problem(p) is null && FileChecksum.Exists(p) && FileChecksum.Of(p) == _checksum;
 
     void RequestSlot()
     {
@@ -208,14 +212,20 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         {
             paths.Check(job.DumpPath);
             var setup = SetupCache.For(job.VCalPath, paths) with { RealignEvents = job.RealignEvents };
-            var stats = new PixelStatsBuilder();
-            var outcome = new FedPipeline(setup, options).Run(job.DumpPath, new Relay(self, attempt.Number), ct,
-                new ExpectedFed(job.Run, job.Fed), stats.Add);
-            paths.Check(job.Layout.FedTable(outcome.Fed));
-            paths.Check(job.Layout.FedReport(outcome.Fed));
-            var path = outcome.Write(job.Layout);
-            self.Tell(new AttemptSucceeded(attempt.Number, path, FileChecksum.Of(path), outcome.Table.RowCount, outcome.Progress.Events,
-                stats.Build(outcome.Table.RowCount), FedHealth.From(outcome.Health)));
+            // A storage outage (xrootd restarted, network cut) is waited out and the FED calibrated again from its
+            // first byte; the attempt fails only when the outage outlasts the window.
+            var succeeded = StorageOutage.Run(() =>
+            {
+                var stats = new PixelStatsBuilder();
+                var outcome = new FedPipeline(setup, options).Run(job.DumpPath, new Relay(self, attempt.Number), ct,
+                    new ExpectedFed(job.Run, job.Fed), stats.Add);
+                paths.Check(job.Layout.FedTable(outcome.Fed));
+                paths.Check(job.Layout.FedReport(outcome.Fed));
+                var path = outcome.Write(job.Layout);
+                return new AttemptSucceeded(attempt.Number, path, FileChecksum.Of(path), outcome.Table.RowCount, outcome.Progress.Events,
+                    stats.Build(outcome.Table.RowCount), FedHealth.From(outcome.Health));
+            }, StorageOutageWindow, ct);
+            self.Tell(succeeded);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -312,10 +322,23 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
 public static class FileChecksum
 {
-    /// <summary>SHA-256 of the file, first 16 bytes in hex: enough to tell a result file from another.</summary>
-    public static string Of(string path)
+    /// <summary>SHA-256 of the file (a path or an XRootD URL), first 16 bytes in hex: enough to tell a result file from another.</summary>
+    public static string Of(string location)
     {
-        using var s = File.OpenRead(path);
+        using var s = StorageByLocation.Default.OpenRead(location);
         return Convert.ToHexStringLower(SHA256.HashData(s).AsSpan(0, 16));
+    }
+
+    /// <summary>True when a file is at the location; a storage that cannot be asked right now counts as no.</summary>
+    public static bool Exists(string location)
+    {
+        try
+        {
+            return StorageByLocation.Default.Stat(location) is { IsDirectory: false };
+        }
+        catch (StorageException)
+        {
+            return false;
+        }
     }
 }

@@ -48,7 +48,7 @@ public sealed class RunAggregator : ReceivePersistentActor
     void OnMerge(MergeRunResults m)
     {
         if (_merging is null && _last is { Ok: true } last && last.InputKey == m.InputKey
-            && last.MergedPath is { } p && _paths.Problem(p) is null && File.Exists(p) && FileChecksum.Of(p) == last.Checksum)
+            && last.MergedPath is { } p && _paths.Problem(p) is null && FileChecksum.Exists(p) && FileChecksum.Of(p) == last.Checksum)
         {
             Sender.Tell(Describe(last.ToMessage(), reused: true));
             _registry.Get<RunCoordinatorProxy>().Tell(last.ToMessage());

@@ -70,12 +70,19 @@ public static class RunInput
     }
 
     /// <summary>The run's output directory with its fed/ directory, before the run is recorded (a directory that cannot be
-    /// made fails the create).</summary>
+    /// made fails the create). On XRootD, writing makes the directories: a probe file written and removed there proves
+    /// the server answers and lets this node write.</summary>
     public static void PrepareOutput(CreateRun c)
     {
+        var layout = new RunLayout(c.OutputDir);
         try
         {
-            Directory.CreateDirectory(new RunLayout(c.OutputDir).FedDirectory);
+            if (!layout.IsRemote)
+            {
+                Directory.CreateDirectory(layout.FedDirectory);
+                return;
+            }
+            using var probe = StorageByLocation.Default.BeginWrite(StorageByLocation.Combine(layout.FedDirectory, ".gaincal-probe"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using GainCal.Results;
+using GainCal.Storage;
 
 namespace GainCal.Cluster;
 
@@ -10,13 +11,28 @@ public static class RunOutputTree
     /// data directory), and starting afresh would silently mix or overwrite them.</summary>
     public static string? ResultsWithoutRun(uint run, string runDir)
     {
-        if (!Directory.Exists(runDir)) return null;
+        var storage = StorageByLocation.Default;
+        try
+        {
+            return Describe(run, runDir, storage);
+        }
+        catch (StorageException e)
+        {
+            return $"cannot look into the output directory: {e.Message}";
+        }
+    }
+
+    static string? Describe(uint run, string runDir, IStorage storage)
+    {
+        if (storage.Stat(runDir) is not { IsDirectory: true }) return null;
+        var layout = new RunLayout(runDir);
         var found = new List<string>();
-        if (File.Exists(Path.Combine(runDir, "config.json"))) found.Add("config.json");
-        var fed = Path.Combine(runDir, "fed");
-        var tables = Directory.Exists(fed) ? Directory.EnumerateFiles(fed, "*.parquet").Count() : 0;
+        if (storage.Stat(layout.Config) is not null) found.Add(RunLayout.ConfigFileName);
+        var tables = storage.Stat(layout.FedDirectory) is { IsDirectory: true }
+            ? storage.List(layout.FedDirectory).Count(e => !e.IsDirectory && e.Name.EndsWith(".parquet", StringComparison.Ordinal))
+            : 0;
         if (tables > 0) found.Add($"{tables} FED {(tables == 1 ? "table" : "tables")}");
-        if (File.Exists(Path.Combine(runDir, PixelTable.MergedFileName))) found.Add(PixelTable.MergedFileName);
+        if (storage.Stat(layout.MergedTable) is not null) found.Add(PixelTable.MergedFileName);
         return found.Count == 0
             ? null
             : $"{runDir} already holds results ({string.Join(", ", found)}) but the journal knows no run {run}: the journal " +

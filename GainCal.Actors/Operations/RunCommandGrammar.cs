@@ -53,8 +53,8 @@ public sealed class RunCommandGrammar
     {
         {
             var run = Run();
-            Input = new Option<string>("--input", "-i") { Description = "directory of the GainCalibration_<FED>_<RUN>.dmp files", Required = true };
-            Output = new Option<string>("--output", "-o") { Description = "output directory (GainRun_<RUN> is created in it)", Required = true };
+            Input = new Option<string>("--input", "-i") { Description = "directory of the GainCalibration_<FED>_<RUN>.dmp files: a path, or an XRootD URL root://host[:port]//path (FEDs stream their dumps from the server)", Required = true };
+            Output = new Option<string>("--output", "-o") { Description = "output directory (GainRun_<RUN> is created in it): a path every node can write, or an XRootD URL root://host[:port]//path where every product is written (temporary name, then rename)", Required = true };
             Tag = new Option<string?>("--tag", "-t") { Description = "VCal tag: a table file, or the name of one beside the input directory" };
             var bpix = new Option<bool>("--bpix-only", "-B") { Description = "only the BPix FEDs" };
             var realign = new Option<bool>("--realign-events")

@@ -51,7 +51,8 @@ public sealed class PayloadInput
     /// <summary>Reads a results table (.parquet) or a CSV with the columns detid,row,col,status,gain,pedestal.</summary>
     public static PayloadInput Load(string path)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file", path);
+        if (GainCal.Storage.StorageByLocation.Default.Stat(path) is not { IsDirectory: false })
+            throw new FileNotFoundException($"{path}: no such file", path);
         if (path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase)) return ReadCsv(path);
         if (path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase))
         {

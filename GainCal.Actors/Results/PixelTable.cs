@@ -1,3 +1,4 @@
+using GainCal.Storage;
 using Parquet;
 using Parquet.Schema;
 
@@ -59,39 +60,30 @@ public sealed class PixelTable
 
     public IReadOnlyList<int> Feds() => Fed.Distinct().Select(f => (int)f).Order().ToList();
 
-    /// <summary>Writes the table as Parquet through a temporary file that is renamed into place,
+    /// <summary>Writes the table as Parquet to a path or URL through a temporary name that is renamed into place,
     /// so a reader never sees a half-written result.</summary>
-    public void Write(string path)
+    public void Write(string location, IStorage? storage = null)
     {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8];
-        try
-        {
-            using (var stream = File.Create(temp))
-            {
-                PixelTableParquet.WriteAsync(this, stream).GetAwaiter().GetResult();
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        using var write = (storage ?? StorageByLocation.Default).BeginWrite(location);
+        PixelTableParquet.WriteAsync(this, write.Stream).GetAwaiter().GetResult();
+        write.Commit();
     }
 
-    public static PixelTable Read(string path)
+    /// <summary>Reads a table from a path or URL; a missing one or one that is not a table is a one-line error naming it.</summary>
+    public static PixelTable Read(string location, IStorage? storage = null)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such results file", path);
+        var source = storage ?? StorageByLocation.Default;
+        if (source.Stat(location) is not { IsDirectory: false })
+            throw new FileNotFoundException($"{location}: no such results file", location);
         try
         {
-            using var stream = File.OpenRead(path);
+            // Local storage streams are unbuffered: the Parquet reader's small header reads must not each be a system call.
+            using var stream = new BufferedStream(source.OpenRead(location), 1 << 16);
             return PixelTableParquet.ReadAsync(stream).GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is not FileNotFoundException and not InvalidDataException)
+        catch (Exception e) when (e is not FileNotFoundException and not InvalidDataException and not StorageException)
         {
-            throw new InvalidDataException($"{path}: not a GainCal results table: {e.Message}", e);
+            throw new InvalidDataException($"{location}: not a GainCal results table: {e.Message}", e);
         }
     }
 
@@ -118,38 +110,28 @@ public sealed class PixelTable
     /// Merges FED result files into one run table without holding more than one FED in memory
     /// (a full run is ~124 M pixels). Each input becomes one row group, in ascending FED order.
     /// </summary>
-    public static int MergeFiles(IReadOnlyList<string> inputs, string output)
+    public static int MergeFiles(IReadOnlyList<string> inputs, string output, IStorage? storage = null)
     {
-        static int FedOfName(string p) => int.TryParse(Path.GetFileNameWithoutExtension(p), out var fed) ? fed : int.MaxValue;
+        var store = storage ?? StorageByLocation.Default;
+        static int FedOfName(string p) => int.TryParse(Path.GetFileNameWithoutExtension(StorageByLocation.NameOf(p)), out var fed) ? fed : int.MaxValue;
         var ordered = inputs.OrderBy(FedOfName).ThenBy(p => p, StringComparer.Ordinal).ToList();
         uint? run = null;
         var seen = new HashSet<int>();
         PixelTable Load(string path)
         {
-            var table = Read(path);
+            var table = Read(path, store);
             if (run is { } r && r != table.Run) throw new InvalidOperationException($"{path}: run {table.Run}, but the other inputs are run {r}");
             run = table.Run;
             foreach (var fed in table.Feds())
                 if (!seen.Add(fed)) throw new InvalidOperationException($"{path}: FED {fed} appears in more than one input");
             return table;
         }
-        var first = ordered.Count > 0 ? Read(ordered[0]) : throw new ArgumentException("no FED results to merge");
-        var full = Path.GetFullPath(output);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".tmp-" + Environment.ProcessId;
-        try
+        var first = ordered.Count > 0 ? Read(ordered[0], store) : throw new ArgumentException("no FED results to merge");
+        using (var write = store.BeginWrite(output))
         {
-            using (var stream = File.Create(temp))
-            {
-                PixelTableParquet.WriteAsync(first.Run, ordered.Select(p => (Func<PixelTable>)(() => Load(p))), stream)
-                    .GetAwaiter().GetResult();
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
+            PixelTableParquet.WriteAsync(first.Run, ordered.Select(p => (Func<PixelTable>)(() => Load(p))), write.Stream)
+                .GetAwaiter().GetResult();
+            write.Commit();
         }
         return seen.Count;
     }

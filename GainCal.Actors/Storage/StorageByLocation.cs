@@ -17,6 +17,14 @@ public sealed class StorageByLocation(XRootDOptions? xrootd = null) : IStorage
     public static string Combine(string directory, string name) =>
         IsRemote(directory) ? XRootDUrl.Parse(directory).Combine(name).ToString() : Path.Combine(directory, name);
 
+    /// <summary>The directory holding a location, as a path or a URL.</summary>
+    public static string DirectoryOf(string location)
+    {
+        if (!IsRemote(location)) return Path.GetDirectoryName(Path.GetFullPath(location))!;
+        var url = XRootDUrl.Parse(location);
+        return url.WithPath(url.Path[..Math.Max(1, url.Path.LastIndexOf('/'))]).ToString();
+    }
+
     /// <summary>The file name at the end of a location.</summary>
     public static string NameOf(string location) =>
         IsRemote(location) ? XRootDUrl.Parse(location).Name : Path.GetFileName(location);
@@ -38,4 +46,23 @@ public sealed class StorageByLocation(XRootDOptions? xrootd = null) : IStorage
     public StorageEntry? Stat(string location) => For(location).Stat(location);
 
     public AtomicWrite BeginWrite(string location) => For(location).BeginWrite(location);
+
+    /// <summary>Copies every file under a local directory to the same relative names under <paramref name="location"/>,
+    /// each atomically (a report that is written locally, e.g. a PDF and its plots, then published to the output
+    /// location); returns the locations written, in name order.</summary>
+    public IReadOnlyList<string> CopyDirectory(string localDirectory, string location)
+    {
+        var written = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(localDirectory, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var target = Path.GetRelativePath(localDirectory, file).Split(Path.DirectorySeparatorChar).Aggregate(location, Combine);
+            using (var write = BeginWrite(target))
+            {
+                using (var source = File.OpenRead(file)) source.CopyTo(write.Stream);
+                write.Commit();
+            }
+            written.Add(target);
+        }
+        return written;
+    }
 }

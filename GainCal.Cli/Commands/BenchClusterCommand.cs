@@ -38,18 +38,25 @@ public static class BenchClusterCommand
         { Description = "working directory, new or empty: every figure must come from work done by this run (default: a temporary one, deleted afterwards)" };
         var slots = new Option<int?>("--max-feds")
         { Description = "FED slots of each node, >= 1 (default: the cores divided among the nodes)", CustomParser = r => CliValues.Int(r, "--max-feds", min: 1) };
-        var c = new Command("cluster", "Calibrate the same simulated FEDs one after another and through 1- and 3-node local clusters") { rocs, full, count, nodes, dir, slots };
+        var lab = new Option<bool>("--lab")
+        {
+            Description = "also run the FEDs through the 3-host lab of deploy/lab (needs root; dumps on its xrootd storage host) and print its " +
+                          "throughput next to one host's (a 1-node cluster on this host; --nodes defaults to 1)",
+        };
+        var c = new Command("cluster", "Calibrate the same simulated FEDs one after another and through 1- and 3-node local clusters") { rocs, full, count, nodes, dir, slots, lab };
         c.SetAction((r, ct) =>
         {
             var fullSize = r.GetValue(full);
             var n = r.GetResult(count) is { Implicit: false } ? r.GetValue(count) : fullSize ? 6 : PixelFeds.All.Count;
-            return RunAsync(fullSize ? null : r.GetValue(rocs), n, r.GetValue(nodes)!, r.GetValue(dir), r.GetValue(slots), ct);
+            var withLab = r.GetValue(lab);
+            var nodeCounts = withLab && r.GetResult(nodes) is null or { Implicit: true } ? new[] { 1 } : r.GetValue(nodes)!;
+            return RunAsync(fullSize ? null : r.GetValue(rocs), n, nodeCounts, r.GetValue(dir), r.GetValue(slots), withLab, ct);
         });
         return c;
     }
 
     /// <param name="rocs">ROCs per FED; null: full-size FEDs, those cabled with as many ROCs as FED 1296.</param>
-    static async Task<int> RunAsync(int? rocs, int count, int[] nodeCounts, string? dir, int? slots, CancellationToken ct)
+    static async Task<int> RunAsync(int? rocs, int count, int[] nodeCounts, string? dir, int? slots, bool lab, CancellationToken ct)
     {
         var c = CultureInfo.InvariantCulture;
         var work = dir is null ? Directory.CreateTempSubdirectory("gaincal-bench-").FullName : CliPaths.NewWorkDirectory(dir, "--dir");
@@ -95,6 +102,14 @@ public static class BenchClusterCommand
                     $"the one-process loop (targets: 1 node >= 0.90, 3 nodes >= 0.85); first FED running {t.FirstRunning:F2} s after submit; " +
                     $"merged after {t.Merged:F1} s; FEDs per node: {t.Placement}"));
             }
+            if (lab)
+            {
+                var t = await LabAsync(input, warmup, run, slots, ct);
+                Console.WriteLine(string.Create(c,
+                    $"lab, 3 hosts (dumps and products on its xrootd host), submit to every FED done: {t.Done,7:F1} s  {bytes / t.Done / 1e6,6:F1} MB/s  " +
+                    $"throughput {inProcess / t.Done:F2}x the one-process loop; merged after {t.Merged:F1} s; FEDs per node: {t.Placement}"));
+                Console.WriteLine("(the lab's hosts share this machine's cores: it measures distribution and XRootD overheads, not more hardware)");
+            }
             Console.WriteLine($"load after: {Load()}");
             return 0;
         }
@@ -138,6 +153,22 @@ public static class BenchClusterCommand
             logLevel: "OFF");
         await RunToMergeAsync(cluster.RunAsync, run - 1, warmup, output, ct);
         return await RunToMergeAsync(cluster.RunAsync, run, input, output, ct);
+    }
+
+    /// <summary>The same FEDs through the 3-host lab: the dumps are put on its storage host and read over XRootD.</summary>
+    static async Task<Timing> LabAsync(string input, string warmup, uint run, int? slots, CancellationToken ct)
+    {
+        const int hosts = 3;
+        var cores = Environment.ProcessorCount;
+        await using var lab = await LabCluster.StartAsync(hosts,
+            ["--max-feds", $"{slots ?? Math.Max(1, cores / hosts)}", "--fit-workers", $"{Math.Max(1, cores / hosts)}"], ct);
+        foreach (var (from, name) in new[] { (warmup, "warmup"), (input, "in") })
+        {
+            var to = Directory.CreateDirectory(Path.Combine(lab.StorageDirectory, name)).FullName;
+            foreach (var dump in Directory.GetFiles(from, "*.dmp")) File.Copy(dump, Path.Combine(to, Path.GetFileName(dump)));
+        }
+        await RunToMergeAsync(lab.RunAsync, run - 1, $"{LabCluster.StorageUrl}/warmup", $"{LabCluster.StorageUrl}/out", ct);
+        return await RunToMergeAsync(lab.RunAsync, run, $"{LabCluster.StorageUrl}/in", $"{LabCluster.StorageUrl}/out", ct);
     }
 
     static async Task<Timing> RunToMergeAsync(

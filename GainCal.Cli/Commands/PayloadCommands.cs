@@ -5,6 +5,7 @@ using System.Globalization;
 using GainCal.Payloads;
 using GainCal.Payloads.Conditions;
 using GainCal.Results;
+using GainCal.Storage;
 
 namespace GainCal.Cli.Commands;
 
@@ -73,17 +74,30 @@ internal static class PayloadCommands
                 e.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  encoded in {clock.Elapsed.TotalSeconds:F1} s"));
                 WriteSummary(o, build.Summary);
                 clock.Restart();
-                var files = GainPayloadFile.WriteAll(build, y, v, outDir);
-                e.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  serialized, hashed and stored in {clock.Elapsed.TotalSeconds:F1} s"));
-                foreach (var file in files)
+                // Payloads bound for an XRootD output are made in a local staging directory, then published there.
+                var publishTo = StorageByLocation.IsRemote(outDir) ? outDir : null;
+                var staging = publishTo is null ? null : Directory.CreateTempSubdirectory("gaincal-payload-");
+                try
                 {
-                    var kind = wanted.First(k => Path.GetFileNameWithoutExtension(file).EndsWith("_" + k.Suffix(), StringComparison.Ordinal));
-                    var p = build.Payloads[kind];
-                    var tag = Path.GetFileNameWithoutExtension(file);
-                    o.WriteLine($"wrote {file}: tag {tag}, {p.Registry.Count} modules, {p.DataLength:N0} bytes ({p.DataLength / Math.Max(1, p.Registry.Count):N0} per module), {new FileInfo(file).Length:N0} bytes on disk, IOV since 1");
-                    var text = parsed.GetValue(userText) ?? $"GainCal gain calibration, {kind.ObjectType()} of {p.Registry.Count} modules from {Path.GetFullPath(path)}";
-                    var metadata = new UploadMetadata(database, [tag], tag, parsed.GetValue(since), text).WriteBeside(file);
-                    o.WriteLine($"wrote {metadata}: upload metadata for uploadConditions.py ({database}, since {(parsed.GetValue(since)?.ToString(CultureInfo.InvariantCulture) ?? "from the file")})");
+                    var files = GainPayloadFile.WriteAll(build, y, v, staging?.FullName ?? outDir);
+                    e.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  serialized, hashed and stored in {clock.Elapsed.TotalSeconds:F1} s"));
+                    foreach (var file in files)
+                    {
+                        var kind = wanted.First(k => Path.GetFileNameWithoutExtension(file).EndsWith("_" + k.Suffix(), StringComparison.Ordinal));
+                        var p = build.Payloads[kind];
+                        var tag = Path.GetFileNameWithoutExtension(file);
+                        o.WriteLine($"wrote {file}: tag {tag}, {p.Registry.Count} modules, {p.DataLength:N0} bytes ({p.DataLength / Math.Max(1, p.Registry.Count):N0} per module), {new FileInfo(file).Length:N0} bytes on disk, IOV since 1");
+                        var text = parsed.GetValue(userText) ?? $"GainCal gain calibration, {kind.ObjectType()} of {p.Registry.Count} modules from {(StorageByLocation.IsRemote(path) ? path : Path.GetFullPath(path))}";
+                        var metadata = new UploadMetadata(database, [tag], tag, parsed.GetValue(since), text).WriteBeside(file);
+                        o.WriteLine($"wrote {metadata}: upload metadata for uploadConditions.py ({database}, since {(parsed.GetValue(since)?.ToString(CultureInfo.InvariantCulture) ?? "from the file")})");
+                    }
+                    if (publishTo is not null)
+                        foreach (var copied in StorageByLocation.Default.CopyDirectory(staging!.FullName, publishTo))
+                            o.WriteLine($"copied to {copied}");
+                }
+                finally
+                {
+                    staging?.Delete(recursive: true);
                 }
                 return 0;
             }
@@ -199,10 +213,11 @@ internal static class PayloadCommands
         if (!File.Exists(input) && uint.TryParse(input, NumberStyles.None, CultureInfo.InvariantCulture, out var run))
         {
             runDir = RunOutput.Directory(run, runDir, node, "give --run-dir");
-            var table = Path.Combine(runDir, PixelTable.MergedFileName);
-            if (!File.Exists(table)) throw new FileNotFoundException($"{table}: no merged results table for run {run} (run hadd first)");
-            return (table, Path.Combine(runDir, $"Payload_Run{run}"));
+            var table = new RunLayout(runDir).MergedTable;
+            if (StorageByLocation.Default.Stat(table) is null) throw new FileNotFoundException($"{table}: no merged results table for run {run} (run hadd first)");
+            return (table, StorageByLocation.Combine(runDir, $"Payload_Run{run}"));
         }
+        if (StorageByLocation.IsRemote(input)) return (XRootDUrl.Parse(input).ToString(), Directory.GetCurrentDirectory());
         if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such file (expected a run number, a .parquet table or a .csv)");
         return (input, Directory.GetCurrentDirectory());
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using GainCal.Reports;
 using GainCal.Results;
+using GainCal.Storage;
 
 namespace GainCal.Cli.Commands;
 
@@ -63,8 +64,24 @@ internal static class ReportCommands
             if (!(thresholds.Gain > 0 && thresholds.Pedestal > 0 && thresholds.BadFitFraction > 0)) throw new ArgumentException("drift thresholds must be positive");
             var referenceSummary = parsed.GetValue(reference) is { } r ? AnySummary(r, parsed.GetValue(node)!, cli) : null;
             var (tables, expectedRun, source, home) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(node)!);
-            WriteSummary(tables, expectedRun, source, parsed.GetValue(output)?.FullName ?? Path.Combine(home, TwikiPackage.SummaryDirectory), cli,
-                referenceSummary, thresholds);
+            var target = parsed.GetValue(output)?.FullName ?? StorageByLocation.Combine(home, TwikiPackage.SummaryDirectory);
+            if (!StorageByLocation.IsRemote(target))
+            {
+                WriteSummary(tables, expectedRun, source, target, cli, referenceSummary, thresholds);
+                return 0;
+            }
+            // The PDF and plots are made in a local staging directory, then published beside the run's products.
+            var staging = Directory.CreateTempSubdirectory("gaincal-summary-");
+            try
+            {
+                WriteSummary(tables, expectedRun, source, staging.FullName, cli, referenceSummary, thresholds);
+                var copied = StorageByLocation.Default.CopyDirectory(staging.FullName, target);
+                Console.WriteLine($"copied: {copied.Count} files to {target}");
+            }
+            finally
+            {
+                staging.Delete(recursive: true);
+            }
             return 0;
         });
         return command;
@@ -276,6 +293,11 @@ internal static class ReportCommands
             return (tables, run, source, runDir.FullName);
         }
         if (runDir is not null) throw new ArgumentException("--run-dir goes with a run number, not with a table file");
+        if (StorageByLocation.IsRemote(input))
+        {
+            var url = XRootDUrl.Parse(input).ToString();
+            return ([url], null, url, StorageByLocation.DirectoryOf(url));
+        }
         if (Directory.Exists(input)) throw new ArgumentException($"{input}: is a directory; give a results table (.parquet) or a run number with --run-dir");
         if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such results table", input);
         var path = Path.GetFullPath(input);
@@ -285,15 +307,17 @@ internal static class ReportCommands
     /// <summary>A run directory's per-FED tables fed/&lt;FED&gt;.parquet, or else its merged table.</summary>
     private static (IReadOnlyList<string> Tables, string Source) RunDirectoryTables(string runDir, uint? run)
     {
-        if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
-        var fedDirectory = Path.Combine(runDir, "fed");
-        var fedTables = Directory.Exists(fedDirectory)
-            ? Directory.GetFiles(fedDirectory, "*.parquet").Where(f => int.TryParse(Path.GetFileNameWithoutExtension(f), out _))
-                .OrderBy(f => f, StringComparer.Ordinal).ToList()
+        var storage = StorageByLocation.Default;
+        if (storage.Stat(runDir) is not { IsDirectory: true }) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
+        var layout = new RunLayout(runDir);
+        var fedTables = storage.Stat(layout.FedDirectory) is { IsDirectory: true }
+            ? storage.List(layout.FedDirectory)
+                .Where(e => !e.IsDirectory && e.Name.EndsWith(".parquet", StringComparison.Ordinal) && int.TryParse(Path.GetFileNameWithoutExtension(e.Name), out _))
+                .Select(e => e.Location).OrderBy(f => f, StringComparer.Ordinal).ToList()
             : [];
-        if (fedTables.Count > 0) return (fedTables, $"{fedDirectory} ({fedTables.Count} FED tables)");
-        var table = Path.Combine(runDir, PixelTable.MergedFileName);
-        if (!File.Exists(table))
+        if (fedTables.Count > 0) return (fedTables, $"{layout.FedDirectory} ({fedTables.Count} FED tables)");
+        var table = layout.MergedTable;
+        if (storage.Stat(table) is null)
             throw new FileNotFoundException($"{table}: no merged results table and no fed/<FED>.parquet tables" + (run is { } r ? $" for run {r}" : ""), table);
         return ([table], table);
     }

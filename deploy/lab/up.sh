@@ -9,6 +9,8 @@
 # up members of one cluster, then prints how to use it.
 #
 #   deploy/lab/up.sh [-n NODES] [-d DATA] [-- NODE ARGS...]        tear down with deploy/lab/down.sh
+# deploy/lab/node.sh [-d DATA] I starts node I again after it was killed or downed itself; deploy/lab/storage.sh
+# [-d DATA] start|stop|kill starts and stops the storage host's xrootd.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 n=3; data="$lab_root/artifacts/lab"; extra=()
@@ -45,12 +47,8 @@ for host in $(lab_hosts "$n"); do
   ip -n "$ns" link set eth0 up
 done
 
-# Storage: xrootd as Debian's xrootd user, reachable from the nodes' addresses.
-allow=(-a 127.0.0.1)
-for i in $(seq 1 "$n"); do allow+=(-a "$(lab_node_ip "$i")"); done
-ip netns exec "$(lab_ns storage)" bash "$lab_root/deploy/xrootd/start.sh" -d "$data/storage/data" -w "$data/storage/work" \
-  -p "$lab_xrootd_port" "${allow[@]}" >/dev/null
-echo "storage: root://$lab_storage_ip:$lab_xrootd_port// serves $data/storage/data"
+# Storage: xrootd as Debian's xrootd user, reachable from the nodes' addresses (storage.sh stops and starts it later).
+bash "$(dirname "$0")/storage.sh" -d "$data" start
 
 # The journal: PostgreSQL listening on the lab address, trusting the lab network only.
 connection="$(ip netns exec "$(lab_ns db)" bash "$lab_root/deploy/postgres/start.sh" -d "$data/db" -p "$lab_pg_port" \
@@ -59,21 +57,12 @@ echo "$connection" > "$data/connection-string"
 echo "db: $connection"
 
 # The nodes: all three are seeds; each has its own data directory and its command host on its own loopback.
-seeds=""
-for i in $(seq 1 "$(( n < 3 ? n : 3 ))"); do seeds="$seeds${seeds:+,}$(lab_node_ip "$i"):$lab_node_port"; done
 # Remoting between hosts is mutual TLS (docs/security.md): the lab's authority and one certificate per node.
 node_ips=(); for i in $(seq 1 "$n"); do node_ips+=("$(lab_node_ip "$i")"); done
 bash "$lab_root/deploy/tls/make-certs.sh" -d "$data/tls" "${node_ips[@]}" >/dev/null
-for i in $(seq 1 "$n"); do
-  dir="$data/node$i"; mkdir -p "$dir"
-  ( cd "$dir" && exec ip netns exec "$(lab_ns "node$i")" dotnet "$lab_node_dll" --host "$(lab_node_ip "$i")" --port "$lab_node_port" \
-      --tls-certificate "$data/tls/$(lab_node_ip "$i").pfx" --tls-ca "$data/tls/ca.crt" \
-      --seeds "$seeds" --data-dir "$dir" --allowed-roots "$dir,root://$lab_storage_ip:$lab_xrootd_port//" \
-      --persistence postgresql --connection-string "$connection" \
-      --command-port "$lab_command_port" "${extra[@]}" >>"$dir/node.log" 2>&1 ) &
-  echo $! > "$dir/node.pid"
-  echo "node$i: pid $! at $(lab_node_ip "$i"):$lab_node_port, data $dir, log $dir/node.log"
-done
+# node.sh starts each node (and restarts one later) with these extra arguments.
+printf '%s\n' "${extra[@]}" | grep -v '^$' > "$data/node-args" || true
+for i in $(seq 1 "$n"); do bash "$(dirname "$0")/node.sh" -d "$data" "$i"; done
 
 # Up when every node's command host answers and the first node sees all of them as up members.
 for _ in $(seq 1 900); do
