@@ -241,6 +241,7 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
                 {
                     _builder!.Add(p.Curves, p.Fits);
                     fitted?.Invoke(p.Fits);
+                    scanners[p.Curves.Pattern % scanners.Count].Recycle(p.Curves);
                     _pixelsFitted += p.Fits.PixelCount;
                     _next++;
                 }
