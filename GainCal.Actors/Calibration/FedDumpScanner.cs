@@ -291,6 +291,10 @@ public sealed class FedDumpScanner : IDisposable
         _counters.RecordUnknownRoc(PixelWord.Link(w), PixelWord.Roc(w));
     }
 
+    /// <summary>Hands back curves this scanner emitted once nothing reads them any more (their pattern is in the table):
+    /// a later pattern of as many pixels is emitted into the same arrays. Safe from any thread.</summary>
+    public void Recycle(PatternCurves curves) => _accumulator?.Recycle(curves);
+
     /// <summary>Every problem and count found so far, one line each, with the file name.</summary>
     public string ReportText => Report(_counters, _patternsDone);
 

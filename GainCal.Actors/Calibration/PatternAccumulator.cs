@@ -8,26 +8,34 @@ namespace GainCal.Calibration;
 /// (wraps at 256; counted in 32 bits here and cut to 8 when emitted, so that a pixel whose counter wrapped
 /// is still known to be hit) and 32-bit unsigned sums of ADC and ADC squared. A pixel is addressed by
 /// FED-local ROC index × slots per ROC + its slot in the pattern. Storage is point-major, so the
-/// hits of one event (one VCal point) all land in one small contiguous block.
+/// hits of one event (one VCal point) all land in one small contiguous block, and a pixel's three sums
+/// sit side by side in one cell, so a hit touches one cache line.
 /// </summary>
 internal sealed class PatternAccumulator
 {
+    /// <summary>Curves kept for reuse: enough for the patterns in flight of a pipeline, of each size a FED produces.</summary>
+    private const int MaxSpareCurves = 32;
+
     private readonly int _slotsPerRoc;
     private readonly int _pixels;
     private readonly int _points;
-    private readonly uint[] _entries;
-    private readonly uint[] _sums;
-    private readonly uint[] _sumSquares;
+    private readonly Cell[] _cells;
     private readonly List<int> _hit = [];
+    private readonly List<PatternCurves> _spare = [];
+
+    private struct Cell
+    {
+        public uint Entries;
+        public uint Sum;
+        public uint SumSquares;
+    }
 
     public PatternAccumulator(int rocCount, int slotsPerRoc, int points)
     {
         _slotsPerRoc = slotsPerRoc;
         _points = points;
         _pixels = rocCount * slotsPerRoc;
-        _entries = new uint[_pixels * points];
-        _sums = new uint[_pixels * points];
-        _sumSquares = new uint[_pixels * points];
+        _cells = new Cell[_pixels * points];
     }
 
     public int SlotsPerRoc => _slotsPerRoc;
@@ -45,69 +53,106 @@ internal sealed class PatternAccumulator
     {
         ref var rocBase = ref MemoryMarshal.GetArrayDataReference(tables.RocBase);
         ref var slot = ref MemoryMarshal.GetArrayDataReference(tables.Slot);
-        ref var entries = ref MemoryMarshal.GetArrayDataReference(_entries);
-        ref var sums = ref MemoryMarshal.GetArrayDataReference(_sums);
-        ref var sumSquares = ref MemoryMarshal.GetArrayDataReference(_sumSquares);
+        ref var block = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cells), (nint)(uint)pointBase);
         ref var word = ref MemoryMarshal.GetReference(words);
         var k = start;
         for (; k < words.Length; k++)
         {
             var w = Unsafe.Add(ref word, k);
             // Cabled (link, ROC) → the first pixel number of that ROC, with the layer-1 marker choosing the address table.
+            // The slot is looked up whatever the ROC: any RocBase entry, -1 too, gives a key inside the table, and one
+            // test of both signs then says whether the word is a hit of this pattern.
             var roc = Unsafe.Add(ref rocBase, (nint)PixelAddressTables.RocKey(w));
-            if (roc < 0) break;
-            var s = Unsafe.Add(ref slot, (nint)PixelAddressTables.SlotKey(roc, w));
-            if (s < 0) break;
-            var i = (nint)(uint)(pointBase + (roc & PixelAddressTables.PixelMask) + s);
+            int s = Unsafe.Add(ref slot, (nint)PixelAddressTables.SlotKey(roc, w));
+            if ((roc | s) < 0) break;
+            ref var cell = ref Unsafe.Add(ref block, (nint)(uint)((roc & PixelAddressTables.PixelMask) + s));
             var adc = w & 0xFF;
             unchecked
             {
-                Unsafe.Add(ref entries, i)++;
-                Unsafe.Add(ref sums, i) += adc;
-                Unsafe.Add(ref sumSquares, i) += adc * adc;
+                cell.Entries++;
+                cell.Sum += adc;
+                cell.SumSquares += adc * adc;
             }
         }
         return k;
     }
 
-    /// <summary>Copies out the curves of every pixel hit in this pattern, ordered by (ROC index, slot), and clears them.</summary>
+    /// <summary>Copies out the curves of every pixel hit in this pattern, ordered by (ROC index, slot), and clears them.
+    /// The arrays of curves handed back through <see cref="Recycle"/> are reused when the pixel count matches.</summary>
     public PatternCurves Emit(int fed, int pattern, CalibrationPattern layout)
     {
         var hit = HitPixels();
         var n = hit.Count;
-        var rocIndex = new short[n];
-        var rocRow = new byte[n];
-        var rocCol = new byte[n];
-        var entries = new byte[n * _points];
-        var sums = new uint[n * _points];
-        var sumSquares = new uint[n * _points];
+        var points = _points;
+        var spare = TakeSpare(n);
+        var rocIndex = spare?.RocIndex ?? new short[n];
+        var rocRow = spare?.RocRow ?? new byte[n];
+        var rocCol = spare?.RocCol ?? new byte[n];
+        var entries = spare?.Entries ?? new byte[n * points];
+        var sums = spare?.Sums ?? new uint[n * points];
+        var sumSquares = spare?.SumSquares ?? new uint[n * points];
+        Span<byte> slotRow = stackalloc byte[_slotsPerRoc];
+        Span<byte> slotCol = stackalloc byte[_slotsPerRoc];
+        for (var s = 0; s < layout.PixelsInPattern(pattern) && s < _slotsPerRoc; s++)
+            (slotRow[s], slotCol[s]) = ((byte, byte))layout.PixelOfSlot(pattern, s);
+        var cells = _cells;
         for (var k = 0; k < n; k++)
         {
             var pixel = hit[k];
-            var (row, col) = layout.PixelOfSlot(pattern, pixel % _slotsPerRoc);
-            rocIndex[k] = (short)(pixel / _slotsPerRoc);
-            rocRow[k] = (byte)row;
-            rocCol[k] = (byte)col;
-            for (int p = 0, from = pixel, to = k * _points; p < _points; p++, from += _pixels, to++)
+            var roc = pixel / _slotsPerRoc;
+            var slot = pixel - roc * _slotsPerRoc;
+            rocIndex[k] = (short)roc;
+            rocRow[k] = slotRow[slot];
+            rocCol[k] = slotCol[slot];
+            // Read and cleared in one pass: cells of pixels never hit are zero already.
+            for (int p = 0, from = pixel, to = k * points; p < points; p++, from += _pixels, to++)
             {
-                entries[to] = (byte)_entries[from];
-                sums[to] = _sums[from];
-                sumSquares[to] = _sumSquares[from];
+                ref var cell = ref cells[from];
+                entries[to] = (byte)cell.Entries;
+                sums[to] = cell.Sum;
+                sumSquares[to] = cell.SumSquares;
+                cell = default;
             }
         }
-        Clear();
-        return new PatternCurves(fed, pattern, _points, rocIndex, rocRow, rocCol, entries, sums, sumSquares);
+        return new PatternCurves(fed, pattern, points, rocIndex, rocRow, rocCol, entries, sums, sumSquares);
+    }
+
+    /// <summary>Hands back curves nothing reads any more (their pattern is in the table), so that a later pattern
+    /// of as many pixels fills the same arrays instead of new ones. Safe from any thread.</summary>
+    public void Recycle(PatternCurves curves)
+    {
+        if (curves.PointCount != _points) return;
+        lock (_spare)
+        {
+            if (_spare.Count < MaxSpareCurves) _spare.Add(curves);
+        }
+    }
+
+    private PatternCurves? TakeSpare(int pixels)
+    {
+        lock (_spare)
+        {
+            for (var i = _spare.Count - 1; i >= 0; i--)
+            {
+                var c = _spare[i];
+                if (c.PixelCount != pixels) continue;
+                _spare.RemoveAt(i);
+                return c;
+            }
+        }
+        return null;
     }
 
     /// <summary>The pixels with at least one hit at some point, in pixel order.</summary>
     private List<int> HitPixels()
     {
         _hit.Clear();
+        var cells = _cells;
         for (var pixel = 0; pixel < _pixels; pixel++)
         {
-            for (var from = pixel; from < _entries.Length; from += _pixels)
+            for (var from = pixel; from < cells.Length; from += _pixels)
             {
-                if (_entries[from] == 0) continue;
+                if (cells[from].Entries == 0) continue;
                 _hit.Add(pixel);
                 break;
             }
@@ -116,10 +161,5 @@ internal sealed class PatternAccumulator
     }
 
     /// <summary>Forgets a pattern that will not be emitted (its last event never came).</summary>
-    public void Clear()
-    {
-        Array.Clear(_entries);
-        Array.Clear(_sums);
-        Array.Clear(_sumSquares);
-    }
+    public void Clear() => Array.Clear(_cells);
 }

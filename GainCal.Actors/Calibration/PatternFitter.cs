@@ -15,11 +15,13 @@ public sealed class PatternFitter
         _fitter = new GainFitter(setup.Pattern, setup.Fit);
     }
 
-    public PatternFits Fit(PatternCurves curves)
+    /// <param name="into">An array of <see cref="PatternCurves.PixelCount"/> fits to fill (one the caller no longer
+    /// reads), instead of a new one.</param>
+    public PatternFits Fit(PatternCurves curves, PixelFit[]? into = null)
     {
         var vcal = VCalOfRocs(curves.Fed);
         var points = curves.PointCount;
-        var fits = new PixelFit[curves.PixelCount];
+        var fits = into is not null && into.Length == curves.PixelCount ? into : new PixelFit[curves.PixelCount];
         for (var k = 0; k < fits.Length; k++)
         {
             var at = k * points;

@@ -85,7 +85,8 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
     /// <param name="dump">The dump's location, as the options' source understands it.</param>
     /// <param name="progress">Told after each pattern decoded and each pattern added to the table, from pipeline threads.</param>
     /// <param name="expected">When given, a dump of another run or FED fails (before its first pattern is fitted).</param>
-    /// <param name="fitted">Told each fitted pattern in pattern order (e.g. to gather statistics), under the pipeline's lock.</param>
+    /// <param name="fitted">Told each fitted pattern in pattern order (e.g. to gather statistics), under the pipeline's lock;
+    /// the fits are valid during the call only (their array is filled again by a later pattern).</param>
     public FedCalibrationOutcome Run(string dump, IProgress<FedPipelineProgress>? progress = null, CancellationToken ct = default,
         ExpectedFed? expected = null, Action<PatternFits>? fitted = null)
     {
@@ -109,12 +110,16 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
     }
 
     /// <summary>One run of the pipeline: its threads, its ordering of fitted patterns, its counts.</summary>
+    private const int MaxSpareFits = 32;
+
     private sealed class Execution(FedPipeline pipeline, string dump, IReadOnlyList<FedDumpScanner> scanners,
         IProgress<FedPipelineProgress>? progress, ExpectedFed? expected, Action<PatternFits>? fitted)
     {
         private readonly object _gate = new();
         private readonly SortedDictionary<int, (PatternCurves Curves, PatternFits Fits)> _early = [];
         private readonly List<Task> _fits = [];
+        // Fit arrays of patterns already in the table, filled again by later fits of as many pixels (no fresh large arrays).
+        private readonly List<PixelFit[]> _spareFits = [];
         private FedResultBuilder? _builder;
         private int _next;
         private int _decoded;
@@ -222,7 +227,7 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
                     {
                         try
                         {
-                            Fitted(pattern, Fit(fitters.Value!, pattern));
+                            Fitted(pattern, Fit(fitters.Value!, pattern, SpareFits(pattern.PixelCount)));
                         }
                         catch
                         {
@@ -234,11 +239,23 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
             }
         }
 
-        private static PatternFits Fit(PatternFitter fitter, PatternCurves curves)
+        private PixelFit[]? SpareFits(int pixels)
+        {
+            lock (_gate)
+            {
+                var i = _spareFits.FindLastIndex(f => f.Length == pixels);
+                if (i < 0) return null;
+                var fits = _spareFits[i];
+                _spareFits.RemoveAt(i);
+                return fits;
+            }
+        }
+
+        private static PatternFits Fit(PatternFitter fitter, PatternCurves curves, PixelFit[]? into)
         {
             try
             {
-                return fitter.Fit(curves);
+                return fitter.Fit(curves, into);
             }
             catch (Exception e)
             {
@@ -255,6 +272,8 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
                 {
                     _builder!.Add(p.Curves, p.Fits);
                     fitted?.Invoke(p.Fits);
+                    scanners[p.Curves.Pattern % scanners.Count].Recycle(p.Curves);
+                    if (_spareFits.Count < MaxSpareFits) _spareFits.Add(p.Fits.Fits);
                     _pixelsFitted += p.Fits.PixelCount;
                     _next++;
                 }

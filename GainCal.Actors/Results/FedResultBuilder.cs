@@ -69,17 +69,19 @@ public sealed class FedResultBuilder
     private static bool IsEarlyExit(in PixelFit f) =>
         f.Status == FitStatus.TooManyPlateauPoints || (f.Status == FitStatus.TooFewPoints && f.Points < 2);
 
-    /// <summary>The table of the modules seen, rows in (link, ROC, row, column) order.</summary>
+    /// <summary>The table of the modules seen, rows in (link, ROC, row, column) order. Called once, after the last
+    /// <see cref="Add"/>: when every module was seen (the usual FED) the table filled so far is the result, not a copy.</summary>
     public PixelTable Build()
     {
         var rocs = Enumerable.Range(0, _cabling.Rocs.Count).Where(r => _modulesSeen.Contains(_cabling.Rocs[r].DetId)).ToList();
-        var t = new PixelTable(_run, rocs.Count * PixelsPerRoc);
+        var whole = rocs.Count == _cabling.Rocs.Count;
+        var t = whole ? _all : new PixelTable(_run, rocs.Count * PixelsPerRoc);
         var at = 0;
         foreach (var r in rocs)
         {
             var roc = _cabling.Rocs[r];
             var from = r * PixelsPerRoc;
-            _all.CopyRange(from, t, at, PixelsPerRoc);
+            if (!whole) _all.CopyRange(from, t, at, PixelsPerRoc);
             for (var row = 0; row < 80; row++)
             {
                 for (var col = 0; col < 52; col++, at++)

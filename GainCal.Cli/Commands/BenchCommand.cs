@@ -97,15 +97,16 @@ internal static partial class BenchCommand
 
     /// <summary>One scanner on this thread over the whole dump: reading, SLink framing, word decoding and accumulation per
     /// pattern, without fitting; the hit words it decoded.</summary>
-    /// <remarks>CPU time is this process's (the loop is its only busy thread): on a loaded machine it says what the code
-    /// costs, where wall time says what the machine had to spare.</remarks>
+    /// <remarks>CPU time is this thread's (the loop runs on it): on a loaded machine it says what the code costs, where
+    /// wall time says what the machine had to spare.</remarks>
     private static (double Seconds, double CpuSeconds, long HitWords) DecodeAlone(string dump, FedCalibrationSetup setup)
     {
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var cpu = ThreadCpu.Seconds();
         var clock = Stopwatch.StartNew();
         using var scanner = new FedDumpScanner(dump, setup);
-        while (scanner.TryReadPattern(out _)) { }
-        return (clock.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds, scanner.Counters.Hits);
+        // As in the pipeline, a pattern's arrays are handed back once it is used.
+        while (scanner.TryReadPattern(out var curves)) scanner.Recycle(curves);
+        return (clock.Elapsed.TotalSeconds, ThreadCpu.Seconds() - cpu, scanner.Counters.Hits);
     }
 
     /// <summary>The floor no calibration can beat: read the file sequentially and touch every 64-bit word.</summary>
@@ -149,13 +150,15 @@ internal static partial class BenchCommand
         using (var scanner = new FedDumpScanner(dump, setup))
             while (curves.Count < 100 && scanner.TryReadPattern(out var c)) curves.Add(c);
         var fitter = new PatternFitter(setup);
-        foreach (var c in curves) fitter.Fit(c);
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        // As in the pipeline, fits fill the array of an earlier pattern of as many pixels.
+        var spare = new Dictionary<int, PixelFit[]>();
+        foreach (var c in curves) spare[c.PixelCount] = fitter.Fit(c).Fits;
+        var cpu = ThreadCpu.Seconds();
         var clock = Stopwatch.StartNew();
         long pixels = 0;
         for (var pass = 0; pass < 5; pass++)
-            foreach (var c in curves) pixels += fitter.Fit(c).PixelCount;
-        return (pixels / clock.Elapsed.TotalSeconds, pixels / (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+            foreach (var c in curves) pixels += fitter.Fit(c, spare[c.PixelCount]).PixelCount;
+        return (pixels / clock.Elapsed.TotalSeconds, pixels / (ThreadCpu.Seconds() - cpu));
     }
 
     private static double Median(IEnumerable<double> values)
@@ -172,6 +175,29 @@ internal static partial class BenchCommand
 
     [GeneratedRegex(@"CPU ([0-9.]+) s")]
     private static partial Regex CpuLine();
+}
+
+/// <summary>CPU time of the calling thread (Linux: CLOCK_THREAD_CPUTIME_ID; elsewhere the process's), so that a
+/// measurement counts neither other processes nor this process's background threads (JIT, GC).</summary>
+internal static class ThreadCpu
+{
+    private const int ThreadCpuClock = 3;
+
+    public static double Seconds()
+    {
+        if (OperatingSystem.IsLinux() && ClockGetTime(ThreadCpuClock, out var t) == 0) return t.Seconds + t.Nanoseconds * 1e-9;
+        return Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
 }
 
 /// <summary>Drops a file from the kernel's page cache (posix_fadvise DONTNEED; Linux), so that it is read from disk again.</summary>
