@@ -20,13 +20,15 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     // In-process messages of one attempt (never serialized).
     sealed record Progressed(int Attempt, FedPipelineProgress Progress);
     sealed record AttemptFailed(int Attempt, string Error);
-    sealed record AttemptSucceeded(int Attempt, string Path, string Checksum, int Pixels, long Events, PixelStats Stats);
+    sealed record AttemptSucceeded(int Attempt, string Path, string Checksum, int Pixels, long Events, PixelStats Stats, FedPipelineProgress Final);
     sealed record Tick;
 
     sealed class Attempt(int number)
     {
         public readonly int Number = number;
         public readonly CancellationTokenSource Cancel = new();
+        /// <summary>Since the attempt started: the pace of its fits, for the throughput and ETA in `status`.</summary>
+        public readonly System.Diagnostics.Stopwatch Clock = System.Diagnostics.Stopwatch.StartNew();
         public FedPipelineProgress Progress;
     }
 
@@ -205,7 +207,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         try
         {
             paths.Check(job.DumpPath);
-            var setup = SetupCache.For(job.VCalPath, paths);
+            var setup = SetupCache.For(job.VCalPath, paths, job.CablingPath, job.CablingTag);
             var stats = new PixelStatsBuilder();
             var outcome = new FedPipeline(setup, options).Run(job.DumpPath, new Relay(self, attempt.Number), ct,
                 new ExpectedFed(job.Run, job.Fed), stats.Add);
@@ -213,7 +215,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
             paths.Check(job.Layout.FedReport(outcome.Fed));
             var path = outcome.Write(job.Layout);
             self.Tell(new AttemptSucceeded(attempt.Number, path, FileChecksum.Of(path), outcome.Table.RowCount, outcome.Progress.Events,
-                stats.Build(outcome.Table.RowCount)));
+                stats.Build(outcome.Table.RowCount), outcome.Progress));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -226,7 +228,9 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
     void OnSucceeded(AttemptSucceeded m)
     {
-        if (Current(m.Attempt) is null) return;
+        if (Current(m.Attempt) is not { } attempt) return;
+        // The metrics count the pixels fitted since the last report too: the outcome's own count, not the last relayed one.
+        attempt.Progress = m.Final;
         Persist(new FedSucceeded(m.Attempt, m.Path, m.Checksum, m.Pixels, m.Events, m.Stats), e =>
         {
             Apply(e);
@@ -261,7 +265,8 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         var p = _attempt?.Progress ?? default;
         PublishActivity();
         Coordinator.Tell(new FedProgress(job.Run, job.Fed, _generation, _attempts, _node, _phase == FedPhase.Queued,
-            p.BytesRead, p.Length, p.Events, p.PatternsDecoded, p.PixelsFitted, p.PatternsFitted));
+            p.BytesRead, p.Length, p.Events, p.PatternsDecoded, p.PixelsFitted, p.PatternsFitted, p.PatternCount,
+            _attempt?.Clock.ElapsedMilliseconds ?? 0));
     }
 
     /// <summary>For the node's metrics (GainCal.Node's dashboard); local only.</summary>

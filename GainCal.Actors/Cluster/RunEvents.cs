@@ -18,7 +18,9 @@ public sealed record RunCreated(
     [property: Key(5)] bool BPixOnly,
     [property: Key(6)] int[] Feds,
     [property: Key(7)] int[] MissingFeds,
-    [property: Key(8)] long CreatedUnixMs) : IGainCalMessage;
+    [property: Key(8)] long CreatedUnixMs,
+    [property: Key(9)] string? CablingPath = null,
+    [property: Key(10)] string? CablingTag = null) : IGainCalMessage;
 
 [MessagePackObject, Manifest("run-submitted")]
 public sealed record RunSubmitted([property: Key(0)] uint Run) : IGainCalMessage;

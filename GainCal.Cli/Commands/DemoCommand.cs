@@ -47,7 +47,7 @@ public static class DemoCommand
 
         Step($"4/6 gaincal submit {run}; gaincal status {run} --watch");
         if (await Echo(cluster, $"gaincal submit {run}", ct) != 0) return 1;
-        var watched = await RunCommands.Watch(cluster.Endpoint, $"{run}", Console.Out, ct);
+        var watched = await RunCommands.Watch(cluster.Endpoint, [$"{run}"], Console.Out, ct);
 
         Step($"5/6 gaincal merge {run}");
         var merged = await Echo(cluster, $"gaincal merge {run}", ct);

@@ -145,10 +145,10 @@ public sealed class FedActivityListener : ReceiveActor, IWithTimers
             _seen[key] = (Math.Max(bytes, a.BytesRead), Math.Max(pixels, a.PixelsFitted));
             if (a.Phase == FedPhase.Running) _running[key] = DateTime.UtcNow;
             else _running.Remove(key);
-            if (a.Phase is FedPhase.Done or FedPhase.Failed)
+            if (a.Phase.HasEnded())
             {
                 _seen.Remove(key);
-                metrics.Ended(a.Phase == FedPhase.Done);
+                metrics.Ended(a.Phase.HasTable());
             }
             metrics.SetRunning(_running.Count);
         });
