@@ -17,7 +17,8 @@ public class RunEventsTests
     /// <summary>One value of every record the coordinator and the aggregator persist, with its bytes as MessagePack.</summary>
     public static TheoryData<string, string> Events() => new()
     {
-        { "run-created", Hex(new RunCreated(400001, "/in", "/out/GainRun_400001", "vcal", "/in/vcal.db", true, [1200, 1201], [1300], 1767225600000)) },
+        { "run-created", Hex(new RunCreated(400001, "/in", "/out/GainRun_400001", "vcal", "/in/vcal.db", true, [1200, 1201], [1300], 1767225600000,
+            "/in/cabling.db", "SiPixelFedCablingMap_v1")) },
         { "run-submitted", Hex(new RunSubmitted(400001)) },
         { "feds-requested", Hex(new FedsRequested(400001, [1201], true)) },
         { "fed-outcome", Hex(new FedOutcomeRecorded(400001, 1200, 2, 1, true, "/out/fed/1200.parquet", "ab", 4160, 720, null, "127.0.0.1:4053", Stats)) },
@@ -59,6 +60,20 @@ public class RunEventsTests
     {
         Assert.True(GainCalSerializer.TypesByManifest.ContainsKey(manifest));
         Assert.Equal(Golden[manifest], hex);
+    }
+
+    /// <summary>RunCreated as stored before runs named their own cabling (keys 0-8).</summary>
+    const string RunCreatedWithoutCabling = "99ce00061a81a32f696eb32f6f75742f4761696e52756e5f343030303031a47663616cab2f696e2f7663616c2e6462c3"
+        + "92cd04b0cd04b191cd0514cf0000019b76daa800";
+
+    [Fact]
+    public void A_run_created_before_runs_named_their_cabling_reads_with_the_nodes_own()
+    {
+        var read = MessagePackSerializer.Deserialize<RunCreated>(Convert.FromHexString(RunCreatedWithoutCabling));
+        Assert.Equal((400001u, "/in/vcal.db", 1767225600000L), (read.Run, read.VCalPath, read.CreatedUnixMs));
+        Assert.Equal([1200, 1201], read.Feds);
+        Assert.Null(read.CablingPath);
+        Assert.Null(read.CablingTag);
     }
 
     [Fact]

@@ -4,6 +4,9 @@ using Akka.Configuration;
 using GainCal.Cluster;
 using GainCal.Node.Dashboard;
 using GainCal.Operations;
+using GainCal.Results;
+using GainCal.Tests.Cluster;
+using static GainCal.Tests.Cli.CalibrateCommandTests;
 
 namespace GainCal.Tests.Operations;
 
@@ -64,6 +67,29 @@ public class NodeMetricsTests
         Assert.Equal(2000, metrics.PixelsPerSecond, 6);
         for (var s = 3; s <= 9; s++) metrics.Sample(t0.AddSeconds(s));
         Assert.Equal(0, metrics.PixelsPerSecond, 6);   // nothing fitted in the last 5 s
+    }
+
+    [Fact]
+    public async Task Pixels_fitted_counts_every_row_of_the_feds_tables_on_a_real_node()
+    {
+        using var dir = new TempDir();
+        const uint run = 616161;
+        var input = dir.Sub("in");
+        // No dead pixels: every pixel of a table is one that answered and was fitted.
+        var sim = Gaincal("simulate", input, "--run", $"{run}", "--feds", "1200,1296", "--rocs-per-fed", "6", "--dead-fraction", "0");
+        Assert.True(sim.Exit == 0, sim.Err);
+        await using var node = await InProcessNode.StartAsync(dir.Sub("data"), dir.Path);
+        using var metrics = new NodeMetrics();
+        node.System.ActorOf(Props.Create(() => new FedActivityListener(metrics)));
+        await Task.Delay(200);   // subscribed
+
+        Assert.Equal(0, (await node.RunAsync($"gaincal create {run} -i {input} -o {dir.Path}/out")).Code);
+        Assert.Equal(0, (await node.RunAsync($"gaincal submit {run}")).Code);
+        var end = await node.WaitAsync(run, s => s.AllEnded);
+        Assert.All(end.Feds, f => Assert.Equal(FedPhase.Done, f.Phase));
+        var rows = end.Feds.Sum(f => (long)PixelTable.Read(f.ResultPath!).RowCount);
+        await WaitAsync(() => metrics.FedsDone == 2);
+        Assert.Equal(rows, metrics.PixelsFitted);
     }
 
     static async Task WaitAsync(Func<bool> condition)
