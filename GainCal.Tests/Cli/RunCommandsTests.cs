@@ -33,7 +33,7 @@ public class RunCommandsTests
         var force = await PbmClientTests.Gaincal(null, "resubmit", "5", "--force", "--node", node.CommandEndpoint);
         Assert.Equal(1, force.Code);
         Assert.StartsWith("gaincal: error: --force needs the FEDs to recompute: --fed N ... (or --fed -1 for every FED)", force.Err);
-        Assert.Contains("\nusage: gaincal resubmit RUN [-n|--fed FED ... [-f|--force]]", force.Err);
+        Assert.Contains("\nusage: gaincal resubmit RUN [-n|--fed FEDS ... [-f|--force]]", force.Err);
         // Nothing listens on port 1: one line, exit 1, for a single answer and for --watch.
         foreach (var args in new[] { new[] { "status", "5", "--node", "127.0.0.1:1" }, ["status", "5", "--watch", "--node", "127.0.0.1:1"] })
         {
