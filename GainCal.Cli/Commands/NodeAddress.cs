@@ -9,7 +9,7 @@ internal static class NodeAddress
 {
     public const string Variable = "GAINCAL_NODE";
     public const string Default = "127.0.0.1:9110";
-    const string Precedence = "default: $GAINCAL_NODE, else \"node\" in ~/.config/gaincal/cli.json, else 127.0.0.1:9110";
+    const string Precedence = "when not given: $GAINCAL_NODE, else \"node\" in ~/.config/gaincal/cli.json, else 127.0.0.1:9110";
 
     /// <summary>$XDG_CONFIG_HOME/gaincal/cli.json, or ~/.config/gaincal/cli.json: {"node": "HOST:PORT"}.</summary>
     public static string ConfigFile => Path.Combine(
@@ -21,7 +21,7 @@ internal static class NodeAddress
     /// <param name="use">What the node is for (the option's help text).</param>
     public static Option<string> Option(string use) => new("--node")
     {
-        Description = $"{use}, HOST:PORT ({Precedence})",
+        Description = $"{use}, HOST:PORT; {Precedence}",
         DefaultValueFactory = _ => Resolve(),
     };
 
