@@ -21,13 +21,16 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     // In-process messages of one attempt (never serialized).
     sealed record Progressed(int Attempt, FedPipelineProgress Progress);
     sealed record AttemptFailed(int Attempt, string Error);
-    sealed record AttemptSucceeded(int Attempt, string Path, string Checksum, int Pixels, long Events, PixelStats Stats, FedHealth Health);
+    sealed record AttemptSucceeded(int Attempt, string Path, string Checksum, int Pixels, long Events, PixelStats Stats, FedHealth Health,
+        FedPipelineProgress Final);
     sealed record Tick;
 
     sealed class Attempt(int number)
     {
         public readonly int Number = number;
         public readonly CancellationTokenSource Cancel = new();
+        /// <summary>Since the attempt started: the pace of its fits, for the throughput and ETA in `status`.</summary>
+        public readonly System.Diagnostics.Stopwatch Clock = System.Diagnostics.Stopwatch.StartNew();
         public FedPipelineProgress Progress;
     }
 
@@ -211,7 +214,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         try
         {
             paths.Check(job.DumpPath);
-            var setup = SetupCache.For(job.VCalPath, paths) with { RealignEvents = job.RealignEvents };
+            var setup = SetupCache.For(job.VCalPath, paths, job.CablingPath, job.CablingTag) with { RealignEvents = job.RealignEvents };
             // A storage outage (xrootd restarted, network cut) is waited out and the FED calibrated again from its
             // first byte; the attempt fails only when the outage outlasts the window.
             var succeeded = StorageOutage.Run(() =>
@@ -223,7 +226,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
                 paths.Check(job.Layout.FedReport(outcome.Fed));
                 var path = outcome.Write(job.Layout);
                 return new AttemptSucceeded(attempt.Number, path, FileChecksum.Of(path), outcome.Table.RowCount, outcome.Progress.Events,
-                    stats.Build(outcome.Table.RowCount), FedHealth.From(outcome.Health));
+                    stats.Build(outcome.Table.RowCount), FedHealth.From(outcome.Health), outcome.Progress);
             }, StorageOutageWindow, ct);
             self.Tell(succeeded);
         }
@@ -238,7 +241,9 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
     void OnSucceeded(AttemptSucceeded m)
     {
-        if (Current(m.Attempt) is null) return;
+        if (Current(m.Attempt) is not { } attempt) return;
+        // The metrics count the pixels fitted since the last report too: the outcome's own count, not the last relayed one.
+        attempt.Progress = m.Final;
         Persist(new FedSucceeded(m.Attempt, m.Path, m.Checksum, m.Pixels, m.Events, m.Stats, RecordedHealth.From(m.Health)), e =>
         {
             Apply(e);
@@ -273,7 +278,8 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         var p = _attempt?.Progress ?? default;
         PublishActivity();
         Coordinator.Tell(new FedProgress(job.Run, job.Fed, _generation, _attempts, _node, _phase == FedPhase.Queued,
-            p.BytesRead, p.Length, p.Events, p.PatternsDecoded, p.PixelsFitted, p.PatternsFitted));
+            p.BytesRead, p.Length, p.Events, p.PatternsDecoded, p.PixelsFitted, p.PatternsFitted, p.PatternCount,
+            _attempt?.Clock.ElapsedMilliseconds ?? 0));
     }
 
     /// <summary>For the node's metrics (GainCal.Node's dashboard); local only.</summary>

@@ -5,16 +5,17 @@ using GainCal.Detector;
 
 namespace GainCal.Cluster;
 
-/// <summary>The calibration setup of a VCal table, built once per node and version of the table file.</summary>
+/// <summary>The calibration setup of a VCal table and a cabling map, built once per node and version of their files.</summary>
 public static class SetupCache
 {
-    sealed record Entry(DateTime Written, long Length, Lazy<FedCalibrationSetup> Setup);
+    /// <summary>What a setup was built from: the files' stamps (a file rewritten in place is read again).</summary>
+    sealed record Entry((DateTime, long) VCal, (DateTime, long) Cabling, Lazy<FedCalibrationSetup> Setup);
 
-    static readonly ConcurrentDictionary<string, Entry> Setups = new();
+    static readonly ConcurrentDictionary<(string VCal, string Cabling, string Tag), Entry> Setups = new();
 
     static CablingMap? _cabling;
 
-    /// <summary>The node's cabling (its --cabling option), used for every FED it calibrates; set once at start-up,
+    /// <summary>The node's cabling (its --cabling option), used for every FED whose run names none; set once at start-up,
     /// before any setup is built. Without it the synthetic map is used.</summary>
     public static void UseCabling(CablingMap cabling)
     {
@@ -22,30 +23,35 @@ public static class SetupCache
         Setups.Clear();
     }
 
-    /// <summary>A table rewritten in place is read again, and one that failed to load is not kept: an operator who
-    /// replaces a run's VCal table and resubmits its FEDs gets the new table without restarting the nodes.
-    /// The table is read only from under the node's allowed roots (checked on every call: a link may change).</summary>
-    public static FedCalibrationSetup For(string? vcalPath, PathConfinement paths)
+    /// <summary>A table or cabling file rewritten in place is read again, and one that failed to load is not kept: an
+    /// operator who replaces a run's VCal table and resubmits its FEDs gets the new table without restarting the nodes.
+    /// Both files are read only from under the node's allowed roots (checked on every call: a link may change).</summary>
+    /// <param name="cablingPath">The run's own cabling map (create --cabling); null: the node's.</param>
+    public static FedCalibrationSetup For(string? vcalPath, PathConfinement paths, string? cablingPath = null, string? cablingTag = null)
     {
-        var path = vcalPath ?? "";
-        if (path.Length > 0) paths.Check(path);
-        var file = path.Length == 0 ? null : new FileInfo(path);
-        var (written, length) = file is { Exists: true } ? (file.LastWriteTimeUtc, file.Length) : (default, 0L);
-        var entry = Setups.AddOrUpdate(path, p => Load(p, written, length),
-            (p, old) => old.Written == written && old.Length == length ? old : Load(p, written, length));
+        var key = (vcalPath ?? "", cablingPath ?? "", cablingTag ?? "");
+        if (key.Item1.Length > 0) paths.Check(key.Item1);
+        if (key.Item2.Length > 0) paths.Check(key.Item2);
+        var (vcal, cabling) = (Stamp(key.Item1), Stamp(key.Item2));
+        var entry = Setups.AddOrUpdate(key, k => Load(k, vcal, cabling),
+            (k, old) => old.VCal == vcal && old.Cabling == cabling ? old : Load(k, vcal, cabling));
         try
         {
             return entry.Setup.Value;
         }
         catch
         {
-            Setups.TryRemove(KeyValuePair.Create(path, entry));
+            Setups.TryRemove(KeyValuePair.Create(key, entry));
             throw;
         }
     }
 
-    static Entry Load(string path, DateTime written, long length) =>
-        new(written, length, new Lazy<FedCalibrationSetup>(() => FedCalibrationSetup.ForVCalTag(path.Length == 0 ? null : path, _cabling)));
+    static (DateTime, long) Stamp(string path) =>
+        path.Length > 0 && new FileInfo(path) is { Exists: true } file ? (file.LastWriteTimeUtc, file.Length) : (default, 0L);
+
+    static Entry Load((string VCal, string Cabling, string Tag) k, (DateTime, long) vcal, (DateTime, long) cabling) =>
+        new(vcal, cabling, new Lazy<FedCalibrationSetup>(() => FedCalibrationSetup.ForVCalTag(k.VCal.Length == 0 ? null : k.VCal,
+            k.Cabling.Length == 0 ? _cabling : CablingMap.Load(k.Cabling, k.Tag.Length == 0 ? null : k.Tag))));
 }
 
 public sealed record RequestFedSlot;

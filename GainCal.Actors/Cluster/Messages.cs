@@ -28,14 +28,17 @@ public sealed class ManifestAttribute(string name) : Attribute
     public string Name { get; } = name;
 }
 
-/// <summary>The generic answer to an operator command: lines to print and whether it succeeded.</summary>
+/// <summary>The generic answer to an operator command: lines to print, whether it succeeded, and whether it did nothing
+/// (a repeat: nothing to resubmit, a run already submitted or merged), which the operator's exit code tells apart.</summary>
 [MessagePackObject, Manifest("cmd-result")]
 public sealed record CommandResult(
     [property: Key(0)] bool Ok,
-    [property: Key(1)] string[] Lines) : IGainCalMessage
+    [property: Key(1)] string[] Lines,
+    [property: Key(2)] bool NothingDone = false) : IGainCalMessage
 {
     public static CommandResult Success(params string[] lines) => new(true, lines);
     public static CommandResult Failure(params string[] lines) => new(false, lines);
+    public static CommandResult Unchanged(params string[] lines) => new(true, lines, true);
 }
 
 /// <summary>What one FED job needs; recorded by the FedCalibrator so that it can resume alone.</summary>
@@ -46,7 +49,9 @@ public sealed record FedJob(
     [property: Key(2)] string DumpPath,
     [property: Key(3)] string OutputDir,
     [property: Key(4)] string? VCalPath,
-    [property: Key(5)] bool RealignEvents = false) : IGainCalMessage
+    [property: Key(5)] bool RealignEvents = false,
+    [property: Key(6)] string? CablingPath = null,
+    [property: Key(7)] string? CablingTag = null) : IGainCalMessage
 {
     [IgnoreMember] public RunLayout Layout => new(OutputDir);
 }

@@ -39,7 +39,9 @@ public sealed record FedProgress(
     [property: Key(8)] long Events,
     [property: Key(9)] int Patterns,
     [property: Key(10)] long PixelsFitted,
-    [property: Key(11)] int PatternsFitted = 0) : IGainCalMessage;
+    [property: Key(11)] int PatternsFitted = 0,
+    [property: Key(12)] int PatternCount = 0,
+    [property: Key(13)] long ElapsedMs = 0) : IGainCalMessage;
 
 /// <summary>A FED's end, re-sent until acknowledged. AlreadyDone: answer to a request that did no work.</summary>
 [MessagePackObject, Manifest("fed-ended")]

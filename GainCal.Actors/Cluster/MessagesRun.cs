@@ -36,17 +36,21 @@ public sealed record CreateRun(
     [property: Key(5)] bool BPixOnly,
     [property: Key(6)] int[] Feds,
     [property: Key(7)] int[] MissingFeds,
-    [property: Key(8)] bool RealignEvents = false) : IGainCalMessage;
+    [property: Key(8)] bool RealignEvents = false,
+    [property: Key(9)] string? CablingPath = null,
+    [property: Key(10)] string? CablingTag = null) : IGainCalMessage;
 
 [MessagePackObject, Manifest("submit-run")]
 public sealed record SubmitRun([property: Key(0)] uint Run) : IGainCalMessage;
 
 /// <summary>Resubmit FEDs; an empty list means the failed ones. Done FEDs are rerun only with Force.</summary>
 [MessagePackObject, Manifest("resubmit-run")]
+/// <summary>Within: run.py's -B/-F, the FEDs of that part (null: no narrowing); the FEDs chosen otherwise are narrowed to them.</summary>
 public sealed record ResubmitRun(
     [property: Key(0)] uint Run,
     [property: Key(1)] int[] Feds,
-    [property: Key(2)] bool Force) : IGainCalMessage;
+    [property: Key(2)] bool Force,
+    [property: Key(3)] int[]? Within = null) : IGainCalMessage;
 
 /// <summary>Asks the coordinator what to merge; answered with MergePlan.</summary>
 [MessagePackObject, Manifest("plan-merge")]
@@ -80,10 +84,15 @@ public sealed record RunStatusView(
     [property: Key(8)] FedStatusView[] Feds,
     [property: Key(9)] RunMerged? Merge,
     [property: Key(10)] bool MergeCurrent,
-    [property: Key(11)] string CoordinatorNode) : IGainCalMessage
+    [property: Key(11)] string CoordinatorNode,
+    [property: Key(12)] string? CablingPath = null,
+    [property: Key(13)] string? CablingTag = null) : IGainCalMessage
 {
     public int Count(FedPhase phase) => Feds.Count(f => f.Phase == phase);
     [IgnoreMember] public bool AllEnded => Submitted && Feds.All(f => f.Phase.HasEnded());
+    [IgnoreMember] public RunState State => RunProgress.StateOf(this);
+    [IgnoreMember] public double PixelsPerSecond => RunProgress.PixelsPerSecond(this);
+    [IgnoreMember] public double? EtaSeconds => RunProgress.EtaSeconds(this);
 }
 
 [MessagePackObject, Manifest("fed-status")]
@@ -101,4 +110,13 @@ public sealed record FedStatusView(
     [property: Key(10)] string? ResultPath,
     [property: Key(11)] int Pixels,
     [property: Key(12)] int PatternsFitted = 0,
-    [property: Key(13)] FedHealth? Health = null) : IGainCalMessage;
+    [property: Key(13)] FedHealth? Health = null,
+    [property: Key(14)] int PatternCount = 0,
+    [property: Key(15)] long ElapsedMs = 0) : IGainCalMessage
+{
+    /// <summary>Pixels fitted per second of the current attempt (0 before its first fitted pattern).</summary>
+    [IgnoreMember] public double PixelsPerSecond => ElapsedMs > 0 ? PixelsFitted * 1000.0 / ElapsedMs : 0;
+
+    /// <summary>Seconds until the last pattern is fitted, at the attempt's pace so far; null while unknown.</summary>
+    [IgnoreMember] public double? EtaSeconds => Phase == FedPhase.Running ? RunProgress.Eta(PatternCount - PatternsFitted, PatternsFitted, ElapsedMs) : null;
+}

@@ -149,6 +149,6 @@ public sealed class RunAggregator : ReceivePersistentActor
         if (r.FailedFeds.Length > 0) lines.Add($"failed FEDs, not merged: {FedList.Format(r.FailedFeds)}");
         if (r.MissingFeds.Length > 0) lines.Add($"FEDs without a dump: {FedList.Format(r.MissingFeds)}");
         if (r.Summary is { } s) lines.AddRange(s.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
-        return CommandResult.Success(lines.ToArray());
+        return new CommandResult(true, lines.ToArray(), NothingDone: reused);
     }
 }

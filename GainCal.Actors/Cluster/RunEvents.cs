@@ -19,7 +19,9 @@ public sealed record RunCreated(
     [property: Key(6)] int[] Feds,
     [property: Key(7)] int[] MissingFeds,
     [property: Key(8)] long CreatedUnixMs,
-    [property: Key(9)] bool RealignEvents = false) : IGainCalMessage;
+    [property: Key(9)] bool RealignEvents = false,
+    [property: Key(10)] string? CablingPath = null,
+    [property: Key(11)] string? CablingTag = null) : IGainCalMessage;
 
 [MessagePackObject, Manifest("run-submitted")]
 public sealed record RunSubmitted([property: Key(0)] uint Run) : IGainCalMessage;

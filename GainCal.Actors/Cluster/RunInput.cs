@@ -16,9 +16,12 @@ public static class RunInput
     /// <summary>The request to record the run, or the one-line reason why there is none. Input, output and VCal table
     /// must lie under this node's allowed roots once every link is resolved. <paramref name="vcalOrigin"/> says what the VCal
     /// file held (for a conditions file: class, tag, IOV and archive version).</summary>
+    /// <param name="feds">The FEDs the run may have (run.py's --fed, -B, -F); default: the BPix ones with <paramref name="bpixOnly"/>, else all.</param>
+    /// <param name="cabling">The run's own cabling map, as <see cref="CheckCabling"/> found it (recorded, and sent with every FED).</param>
     public static CreateRun Scan(uint run, string inputDir, string outputDir, string? vcalTag, bool bpixOnly, PathConfinement paths,
-        out string? vcalOrigin)
+        out string? vcalOrigin, IReadOnlyCollection<int>? feds = null, (string Path, string? Tag)? cabling = null)
     {
+        var expected = feds ?? (bpixOnly ? PixelFeds.BPix : PixelFeds.All);
         vcalOrigin = null;
         if (run == 0) throw new InvalidDataException("the run number must be a positive integer");
         var remote = StorageByLocation.IsRemote(inputDir);
@@ -29,11 +32,11 @@ public static class RunInput
             throw new InvalidDataException($"{input}: input directory does not exist");
         var found = new SortedSet<int>();
         foreach (var entry in StorageByLocation.Default.List(input))
-            if (!entry.IsDirectory && DumpFileName.TryParse(entry.Name, out var name) && name!.Run == run && PixelFeds.IsPixelFed(name.Fed)
-                && (!bpixOnly || PixelFeds.IsBPix(name.Fed)))
+            if (!entry.IsDirectory && DumpFileName.TryParse(entry.Name, out var name) && name!.Run == run && expected.Contains(name.Fed))
                 found.Add(name.Fed);
         if (found.Count == 0)
-            throw new InvalidDataException($"{input}: no GainCalibration_<FED>_{run}.dmp file of a {(bpixOnly ? "BPix" : "pixel")} FED");
+            throw new InvalidDataException($"{input}: no GainCalibration_<FED>_{run}.dmp file of a " +
+                                           $"{(feds is not null ? $"selected FED ({FedList.Format(feds)})" : bpixOnly ? "BPix FED" : "pixel FED")}");
         var tag = string.IsNullOrEmpty(vcalTag) ? null : vcalTag;
         string? vcal = null;
         if (tag is not null)
@@ -49,9 +52,25 @@ public static class RunInput
                 throw new InvalidDataException($"VCal tag {tag}: {e.Message}", e);
             }
         }
-        var expected = bpixOnly ? PixelFeds.BPix : PixelFeds.All;
         return new CreateRun(run, input, output, tag, vcal, bpixOnly, found.ToArray(),
-            expected.Where(f => !found.Contains(f)).ToArray());
+            expected.Where(f => !found.Contains(f)).Order().ToArray(), CablingPath: cabling?.Path, CablingTag: cabling?.Tag);
+    }
+
+    /// <summary>A run's own cabling map (create --cabling), read once here so that a wrong file is the operator's one-line error
+    /// at create, not a failure of every FED: its full path, under the node's allowed roots, and what it held.</summary>
+    public static (string Path, string Origin) CheckCabling(string path, string? tag, PathConfinement paths)
+    {
+        var full = Path.GetFullPath(path);
+        if (paths.Problem(full) is { } outside) throw new InvalidDataException($"cabling: {outside}");
+        if (!File.Exists(full)) throw new InvalidDataException($"{full}: cabling file does not exist");
+        try
+        {
+            return (full, CablingMap.Load(full, tag).Origin);
+        }
+        catch (Exception e) when (e is CablingFormatException or InvalidDataException or IOException or UnauthorizedAccessException or FormatException)
+        {
+            throw new InvalidDataException(e.Message.StartsWith(full, StringComparison.Ordinal) ? e.Message : $"{full}: {e.Message}", e);
+        }
     }
 
     /// <summary>The reference copies &lt;VCALTAG&gt;.db from beside the run directory: a tag is a file path, or
@@ -97,6 +116,7 @@ public static class RunInput
         {
             run = c.Run, indir = c.InputDir, outdir = c.OutputDir, vcaltag = c.VCalTag, vcalfile = c.VCalPath,
             bpixonly = c.BPixOnly, feds = c.Feds, missing = c.MissingFeds, realignevents = c.RealignEvents,
+            cabling = c.CablingPath, cablingtag = c.CablingTag,
         }, new JsonSerializerOptions { WriteIndented = true });
         RunLayout.WriteText(new RunLayout(c.OutputDir).Config, json);
     }

@@ -69,13 +69,16 @@ public sealed class RunRegistry
             var e = existing.Spec;
             return e.InputDir == c.InputDir && e.OutputDir == c.OutputDir && e.VCalTag == c.VCalTag && e.BPixOnly == c.BPixOnly
                    && e.Feds.SequenceEqual(c.Feds) && e.RealignEvents == c.RealignEvents
+                   && e.CablingPath == c.CablingPath && e.CablingTag == c.CablingTag
                 ? CommandResult.Success($"run {c.Run} was already created with these settings; nothing changed")
                 : CommandResult.Failure($"run {c.Run} already exists with other settings (input {e.InputDir}, output {e.OutputDir}, " +
-                                        $"VCal tag {e.VCalTag ?? "none"}, {e.Feds.Length} FEDs); a run's settings cannot be changed" +
+                                        $"VCal tag {e.VCalTag ?? "none"}, {e.Feds.Length} FEDs, cabling {e.CablingPath ?? "the nodes' own"}); " +
+                                        "a run's settings cannot be changed" +
                                         (e.VCalPath is null ? "" : $", but its VCal table can: replace {e.VCalPath} and rerun its FEDs " +
                                                                    $"(gaincal resubmit {c.Run} --fed -1 --force)"));
         }
-        return new RunCreated(c.Run, c.InputDir, c.OutputDir, c.VCalTag, c.VCalPath, c.BPixOnly, c.Feds, c.MissingFeds, nowUnixMs, c.RealignEvents);
+        return new RunCreated(c.Run, c.InputDir, c.OutputDir, c.VCalTag, c.VCalPath, c.BPixOnly, c.Feds, c.MissingFeds, nowUnixMs, c.RealignEvents,
+            c.CablingPath, c.CablingTag);
     }
 
     public static CommandResult Created(RunCreated e)
@@ -91,6 +94,7 @@ public sealed class RunRegistry
             lines.Add($"{e.MissingFeds.Length} expected FEDs have no dump: {FedList.Format(e.MissingFeds)}");
         if (e.RealignEvents)
             lines.Add("events are placed on the calibration sequence by their L1ID (--realign-events), not in reading order as in the reference");
+        if (e.CablingPath is not null) lines.Add($"cabling: {e.CablingPath}{(e.CablingTag is null ? "" : $" (tag {e.CablingTag})")}");
         return CommandResult.Success(lines.ToArray());
     }
 
@@ -98,7 +102,7 @@ public sealed class RunRegistry
     {
         if (!_runs.TryGetValue(run, out var r)) return CommandResult.Failure(Unknown(run));
         if (r.Submitted)
-            return CommandResult.Success($"run {run} was already submitted ({Counts(r)}); nothing started again" +
+            return CommandResult.Unchanged($"run {run} was already submitted ({Counts(r)}); nothing started again" +
                                          (r.Feds.Values.Any(f => f.Phase == FedPhase.Failed) ? $"; failed FEDs: gaincal resubmit {run}" : ""));
         return new RunSubmitted(run);
     }
@@ -120,8 +124,17 @@ public sealed class RunRegistry
         var wanted = all ? r.Feds.Values.ToList()
             : m.Feds.Length > 0 ? m.Feds.Distinct().Order().Select(f => r.Feds[f]).ToList()
             : r.Feds.Values.Where(f => f.Phase == FedPhase.Failed).ToList();
-        if (wanted.Count == 0) return CommandResult.Success($"run {m.Run} has no failed FED; nothing resubmitted");
         var lines = new List<string>();
+        if (m.Within is { } within)
+        {
+            // run.py narrows whichever FEDs were chosen to the part (-B/-F); the ones named but left out are said.
+            var outside = wanted.Where(f => !within.Contains(f.Fed)).Select(f => f.Fed).ToArray();
+            if (outside.Length > 0 && m.Feds.Length > 0 && !all)
+                lines.Add($"{(outside.Length == 1 ? "FED" : "FEDs")} {FedList.Format(outside)} not in the -B/-F selection; not resubmitted");
+            wanted = wanted.Where(f => within.Contains(f.Fed)).ToList();
+        }
+        if (wanted.Count == 0)
+            return CommandResult.Unchanged([.. lines, $"run {m.Run} has no failed FED{(m.Within is null ? "" : " in the selection")}; nothing resubmitted"]);
         var rerun = new List<int>();
         foreach (var f in wanted)
         {
@@ -129,7 +142,7 @@ public sealed class RunRegistry
             else if (f.Phase.HasTable() && !m.Force) lines.Add($"FED {f.Fed} is {StatusText.Name(f.Phase)}; not rerun (--force recomputes it)");
             else rerun.Add(f.Fed);
         }
-        if (rerun.Count == 0) return CommandResult.Success([.. lines, "nothing resubmitted"]);
+        if (rerun.Count == 0) return CommandResult.Unchanged([.. lines, "nothing resubmitted"]);
         notes = lines.ToArray();
         return new FedsRequested(m.Run, rerun.ToArray(), m.Force);
     }
@@ -295,7 +308,7 @@ public sealed class RunRegistry
         f.LastHeard = now;
         f.Sent = true;
         return new StartFed(new FedJob(s.Run, f.Fed, Path.Combine(s.InputDir, new DumpFileName(f.Fed, s.Run).FileName), s.OutputDir, s.VCalPath,
-                s.RealignEvents),
+                s.RealignEvents, s.CablingPath, s.CablingTag),
             f.Generation, f.Force);
     }
 
@@ -355,10 +368,10 @@ public sealed class RunRegistry
         var feds = r.Feds.Values.Select(f => new FedStatusView(f.Fed, f.LivePhase, f.LiveNode, f.LiveAttempts,
             f.Progress?.BytesRead ?? 0, f.Progress?.Length ?? 0, f.Progress?.Events ?? 0, f.Progress?.Patterns ?? 0,
             f.Progress?.PixelsFitted ?? 0, f.Error, f.ResultPath, f.Pixels, f.Progress?.PatternsFitted ?? 0,
-            f.Phase.HasTable() ? f.Health : null)).ToArray();
+            f.Phase.HasTable() ? f.Health : null, f.Progress?.PatternCount ?? 0, f.Progress?.ElapsedMs ?? 0)).ToArray();
         var current = r.Merge is { } m && r.Feds.Values.All(f => f.Ended) && m.InputKey == MergeRequest(r).InputKey;
         return new RunStatusView(s.Run, s.InputDir, s.OutputDir, s.VCalTag, s.VCalPath, s.BPixOnly, r.Submitted,
-            s.MissingFeds, feds, r.Merge?.ToMessage(), current, node);
+            s.MissingFeds, feds, r.Merge?.ToMessage(), current, node, s.CablingPath, s.CablingTag);
     }
 }
 

@@ -26,6 +26,8 @@ public static class StatusText
             .Select(x => $"{x.n} {Name(x.p)}"));
         yield return $"coordinator on {v.CoordinatorNode}; {v.Feds.Length} FEDs: {counts}{(v.Submitted ? "" : " (not submitted)")}" +
                      (v.MissingFeds.Length > 0 ? $"; {v.MissingFeds.Length} expected FEDs have no dump" : "");
+        if (v.CablingPath is not null) yield return $"cabling: {v.CablingPath}{(v.CablingTag is null ? "" : $" (tag {v.CablingTag})")}";
+        if (v.State == RunState.Running) yield return RunProgressLine(v);
         yield return $"{"FED",-5} {"STATE",-8} {"NODE",-16} {"ATT",3}  PROGRESS / RESULT / ERROR";
         foreach (var f in v.Feds)
         {
@@ -44,11 +46,26 @@ public static class StatusText
 
     public static string Name(FedPhase p) => p == FedPhase.DoneWithWarnings ? "done-with-warnings" : p.ToString().ToLowerInvariant();
 
+    /// <summary>The run's patterns fitted, pixels per second and ETA, over the FEDs that are running or still to run.</summary>
+    static string RunProgressLine(RunStatusView v)
+    {
+        var patterns = v.Feds.Max(f => f.PatternCount);
+        var fitted = v.Feds.Sum(f => f.Phase.HasEnded() ? patterns : f.PatternsFitted);
+        var total = (long)patterns * v.Feds.Length;
+        var share = total > 0 ? string.Create(CultureInfo.InvariantCulture, $"{100.0 * fitted / total:F1}% of patterns fitted, ") : "";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"progress: {share}{v.Feds.Sum(f => f.Phase.HasEnded() ? f.Pixels : f.PixelsFitted):N0} pixels, {v.PixelsPerSecond:N0} pixels/s, ETA {Eta(v.EtaSeconds)}");
+    }
+
+    static string Eta(double? seconds) => seconds is { } s ? RunProgress.Duration(s) : "unknown";
+
+    /// <summary>A running FED's share is its patterns fitted: reading runs ahead of fitting, so 100 % read is not 100 % done.</summary>
     static string Detail(FedStatusView f) => f.Phase switch
     {
-        FedPhase.Running => f.Length > 0
+        FedPhase.Running => f.PatternCount > 0
             ? string.Create(CultureInfo.InvariantCulture,
-                $"{100.0 * f.BytesRead / f.Length,5:F1}% {f.BytesRead / 1e6:F1}/{f.Length / 1e6:F1} MB, {f.Events} events, {f.Patterns} patterns, {f.PixelsFitted} pixels fitted")
+                $"{100.0 * f.PatternsFitted / f.PatternCount,5:F1}% {f.PatternsFitted}/{f.PatternCount} patterns fitted, {f.PixelsFitted:N0} pixels, " +
+                $"{f.PixelsPerSecond:N0} pixels/s, ETA {Eta(f.EtaSeconds)}; read {f.BytesRead / 1e6:F1}/{f.Length / 1e6:F1} MB, {f.Events} events")
             : "starting",
         FedPhase.Done => $"{f.Pixels} pixels -> {f.ResultPath}{Errors(f.Health)}",
         FedPhase.DoneWithWarnings => $"{f.Pixels} pixels -> {f.ResultPath}; {Counts(f.Health)}{Errors(f.Health)}",

@@ -17,7 +17,7 @@ public sealed class CommandHostService(NodeSettings settings, ActorSystem system
     JournalHealth journal, ILogger<CommandHostService> log) : BackgroundService
 {
     /// <summary>Exit code of a command refused because the client did not prove it knows the secret.</summary>
-    public const int Refused = 3;
+    public const int Refused = ExitCodes.SecretRefused;
 
     readonly CommandPalettes _palettes = new(settings, system, registry, logRing, journal);
     readonly string? _secret = string.IsNullOrEmpty(settings.CommandSecret) ? null : settings.CommandSecret;

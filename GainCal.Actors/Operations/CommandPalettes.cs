@@ -1,15 +1,16 @@
 using Akka.Actor;
 using Akka.Hosting;
 using GainCal.Cluster;
+using GainCal.Detector;
 
 namespace GainCal.Operations;
 
 /// <summary>The palettes the command host serves: `gaincal` (runs) and Petabridge.Cmd's `cluster`,
 /// `cluster-sharding`, `actor` and `log` (in their own files). `help` lists them.
-/// Exit codes: 0 done, 1 the command failed, 2 the command line is wrong (usage printed).</summary>
+/// Exit codes (<see cref="ExitCodes"/>): 0 done, 1 the command failed, 2 the command line is wrong (usage printed), 3 nothing to do.</summary>
 public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, IReadOnlyActorRegistry registry, LogRing log, JournalHealth journal)
 {
-    public const int Ok = 0, Failed = 1, Usage = 2;
+    public const int Ok = ExitCodes.Ok, Failed = ExitCodes.Failed, Usage = ExitCodes.Usage;
 
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(15);
     static readonly TimeSpan MergeTimeout = TimeSpan.FromMinutes(10);
@@ -150,10 +151,15 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                     }
                 CreateRun create;
                 string? vcalOrigin;
+                (string Path, string Origin)? cabling = null;
                 try
                 {
-                    // The input is scanned and the output prepared here, on the node the command came to: the coordinator does no file I/O.
-                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths, out vcalOrigin) with { RealignEvents = c.RealignEvents };
+                    // The input is scanned, the cabling read and the output prepared here, on the node the command came to: the
+                    // coordinator does no file I/O.
+                    if (c.Cabling is { } file) cabling = RunInput.CheckCabling(file, c.CablingTag, _paths);
+                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths, out vcalOrigin,
+                        c.Feds is null && !c.FPixOnly ? null : c.Selection.ToArray(), cabling is { } k ? (k.Path, c.CablingTag) : null)
+                        with { RealignEvents = c.RealignEvents };
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {
@@ -181,6 +187,7 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                 {
                     RunInput.WriteConfig(create);
                     if (vcalOrigin is not null) result = result with { Lines = [.. result.Lines, $"VCal table read: {vcalOrigin}"] };
+                    if (cabling is { } read) result = result with { Lines = [.. result.Lines, $"cabling read: {read.Origin}"] };
                 }
                 break;
             }
@@ -188,14 +195,16 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                 result = await coordinator.Ask<CommandResult>(new SubmitRun(s.Run), AskTimeout, ct);
                 break;
             case ResubmitRequest r:
-                result = await coordinator.Ask<CommandResult>(new ResubmitRun(r.Run, r.Feds, r.Force), AskTimeout, ct);
+                result = await coordinator.Ask<CommandResult>(
+                    new ResubmitRun(r.Run, r.Feds, r.Force, r.Part is { } part ? FedParts.Within(PixelFeds.All, part).ToArray() : null), AskTimeout, ct);
                 break;
             case StatusRequest s:
             {
                 var reply = await coordinator.Ask<RunStatusReply>(new GetRunStatus(s.Run), AskTimeout, ct);
-                result = reply.Status is { } status
-                    ? CommandResult.Success(s.Json ? [StatusText.ToJson(status)] : StatusText.Render(status).ToArray())
-                    : CommandResult.Failure(reply.Error ?? $"run {s.Run}: no status");
+                var shown = reply.Status is { } all && s.Feds is { } only ? all with { Feds = all.Feds.Where(f => only.Contains(f.Fed)).ToArray() } : reply.Status;
+                result = shown is null ? CommandResult.Failure(reply.Error ?? $"run {s.Run}: no status")
+                    : shown.Feds.Length == 0 ? CommandResult.Failure($"run {s.Run} has none of the selected FEDs (its FEDs: {FedList.Format(reply.Status!.Feds.Select(f => f.Fed))})")
+                    : CommandResult.Success(s.Json ? [StatusText.ToJson(shown)] : StatusText.Render(shown).ToArray());
                 break;
             }
             case MergeRequest m:
@@ -211,6 +220,6 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         }
         foreach (var line in result.Lines)
             await emit(result.Ok ? HostFrame.Out(line) : HostFrame.Err($"error: {line}"));
-        return result.Ok ? Ok : Failed;
+        return !result.Ok ? Failed : result.NothingDone ? ExitCodes.NothingDone : Ok;
     }
 }

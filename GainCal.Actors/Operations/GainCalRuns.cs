@@ -25,6 +25,7 @@ public static class GainCalRuns
         var read = r.Feds.Sum(f => f.Phase == FedPhase.Running ? f.BytesRead : 0);
         var merged = r.Merge is { Ok: true } ? r.MergeCurrent ? "merged" : "merged (not current)" : r.Merge is { } ? "merge failed" : "not merged";
         var reading = read > 0 ? string.Create(CultureInfo.InvariantCulture, $" | {read / 1e6:F1} MB read by running FEDs") : "";
-        return $"run {r.Run} | {(r.Submitted ? "submitted" : "created")} | {r.Feds.Length} FEDs: {counts} | {merged} | {r.OutputDir}{reading}";
+        var eta = r.State == RunState.Running && r.EtaSeconds is { } s ? $", ETA {RunProgress.Duration(s)}" : "";
+        return $"run {r.Run} | {r.State.Name()}{eta} | {r.Feds.Length} FEDs: {counts} | {merged} | {r.OutputDir}{reading}";
     }
 }

@@ -6,8 +6,9 @@ using GainCal.Storage;
 namespace GainCal.Results;
 
 /// <summary>Where one FED's calibration stands: the dump read so far, and patterns decoded and fitted.</summary>
+/// <param name="PatternCount">Patterns of the calibration (the FED is done when this many are fitted).</param>
 public readonly record struct FedPipelineProgress(long BytesRead, long Length, long Events, int PatternsDecoded, int PatternsFitted,
-    long PixelsFitted)
+    long PixelsFitted, int PatternCount = 0)
 {
     public double Fraction => Length > 0 ? (double)BytesRead / Length : 0;
 }
@@ -136,7 +137,8 @@ public sealed class FedPipeline(FedCalibrationSetup setup, FedPipelineOptions? o
                 bytes += p.BytesRead;
                 events = Math.Max(events, p.Events);
             }
-            return new FedPipelineProgress(bytes / scanners.Count, scanners[0].Progress.Length, events, _decoded, _next, _pixelsFitted);
+            return new FedPipelineProgress(bytes / scanners.Count, scanners[0].Progress.Length, events, _decoded, _next, _pixelsFitted,
+                Setup.Pattern.PatternCount);
         }
 
         public FedCalibrationOutcome Run(CancellationToken outer, PatternIndex patterns)

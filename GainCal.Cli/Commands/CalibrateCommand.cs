@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GainCal.Operations;
 using System.Diagnostics;
 using System.Globalization;
 using GainCal.Calibration;
@@ -47,7 +48,7 @@ internal static class CalibrateCommand
     }
 
     /// <summary>`calibrate --strict` on a FED that ended with warnings.</summary>
-    public const int StrictExitCode = 3;
+    public const int StrictExitCode = ExitCodes.Warnings;
 
     public static int Run(string dumpPath, string outputDirectory, FedCalibrationSetup setup, int fitThreads, TextWriter output,
         FedWarningLimits? limits = null, bool strict = false)

@@ -11,10 +11,10 @@ internal static class CliErrors
     public static async Task<int> InvokeAsync(RootCommand root, string[] args)
     {
         CliValues.UseOperatorParsers(root);
-        var parsed = root.Parse(args);
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // Parsing too: an option's default may read a file (the node from ~/.config/gaincal/cli.json).
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (IsUserError(e))
         {

@@ -1,18 +1,16 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using System.Globalization;
 using GainCal.Cluster;
 using GainCal.Operations;
 
 namespace GainCal.Cli.Commands;
 
 /// <summary>The run commands of the reference's run.py (create, submit, status, resubmit, merge/hadd), sent to
-/// a node's command host. The node checks and executes; this side only resolves paths against the current
-/// directory and prints what comes back. Errors, found here or by the node, are `gaincal: error: ...` lines and exit code 1.</summary>
+/// a node's command host (<see cref="NodeAddress"/>). The node checks and executes; this side only resolves paths against the current
+/// directory and prints what comes back. Errors, found here or by the node, are `gaincal: error: ...` lines and exit code 1; a command
+/// that had nothing to do exits with 3 (<see cref="ExitCodes"/>).</summary>
 public static class RunCommands
 {
-    public const string DefaultNode = "127.0.0.1:9110";
-
     /// <summary>The run commands of <see cref="RunCommandGrammar"/> (the grammar the node parses too), with the client's
     /// --node (and status's --watch). A command line is checked here with the same grammar, its paths made absolute
     /// against the current directory, and sent as it was typed otherwise.</summary>
@@ -29,9 +27,9 @@ public static class RunCommands
                 command.Options.Add(watch);
                 command.SetAction(async (r, ct) =>
                 {
-                    var request = (StatusRequest)Read(grammar, r);
+                    Read(grammar, r);
                     return r.GetValue(watch)
-                        ? await Watch(r.GetValue(node)!, request.Run.ToString(CultureInfo.InvariantCulture), Console.Out, ct)
+                        ? await Watch(r.GetValue(node)!, Words(grammar, r, command).Skip(2).ToArray(), Console.Out, ct)
                         : await Send(r.GetValue(node)!, Words(grammar, r, command), ct);
                 });
             }
@@ -47,11 +45,7 @@ public static class RunCommands
         return grammar.Commands;
     }
 
-    static Option<string> NodeOption() => new("--node")
-    {
-        Description = "command host of any cluster node, HOST:PORT",
-        DefaultValueFactory = _ => DefaultNode,
-    };
+    static Option<string> NodeOption() => NodeAddress.Option("command host of any cluster node");
 
     /// <summary>Checks the values as the node will; a bad one is the operator's one-line error (with the usage).</summary>
     static RunRequest Read(RunCommandGrammar grammar, ParseResult r)
@@ -72,7 +66,7 @@ public static class RunCommands
     {
         var words = new List<string> { "gaincal", command.Name };
         var local = new HashSet<string>(command.Options.Where(o => o.Name is "--node" or "--watch").SelectMany(o => o.Aliases.Append(o.Name)));
-        var paths = new HashSet<string>(new Option[] { grammar.Input, grammar.Output }.SelectMany(o => o.Aliases.Append(o.Name)));
+        var paths = new HashSet<string>(new Option[] { grammar.Input, grammar.Output, grammar.Cabling }.SelectMany(o => o.Aliases.Append(o.Name)));
         var tokens = r.Tokens.SkipWhile(t => t.Type != TokenType.Command).Skip(1).ToList();
         for (var i = 0; i < tokens.Count; i++)
         {
@@ -93,7 +87,8 @@ public static class RunCommands
 
     /// <summary>Polls the run's status once a second and redraws it; returns when every FED has ended and the
     /// merge is current (or cannot come), with 0 if no FED failed.</summary>
-    public static async Task<int> Watch(string node, string run, TextWriter output, CancellationToken ct)
+    /// <param name="status">The status command's words after `gaincal status`: the run and its FED selection.</param>
+    public static async Task<int> Watch(string node, IReadOnlyList<string> status, TextWriter output, CancellationToken ct)
     {
         var redraw = !Console.IsOutputRedirected && output == Console.Out;
         DateTime? endedAt = null;
@@ -101,7 +96,7 @@ public static class RunCommands
         {
             var json = new System.Text.StringBuilder();
             var errors = new List<string>();
-            var code = await CommandHostClient.RunAsync(node, CommandLineText.Join(["gaincal", "status", run, "--json"]),
+            var code = await CommandHostClient.RunAsync(node, CommandLineText.Join(["gaincal", "status", .. status.Where(w => w != "--json"), "--json"]),
                 l => json.AppendLine(l), errors.Add, ct);
             if (code != 0 || StatusText.FromJson(json.ToString()) is not { } view)
             {
@@ -116,20 +111,21 @@ public static class RunCommands
                 endedAt ??= DateTime.UtcNow;
                 var mergeSettled = view.MergeCurrent || view.Feds.All(f => !f.Phase.HasTable()) || view.Merge is { Ok: false }
                                    || DateTime.UtcNow - endedAt > TimeSpan.FromSeconds(60);
-                if (mergeSettled) return view.Count(FedPhase.Failed) == 0 ? 0 : 1;
+                if (mergeSettled) return view.Count(FedPhase.Failed) == 0 ? ExitCodes.Ok : ExitCodes.Failed;
             }
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
         }
-        return 130;
+        return ExitCodes.Interrupted;
     }
 
     /// <summary>Sends one command line and prints the answer. Client-side failures (a bad run number or --node, an
-    /// unreachable node) are thrown and become CliErrors' one line with exit code 1.</summary>
+    /// unreachable node) are thrown and become CliErrors' one line with exit code 1. The node's "nothing done" stays 3;
+    /// its other failures are 1, as the CLI's own.</summary>
     public static async Task<int> Send(string node, IEnumerable<string> args, CancellationToken ct)
     {
         var code = await CommandHostClient.RunAsync(node, CommandLineText.Join(args), Console.WriteLine,
             l => Console.Error.WriteLine(FromNode(l)), ct);
-        return code == 0 ? 0 : 1;
+        return code is ExitCodes.Ok or ExitCodes.NothingDone ? code : ExitCodes.Failed;
     }
 
     /// <summary>The node's `error: ...` lines, prefixed like the CLI's own; its usage lines as they are.</summary>

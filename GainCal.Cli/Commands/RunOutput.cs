@@ -9,11 +9,7 @@ namespace GainCal.Cli.Commands;
 internal static class RunOutput
 {
     /// <param name="use">What the node is asked for, and when (the help text after "Command host of any cluster node, ").</param>
-    public static Option<string> NodeOption(string use) => new("--node")
-    {
-        Description = $"Command host of any cluster node, {use}",
-        DefaultValueFactory = _ => RunCommands.DefaultNode,
-    };
+    public static Option<string> NodeOption(string use) => NodeAddress.Option($"Command host of any cluster node, {use}");
 
     /// <param name="otherwise">What the operator can give instead of asking the cluster, for the error when it cannot be asked.</param>
     public static string Directory(uint run, string? runDir, string node, string otherwise)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GainCal.Cluster;
+using GainCal.Operations;
 using GainCal.Results;
 
 namespace GainCal.Tests.Cluster;
@@ -140,14 +141,14 @@ public class ClusterReliabilityTests
 
         // Repeats: no new work, and the answer says so.
         var again = await cluster.RunAsync(1, $"gaincal submit {run}");
-        Assert.Equal(0, again.Code);
+        Assert.Equal(ExitCodes.NothingDone, again.Code);
         Assert.Contains("already submitted", again.Out.Single());
         var doneFed = Feds[0];
         var redo = await cluster.RunAsync(1, $"gaincal resubmit {run} --fed {doneFed}");
-        Assert.Equal(0, redo.Code);
+        Assert.Equal(ExitCodes.NothingDone, redo.Code);
         Assert.Equal([$"FED {doneFed} is done; not rerun (--force recomputes it)", "nothing resubmitted"], redo.Out);
         var merge = await cluster.RunAsync(1, $"gaincal merge {run}");
-        Assert.Equal(0, merge.Code);
+        Assert.Equal(ExitCodes.NothingDone, merge.Code);
         Assert.Contains("already merged from the same FED results", merge.Out[0]);
 
         // Wrong input: one line, non-zero.
@@ -174,7 +175,7 @@ public class ClusterReliabilityTests
 
         // run.py's `--fed -1` names every FED; done ones are still not rerun.
         var all = await cluster.RunAsync(1, $"gaincal resubmit {run} --fed -1");
-        Assert.Equal(0, all.Code);
+        Assert.Equal(ExitCodes.NothingDone, all.Code);
         Assert.Equal(Feds.Length + 1, all.Out.Count);
         Assert.Equal("nothing resubmitted", all.Out[^1]);
     }

@@ -26,7 +26,7 @@ public class CommandHostTests
         var badRun = await node.RunAsync("gaincal status twelve");
         Assert.Equal(CommandPalettes.Usage, badRun.Code);
         Assert.Equal("error: RUN must be a positive run number, got 'twelve'", badRun.Err[0]);
-        Assert.Equal("usage: gaincal status RUN [--json]", badRun.Err[1]);
+        Assert.Equal("usage: gaincal status RUN [--json] [-B|--bpix-only | -F|--fpix-only] [-n|--fed FEDS ...]", badRun.Err[1]);
 
         var quote = await node.RunAsync("gaincal status 'unterminated");
         Assert.Equal(CommandPalettes.Usage, quote.Code);
@@ -69,7 +69,7 @@ public class CommandHostTests
         Assert.Equal(CommandPalettes.Usage, force.Code);
         Assert.Equal("error: --force needs the FEDs to recompute: --fed N ... (or --fed -1 for every FED), " +
                      "e.g. gaincal resubmit 400004 --fed -1 --force", force.Err[0]);
-        Assert.StartsWith("usage: gaincal resubmit RUN [-n|--fed FED ... [-f|--force]]", force.Err[1]);
+        Assert.StartsWith("usage: gaincal resubmit RUN [-n|--fed FEDS ... [-f|--force]]", force.Err[1]);
         var named = await node.RunAsync("gaincal resubmit 400004 --fed 1201 --force");
         Assert.Equal("error: run 400004 is not known; create it first (gaincal create 400004 -i DIR -o DIR)", named.Err.Single());
     }

@@ -20,7 +20,7 @@ public class ConditionsEndToEndTests
 
     /// <summary>The synthetic map with, on each FED, pairs of modules of the same link layout swapped: a cabling
     /// that decodes differently from the built-in one, so only a node that reads the file gets the right modules.</summary>
-    static CablingMap Swapped()
+    internal static CablingMap Swapped()
     {
         var synthetic = CablingMap.Synthetic();
         var swap = new Dictionary<DetId, DetId>();

@@ -17,7 +17,8 @@ public class RunEventsTests
     /// <summary>One value of every record the coordinator and the aggregator persist, with its bytes as MessagePack.</summary>
     public static TheoryData<string, string> Events() => new()
     {
-        { "run-created", Hex(new RunCreated(400001, "/in", "/out/GainRun_400001", "vcal", "/in/vcal.db", true, [1200, 1201], [1300], 1767225600000)) },
+        { "run-created", Hex(new RunCreated(400001, "/in", "/out/GainRun_400001", "vcal", "/in/vcal.db", true, [1200, 1201], [1300], 1767225600000,
+            true, "/in/cabling.db", "SiPixelFedCablingMap_v1")) },
         { "run-submitted", Hex(new RunSubmitted(400001)) },
         { "feds-requested", Hex(new FedsRequested(400001, [1201], true)) },
         { "fed-outcome", Hex(new FedOutcomeRecorded(400001, 1200, 2, 1, true, "/out/fed/1200.parquet", "ab", 4160, 720, null, "127.0.0.1:4053", Stats)) },
@@ -31,8 +32,10 @@ public class RunEventsTests
 
     static readonly Dictionary<string, string> Golden = new()
     {
-        ["run-created"] = "9ace00061a81a32f696eb32f6f75742f4761696e52756e5f343030303031a47663616cab2f696e2f7663616c2e6462c3"
-            + "92cd04b0cd04b191cd0514cf0000019b76daa800c2",
+        // Keys 9-10 (the run's own cabling file and tag) added deliberately with create --cabling.
+        ["run-created"] = "9bce00061a81a32f696eb32f6f75742f4761696e52756e5f343030303031a47663616cab2f696e2f7663616c2e6462c3"
+            + "92cd04b0cd04b191cd0514cf0000019b76daa800ae2f696e2f6361626c696e672e6462b75369506978656c4665644361"
+            + "626c696e674d61705f7631",
         ["run-submitted"] = "91ce00061a81",
         ["feds-requested"] = "93ce00061a8191cd04b1c3",
         ["fed-outcome"] = "9dce00061a81cd04b00201c3b52f6f75742f6665642f313230302e70617271756574a26162cd1040cd02d0c0ae313237"
@@ -42,7 +45,7 @@ public class RunEventsTests
         ["merge-outcome"] = "9cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f476169"
             + "6e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad70697865"
             + "6c733a20382c333230c0cf0000019b76daa800",
-        ["run-registry-snap"] = "9191949a07a22f69a22f6fc0c0c291cd04b09001c2c3919ccd04b00401c201c0b32f6f2f6665642f313230302e70617271"
+        ["run-registry-snap"] = "9191949b07a22f69a22f6fc0c0c291cd04b09001c0c0c3919bcd04b00401c201c0b32f6f2f6665642f313230302e70617271"
             + "756574a26162cd104097cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb40288000000000"
             + "00cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb402400000000"
             + "0000cb404900000000000000a16ec09cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52"
@@ -72,16 +75,6 @@ public class RunEventsTests
         Assert.Equal(Golden["fed-outcome"], Hex(read));
     }
 
-    /// <summary>Key 9 of RunCreated (--realign-events) came later: a run recorded before reads back in reading order.</summary>
-    [Fact]
-    public void Runs_created_before_realign_events_read_back_in_reading_order()
-    {
-        var before = Convert.FromHexString(Golden["run-created"].Replace("9ace00061a81", "99ce00061a81")[..^2]);
-        var read = MessagePackSerializer.Deserialize<RunCreated>(before);
-        Assert.False(read.RealignEvents);
-        Assert.Equal(Golden["run-created"], Hex(read));
-    }
-
     [Fact]
     public void An_outcome_with_warnings_keeps_its_counts_and_is_done_with_warnings()
     {
@@ -94,6 +87,21 @@ public class RunEventsTests
         Assert.Equal(health.Warnings, read.Health.Warnings);
         Assert.Equal(FedPhase.Done, (recorded with { Health = health with { Warnings = [] } }).Phase);
         Assert.Equal(FedPhase.Failed, (recorded with { Ok = false }).Phase);
+    }
+
+    /// <summary>RunCreated as stored before runs named their own cabling (keys 0-8).</summary>
+    const string RunCreatedWithoutCabling = "99ce00061a81a32f696eb32f6f75742f4761696e52756e5f343030303031a47663616cab2f696e2f7663616c2e6462c3"
+        + "92cd04b0cd04b191cd0514cf0000019b76daa800";
+
+    [Fact]
+    public void A_run_created_before_runs_named_their_cabling_reads_with_the_nodes_own()
+    {
+        var read = MessagePackSerializer.Deserialize<RunCreated>(Convert.FromHexString(RunCreatedWithoutCabling));
+        Assert.Equal((400001u, "/in/vcal.db", 1767225600000L), (read.Run, read.VCalPath, read.CreatedUnixMs));
+        Assert.Equal([1200, 1201], read.Feds);
+        Assert.Null(read.CablingPath);
+        Assert.Null(read.CablingTag);
+        Assert.False(read.RealignEvents);
     }
 
     [Fact]

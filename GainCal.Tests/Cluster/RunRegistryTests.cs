@@ -52,6 +52,7 @@ public class RunRegistryTests
         Assert.Contains("has not been submitted", r.Resubmit(new ResubmitRun(9, [], false), out _).Answer!.Lines[0]);
         Record(r, r.Submit(9));
         Assert.Contains("already submitted", r.Submit(9).Answer!.Lines[0]);
+        Assert.True(r.Submit(9).Answer!.NothingDone);
 
         Assert.Equal(3, r.Due(10, T0, includeSilent: false).Count);
         r.Apply(r.Ended(End(9, 1200, 1, ok: true))!);
@@ -65,6 +66,7 @@ public class RunRegistryTests
         var forced = r.Resubmit(new ResubmitRun(9, [-1], false), out notes);
         Assert.Null(forced.Event);   // 1200 done without --force, 1201 and 1202 still active
         Assert.Contains("FED 1200 is done; not rerun (--force recomputes it)", forced.Answer!.Lines);
+        Assert.True(forced.Answer.NothingDone);
 
         var due = r.Due(10, T0, includeSilent: false);
         Assert.Equal([(1201, 2)], due.Select(s => (s.Fed, s.Generation)));
@@ -137,5 +139,52 @@ public class RunRegistryTests
         Assert.Contains("\"phase\": \"failed\"", Json(restored));
         // Both start the same FEDs: the unfinished ones of submitted runs.
         Assert.Equal(replayed.Due(100, T0, false).Select(s => (s.Run, s.Fed)), restored.Due(100, T0, false).Select(s => (s.Run, s.Fed)));
+    }
+
+    [Fact]
+    public void Resubmit_narrows_the_chosen_feds_to_the_part_as_run_py_does()
+    {
+        var r = new RunRegistry();
+        Record(r, r.Create(Request(9, 1200, 1201, 1296, 1297), 0));
+        Record(r, r.Submit(9));
+        foreach (var fed in new[] { 1200, 1201, 1296, 1297 }) r.Apply(r.Ended(End(9, fed, 1, ok: fed is 1201 or 1297))!);
+        int[] bpix = [.. GainCal.Detector.PixelFeds.BPix];
+
+        // The failed ones (1200, 1296), BPix only.
+        var failed = Record(r, r.Resubmit(new ResubmitRun(9, [], false, bpix), out var notes));
+        Assert.Equal([1200], failed.Feds);
+        Assert.Empty(notes);
+        // Named FEDs outside the part are said and left; a done one is not rerun without --force: nothing done.
+        var named = r.Resubmit(new ResubmitRun(9, [1201, 1296], false, bpix), out _);
+        Assert.Null(named.Event);
+        Assert.True(named.Answer!.NothingDone);
+        Assert.Equal(["FED 1296 not in the -B/-F selection; not resubmitted", "FED 1201 is done; not rerun (--force recomputes it)", "nothing resubmitted"],
+            named.Answer.Lines);
+        // Nothing failed left in BPix: did nothing, and says in which selection.
+        r.Apply(r.Ended(End(9, 1200, 2, ok: true))!);
+        var none = r.Resubmit(new ResubmitRun(9, [], false, bpix), out _).Answer!;
+        Assert.Equal((true, true, "run 9 has no failed FED in the selection; nothing resubmitted"), (none.Ok, none.NothingDone, none.Lines.Single()));
+    }
+
+    [Fact]
+    public void A_runs_own_cabling_is_recorded_compared_and_sent_with_every_fed()
+    {
+        var r = new RunRegistry();
+        var withCabling = Request(11, 1200, 1296) with { CablingPath = "/data/cabling.db", CablingTag = "T1" };
+        var created = Record(r, r.Create(withCabling, 1));
+        Assert.Equal(("/data/cabling.db", "T1"), (created.CablingPath, created.CablingTag));
+        Assert.Contains("cabling: /data/cabling.db (tag T1)", RunRegistry.Created(created).Lines);
+        Assert.True(r.Create(withCabling, 2).Answer!.Ok);
+        var other = r.Create(withCabling with { CablingTag = null }, 2).Answer!;
+        Assert.False(other.Ok);
+        Assert.Contains("cabling /data/cabling.db", other.Lines[0]);
+
+        Record(r, r.Submit(11));
+        Assert.All(r.Due(10, T0, includeSilent: false), s => Assert.Equal(("/data/cabling.db", "T1"), (s.Job.CablingPath, s.Job.CablingTag)));
+        var view = r.View(11, "n1")!;
+        Assert.Equal(("/data/cabling.db", "T1"), (view.CablingPath, view.CablingTag));
+        Assert.Contains("cabling: /data/cabling.db (tag T1)", StatusText.Render(view));
+        // Snapshots keep it.
+        Assert.Equal("/data/cabling.db", RunRegistry.FromSnapshot(r.ToSnapshot()).View(11, "n1")!.CablingPath);
     }
 }

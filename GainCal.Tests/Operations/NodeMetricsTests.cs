@@ -4,6 +4,9 @@ using Akka.Configuration;
 using GainCal.Cluster;
 using GainCal.Node.Dashboard;
 using GainCal.Operations;
+using GainCal.Results;
+using GainCal.Tests.Cluster;
+using static GainCal.Tests.Cli.CalibrateCommandTests;
 
 namespace GainCal.Tests.Operations;
 
@@ -102,6 +105,36 @@ public class NodeMetricsTests
             Assert.Equal(10, measured["gaincal.run.dump.problems/off_pattern_hits"]);
             Assert.Equal(3, measured["gaincal.run.dump.problems/warnings"]);
         }
+    }
+
+    /// <summary>Every pixel that answered is fitted and counted, also those fitted after the FED's last progress report. The
+    /// table has more rows: like the reference's ROOT file it holds every pixel of each module seen, answered or not.</summary>
+    [Fact]
+    public async Task Pixels_fitted_counts_every_answering_pixel_of_the_feds_tables_on_a_real_node()
+    {
+        using var dir = new TempDir();
+        const uint run = 616161;
+        var input = dir.Sub("in");
+        // No dead pixels: every simulated pixel answers and is fitted.
+        var sim = Gaincal("simulate", input, "--run", $"{run}", "--feds", "1200,1296", "--rocs-per-fed", "6", "--dead-fraction", "0");
+        Assert.True(sim.Exit == 0, sim.Err);
+        var planted = Directory.GetFiles(Path.Combine(input, "truth"), "*.csv").Sum(f => File.ReadLines(f).Skip(1).LongCount());
+        await using var node = await InProcessNode.StartAsync(dir.Sub("data"), dir.Path);
+        using var metrics = new NodeMetrics();
+        node.System.ActorOf(Props.Create(() => new FedActivityListener(metrics)));
+        await Task.Delay(200);   // subscribed
+
+        Assert.Equal(0, (await node.RunAsync($"gaincal create {run} -i {input} -o {dir.Path}/out")).Code);
+        Assert.Equal(0, (await node.RunAsync($"gaincal submit {run}")).Code);
+        var end = await node.WaitAsync(run, s => s.AllEnded);
+        Assert.All(end.Feds, f => Assert.Equal(FedPhase.Done, f.Phase));
+        await WaitAsync(() => metrics.FedsDone == 2);
+        Assert.Equal(2 * 6 * 4160, planted);
+        Assert.Equal(planted, metrics.PixelsFitted);
+        // The tables' rows of the simulated ROCs are the pixels fitted; the other rows are the unanswered ROCs of the same modules.
+        var tables = end.Feds.Select(f => PixelTable.Read(f.ResultPath!)).ToList();
+        Assert.Equal(planted, tables.Sum(t => t.Rows().LongCount(r => r.Status != 0 || r.Plateau != 0)));
+        Assert.True(tables.Sum(t => (long)t.RowCount) > planted);
     }
 
     static async Task WaitAsync(Func<bool> condition)
