@@ -11,8 +11,12 @@ public sealed record MergeRunResults(
     [property: Key(1)] string OutputDir,
     [property: Key(2)] FedResultRef[] Results,
     [property: Key(3)] int[] FailedFeds,
-    [property: Key(4)] int[] MissingFeds) : IRunAggregatorMessage
+    [property: Key(4)] int[] MissingFeds,
+    [property: Key(5)] int[]? WarnedFeds = null) : IRunAggregatorMessage
 {
+    /// <summary>Which of the run's FEDs this merge holds, lacks, or holds with warnings.</summary>
+    [IgnoreMember] public RunCompleteness Completeness => new(Results.Select(r => r.Fed).Order().ToArray(), FailedFeds, WarnedFeds ?? [], MissingFeds);
+
     [IgnoreMember] public string MergedPath => new RunLayout(OutputDir).MergedTable;
 
     /// <summary>Identifies the input set: the same FED files give the same merged table.</summary>
@@ -34,4 +38,9 @@ public sealed record RunMerged(
     [property: Key(8)] int Rows,
     [property: Key(9)] string? Summary,
     [property: Key(10)] string? Error,
-    [property: Key(11)] long MergedUnixMs) : IGainCalMessage;
+    [property: Key(11)] long MergedUnixMs,
+    [property: Key(12)] int[]? WarnedFeds = null) : IGainCalMessage
+{
+    /// <summary>Which of the run's FEDs the merged table holds, lacks, or holds with warnings (its metadata says the same).</summary>
+    [IgnoreMember] public RunCompleteness Completeness => new(MergedFeds, FailedFeds, WarnedFeds ?? [], MissingFeds);
+}

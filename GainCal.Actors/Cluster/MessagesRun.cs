@@ -83,6 +83,8 @@ public sealed record RunStatusView(
 {
     public int Count(FedPhase phase) => Feds.Count(f => f.Phase == phase);
     [IgnoreMember] public bool AllEnded => Submitted && Feds.All(f => f.Phase.HasEnded());
+    /// <summary>The current merged table lacks FEDs (failed, without a dump) or holds warned ones: what the dashboard marks "partial".</summary>
+    [IgnoreMember] public bool Partial => Merge is { Ok: true } m && m.Completeness.Partial;
 }
 
 [MessagePackObject, Manifest("fed-status")]

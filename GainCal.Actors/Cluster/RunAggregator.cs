@@ -78,17 +78,17 @@ public sealed class RunAggregator : ReceivePersistentActor
             VerifyInputs(m);
             // A whole run is ~124 M pixels: merge file by file (one FED in memory), and combine the FEDs'
             // statistics instead of reading the merged table back.
-            PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath);
+            PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath, m.Completeness);
             var stats = PixelStats.Combine(m.Results.Select(r => r.Stats));
             var summary = stats.ToText();
             RunLayout.WriteText(new RunLayout(m.OutputDir).MergedSummary, summary + "\n");
             return new Finished(new RunMerged(m.Run, true, m.InputKey, m.MergedPath, FileChecksum.Of(m.MergedPath), feds,
-                m.FailedFeds, m.MissingFeds, (int)stats.Pixels, summary, null, now));
+                m.FailedFeds, m.MissingFeds, (int)stats.Pixels, summary, null, now, m.WarnedFeds ?? []));
         }
         catch (Exception e)
         {
             return new Finished(new RunMerged(m.Run, false, m.InputKey, null, null, feds, m.FailedFeds, m.MissingFeds, 0, null,
-                e.Message, now));
+                e.Message, now, m.WarnedFeds ?? []));
         }
     }
 
@@ -146,8 +146,8 @@ public sealed class RunAggregator : ReceivePersistentActor
                 ? $"run {r.Run}: already merged from the same FED results: {r.MergedPath} ({r.Rows} pixels, {r.MergedFeds.Length} FEDs); nothing redone"
                 : $"run {r.Run}: merged {r.MergedFeds.Length} FEDs into {r.MergedPath} ({r.Rows} pixels)",
         };
-        if (r.FailedFeds.Length > 0) lines.Add($"failed FEDs, not merged: {FedList.Format(r.FailedFeds)}");
-        if (r.MissingFeds.Length > 0) lines.Add($"FEDs without a dump: {FedList.Format(r.MissingFeds)}");
+        if (r.Completeness.Partial) lines.Add(r.Completeness.Headline() + "; the merged table records it, and payload refuses it unless --allow-missing");
+        lines.AddRange(r.Completeness.Lines());
         if (r.Summary is { } s) lines.AddRange(s.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
         return CommandResult.Success(lines.ToArray());
     }

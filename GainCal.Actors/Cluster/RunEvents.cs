@@ -65,14 +65,15 @@ public sealed record MergeOutcomeRecorded(
     [property: Key(8)] int Rows,
     [property: Key(9)] string? Summary,
     [property: Key(10)] string? Error,
-    [property: Key(11)] long MergedUnixMs) : IGainCalMessage
+    [property: Key(11)] long MergedUnixMs,
+    [property: Key(12)] int[]? WarnedFeds = null) : IGainCalMessage
 {
     public static MergeOutcomeRecorded From(RunMerged m) =>
         new(m.Run, m.Ok, m.InputKey, m.MergedPath, m.Checksum, m.MergedFeds, m.FailedFeds, m.MissingFeds, m.Rows, m.Summary, m.Error,
-            m.MergedUnixMs);
+            m.MergedUnixMs, m.WarnedFeds ?? []);
 
     public RunMerged ToMessage() =>
-        new(Run, Ok, InputKey, MergedPath, Checksum, MergedFeds, FailedFeds, MissingFeds, Rows, Summary, Error, MergedUnixMs);
+        new(Run, Ok, InputKey, MergedPath, Checksum, MergedFeds, FailedFeds, MissingFeds, Rows, Summary, Error, MergedUnixMs, WarnedFeds ?? []);
 }
 
 /// <summary>A FED's summary numbers as recorded (the journal's own copy of <see cref="PixelStats"/>).</summary>

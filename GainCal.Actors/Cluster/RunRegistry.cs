@@ -326,7 +326,8 @@ public sealed class RunRegistry
         new(r.Spec.Run, r.Spec.OutputDir,
             r.Feds.Values.Where(f => f.Phase.HasTable()).Select(f => new FedResultRef(f.Fed, f.ResultPath!, f.Checksum!, f.Stats!)).ToArray(),
             r.Feds.Values.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed).ToArray(),
-            r.Spec.MissingFeds);
+            r.Spec.MissingFeds,
+            r.Feds.Values.Where(f => f.Phase == FedPhase.DoneWithWarnings).Select(f => f.Fed).ToArray());
 
     // ---- views ----
 

@@ -36,6 +36,11 @@ public static class StatusText
                 : $"merge failed: {m.Error}";
         else
             yield return v.AllEnded ? "merged: not yet" : "merged: when every FED has ended";
+        if (v.Partial)
+        {
+            yield return v.Merge!.Completeness.Headline();
+            foreach (var line in v.Merge.Completeness.Lines()) yield return "  " + line;
+        }
     }
 
     public static string Name(FedPhase p) => p == FedPhase.DoneWithWarnings ? "done-with-warnings" : p.ToString().ToLowerInvariant();

@@ -95,6 +95,22 @@ public sealed class PixelTable
         }
     }
 
+    /// <summary>What the merge recorded about the run's FEDs in a merged table's metadata; null for a table without
+    /// that record (a FED table, or a merged table of an earlier release).</summary>
+    public static RunCompleteness? ReadCompleteness(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such results file", path);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return PixelTableParquet.ReadCompletenessAsync(stream, path).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not FileNotFoundException and not InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: not a GainCal results table: {e.Message}", e);
+        }
+    }
+
     /// <summary>The reference's hadd: FED results cover disjoint modules, so the merge is a union, ordered by FED.</summary>
     public static PixelTable Merge(IEnumerable<PixelTable> tables)
     {
@@ -116,9 +132,11 @@ public sealed class PixelTable
 
     /// <summary>
     /// Merges FED result files into one run table without holding more than one FED in memory
-    /// (a full run is ~124 M pixels). Each input becomes one row group, in ascending FED order.
+    /// (a full run is ~124 M pixels). Each input becomes one row group, in ascending FED order. The run's
+    /// <paramref name="completeness"/> goes into the table's metadata; <paramref name="each"/> sees every FED table as it
+    /// is written (the merge's drift check summarises them without reading the merged table back).
     /// </summary>
-    public static int MergeFiles(IReadOnlyList<string> inputs, string output)
+    public static int MergeFiles(IReadOnlyList<string> inputs, string output, RunCompleteness? completeness = null, Action<PixelTable>? each = null)
     {
         static int FedOfName(string p) => int.TryParse(Path.GetFileNameWithoutExtension(p), out var fed) ? fed : int.MaxValue;
         var ordered = inputs.OrderBy(FedOfName).ThenBy(p => p, StringComparer.Ordinal).ToList();
@@ -131,6 +149,7 @@ public sealed class PixelTable
             run = table.Run;
             foreach (var fed in table.Feds())
                 if (!seen.Add(fed)) throw new InvalidOperationException($"{path}: FED {fed} appears in more than one input");
+            each?.Invoke(table);
             return table;
         }
         var first = ordered.Count > 0 ? Read(ordered[0]) : throw new ArgumentException("no FED results to merge");
@@ -141,7 +160,7 @@ public sealed class PixelTable
         {
             using (var stream = File.Create(temp))
             {
-                PixelTableParquet.WriteAsync(first.Run, ordered.Select(p => (Func<PixelTable>)(() => Load(p))), stream)
+                PixelTableParquet.WriteAsync(first.Run, ordered.Select(p => (Func<PixelTable>)(() => Load(p))), stream, completeness)
                     .GetAwaiter().GetResult();
                 stream.Flush(flushToDisk: true);
             }

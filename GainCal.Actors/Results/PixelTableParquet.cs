@@ -44,10 +44,12 @@ internal static class PixelTableParquet
     }
 
     /// <summary>Streams several tables into one file, one row group each, holding one table in memory at a time.</summary>
-    public static async Task WriteAsync(uint run, IEnumerable<Func<PixelTable>> tables, Stream stream)
+    public static async Task WriteAsync(uint run, IEnumerable<Func<PixelTable>> tables, Stream stream, RunCompleteness? completeness = null)
     {
         await using var writer = await ParquetWriter.CreateAsync(Schema, stream, Options);
-        writer.CustomMetadata = new Dictionary<string, string> { [RunKey] = run.ToString(CultureInfo.InvariantCulture) };
+        var metadata = new Dictionary<string, string> { [RunKey] = run.ToString(CultureInfo.InvariantCulture) };
+        foreach (var (key, value) in completeness?.ToMetadata() ?? []) metadata[key] = value;
+        writer.CustomMetadata = metadata;
         foreach (var load in tables) await WriteRowGroupAsync(writer, load());
     }
 
@@ -63,6 +65,13 @@ internal static class PixelTableParquet
         await g.WriteAsync<byte>(Points, t.Points); await g.WriteAsync<float>(Plateau, t.Plateau);
         await g.WriteAsync<float>(LowMean, t.LowMean); await g.WriteAsync<float>(HighMean, t.HighMean);
         await g.WriteAsync<float>(LowPoint, t.LowPoint); await g.WriteAsync<float>(HighPoint, t.HighPoint);
+    }
+
+    /// <summary>The merge's record of the run's FEDs from the file's footer alone (no column is read).</summary>
+    public static async Task<RunCompleteness?> ReadCompletenessAsync(Stream stream, string path)
+    {
+        await using var reader = await ParquetReader.CreateAsync(stream);
+        return RunCompleteness.FromMetadata(reader.CustomMetadata, path);
     }
 
     public static async Task<PixelTable> ReadAsync(Stream stream)

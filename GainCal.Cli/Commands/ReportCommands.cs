@@ -64,7 +64,7 @@ internal static class ReportCommands
             var referenceSummary = parsed.GetValue(reference) is { } r ? AnySummary(r, parsed.GetValue(node)!, cli) : null;
             var (tables, expectedRun, source, home) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(node)!);
             WriteSummary(tables, expectedRun, source, parsed.GetValue(output)?.FullName ?? Path.Combine(home, TwikiPackage.SummaryDirectory), cli,
-                referenceSummary, thresholds);
+                referenceSummary, thresholds, CompletenessOf(parsed.GetValue(input)!, expectedRun, home));
             return 0;
         });
         return command;
@@ -72,11 +72,13 @@ internal static class ReportCommands
 
     /// <summary>Summarises the tables into <paramref name="directory"/> and prints where everything went.</summary>
     internal static SummaryOutputs WriteSummary(IReadOnlyList<string> tables, uint? expectedRun, string source, string directory, ReportCli cli,
-        RunSummary? reference = null, DriftThresholds? thresholds = null)
+        RunSummary? reference = null, DriftThresholds? thresholds = null, RunCompleteness? completeness = null)
     {
         var summary = Summarise(tables, expectedRun, cli);
         var drift = reference is null ? null : DriftCheck.Compare(summary, reference, thresholds);
-        var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step), drift);
+        var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step), drift, completeness);
+        if (completeness is { Partial: true } c)
+            foreach (var line in c.Lines().Prepend(c.Headline())) Console.WriteLine(line);
         foreach (var line in drift?.Lines ?? []) Console.WriteLine($"drift: {line}");
         cli.Progress("done");
         Console.WriteLine($"run {summary.Run}: {summary.Modules} modules, good fits {summary.GoodFitPixels:N0} of {summary.Pixels:N0} pixels " +
@@ -282,13 +284,25 @@ internal static class ReportCommands
         return ([path], null, path, Path.GetDirectoryName(path)!);
     }
 
-    /// <summary>A run directory's per-FED tables fed/&lt;FED&gt;.parquet, or else its merged table.</summary>
+    /// <summary>The merge's record of the run's FEDs: for a run number, that of its directory's merged table (if merged);
+    /// for a table, the table's own (null for a FED table).</summary>
+    internal static RunCompleteness? CompletenessOf(string input, uint? run, string home)
+    {
+        var table = run is null ? Path.GetFullPath(input) : Path.Combine(home, PixelTable.MergedFileName);
+        return File.Exists(table) ? PixelTable.ReadCompleteness(table) : null;
+    }
+
+    /// <summary>A run directory's per-FED tables fed/&lt;FED&gt;.parquet (once merged, those the merge took: a failed FED's
+    /// older table is left out), or else its merged table.</summary>
     private static (IReadOnlyList<string> Tables, string Source) RunDirectoryTables(string runDir, uint? run)
     {
         if (!Directory.Exists(runDir)) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
         var fedDirectory = Path.Combine(runDir, "fed");
+        var mergedTable = Path.Combine(runDir, PixelTable.MergedFileName);
+        var merged = File.Exists(mergedTable) ? PixelTable.ReadCompleteness(mergedTable)?.Merged.ToHashSet() : null;
         var fedTables = Directory.Exists(fedDirectory)
-            ? Directory.GetFiles(fedDirectory, "*.parquet").Where(f => int.TryParse(Path.GetFileNameWithoutExtension(f), out _))
+            ? Directory.GetFiles(fedDirectory, "*.parquet")
+                .Where(f => int.TryParse(Path.GetFileNameWithoutExtension(f), out var fed) && (merged is null || merged.Contains(fed)))
                 .OrderBy(f => f, StringComparer.Ordinal).ToList()
             : [];
         if (fedTables.Count > 0) return (fedTables, $"{fedDirectory} ({fedTables.Count} FED tables)");
