@@ -78,7 +78,7 @@ public sealed class RunAggregator : ReceivePersistentActor
             VerifyInputs(m);
             // A whole run is ~124 M pixels: merge file by file (one FED in memory), and combine the FEDs'
             // statistics instead of reading the merged table back.
-            PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath, m.Completeness);
+            PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath, WithAbsentModules(m.Completeness, SetupCache.Cabling));
             var stats = PixelStats.Combine(m.Results.Select(r => r.Stats));
             var summary = stats.ToText();
             RunLayout.WriteText(new RunLayout(m.OutputDir).MergedSummary, summary + "\n");
@@ -92,6 +92,12 @@ public sealed class RunAggregator : ReceivePersistentActor
         }
     }
 
+
+    /// <summary>The completeness with the modules the cabling puts on its failed and missing FEDs.</summary>
+    public static RunCompleteness WithAbsentModules(RunCompleteness c, Detector.CablingMap cabling) => c with
+    {
+        AbsentModules = c.Absent.Where(cabling.Contains).SelectMany(f => cabling.ForFed(f).Modules).Select(d => d.Raw).Distinct().Order().ToArray(),
+    };
 
     /// <summary>Every FED table is still the one recorded when its FED ended; a missing or changed one names the
     /// command that recomputes it.</summary>

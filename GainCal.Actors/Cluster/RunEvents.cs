@@ -70,10 +70,10 @@ public sealed record MergeOutcomeRecorded(
 {
     public static MergeOutcomeRecorded From(RunMerged m) =>
         new(m.Run, m.Ok, m.InputKey, m.MergedPath, m.Checksum, m.MergedFeds, m.FailedFeds, m.MissingFeds, m.Rows, m.Summary, m.Error,
-            m.MergedUnixMs, m.WarnedFeds ?? []);
+            m.MergedUnixMs, m.WarnedFeds);
 
     public RunMerged ToMessage() =>
-        new(Run, Ok, InputKey, MergedPath, Checksum, MergedFeds, FailedFeds, MissingFeds, Rows, Summary, Error, MergedUnixMs, WarnedFeds ?? []);
+        new(Run, Ok, InputKey, MergedPath, Checksum, MergedFeds, FailedFeds, MissingFeds, Rows, Summary, Error, MergedUnixMs, WarnedFeds);
 }
 
 /// <summary>A FED's summary numbers as recorded (the journal's own copy of <see cref="PixelStats"/>).</summary>

@@ -12,7 +12,9 @@ namespace GainCal.Results;
 /// <param name="Failed">FEDs that failed: not in the table.</param>
 /// <param name="Warned">FEDs in the table whose dump was not read whole and clean (done-with-warnings).</param>
 /// <param name="Missing">FEDs the run expected (its FED list) that had no dump: not in the table.</param>
-public sealed record RunCompleteness(int[] Merged, int[] Failed, int[] Warned, int[] Missing)
+/// <param name="AbsentModules">DetIds of the modules cabled to the failed and missing FEDs (the merging node's cabling),
+/// ascending: what a payload of this table fills with default values. Null when not determined.</param>
+public sealed record RunCompleteness(int[] Merged, int[] Failed, int[] Warned, int[] Missing, uint[]? AbsentModules = null)
 {
     const string Prefix = "gaincal.feds.";
 
@@ -41,7 +43,10 @@ public sealed record RunCompleteness(int[] Merged, int[] Failed, int[] Warned, i
     [
         new(Prefix + "merged", Join(Merged)), new(Prefix + "failed", Join(Failed)),
         new(Prefix + "warned", Join(Warned)), new(Prefix + "missing", Join(Missing)),
+        new(ModulesKey, string.Join(',', (AbsentModules ?? []).Order().Select(m => m.ToString(CultureInfo.InvariantCulture)))),
     ];
+
+    const string ModulesKey = "gaincal.modules.absent";
 
     /// <summary>The record of a merged table's metadata; null for a table written without it (a FED table, or a merge
     /// of an earlier release).</summary>
@@ -49,7 +54,11 @@ public sealed record RunCompleteness(int[] Merged, int[] Failed, int[] Warned, i
     {
         if (!metadata.ContainsKey(Prefix + "merged")) return null;
         int[] Get(string key) => metadata.TryGetValue(Prefix + key, out var v) ? Split(v, path, key) : [];
-        return new RunCompleteness(Get("merged"), Get("failed"), Get("warned"), Get("missing"));
+        var modules = metadata.TryGetValue(ModulesKey, out var m)
+            ? m.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(x => uint.TryParse(x, NumberStyles.None, CultureInfo.InvariantCulture, out var id)
+                ? id : throw new InvalidDataException($"{path}: metadata {ModulesKey} holds '{x}', not a DetId")).ToArray()
+            : null;
+        return new RunCompleteness(Get("merged"), Get("failed"), Get("warned"), Get("missing"), modules);
     }
 
     static string Join(int[] feds) => string.Join(',', feds.Order().Select(f => f.ToString(CultureInfo.InvariantCulture)));

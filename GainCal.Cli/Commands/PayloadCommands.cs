@@ -80,12 +80,12 @@ internal static class PayloadCommands
                 o.WriteLine($"reading {path}");
                 var pixels = PayloadInput.Load(path);
                 o.WriteLine($"  {pixels.PixelCount:N0} pixels in {pixels.Modules.Count} modules");
-                var defaulted = completeness is { Partial: true } ? GainCal.Detector.DetId.AllModules.Select(m => m.Raw).Where(m => !pixels.Contains(m)).Order().ToArray() : [];
+                var defaulted = completeness is { Partial: true } ? (completeness.AbsentModules ?? []).Where(m => !pixels.Contains(m)).Order().ToArray() : [];
                 if (completeness is { Partial: true } partial)
                 {
                     o.WriteLine($"  {partial.Headline()}; written anyway (--allow-missing)");
                     foreach (var line in partial.Lines()) o.WriteLine($"  {line}");
-                    o.WriteLine($"  {defaulted.Length} modules without data, filled with default values: {string.Join(' ', defaulted)}");
+                    o.WriteLine($"  {defaulted.Length} modules of the failed FEDs and FEDs without a dump filled with default values (detids): {string.Join(' ', defaulted)}");
                 }
                 int lastShown = 0;
                 var progress = new SyncProgress<int>(done =>
@@ -109,7 +109,7 @@ internal static class PayloadCommands
                     var text = parsed.GetValue(userText) ?? $"GainCal gain calibration, {kind.ObjectType()} of {p.Registry.Count} modules from {Path.GetFullPath(path)}";
                     if (completeness is { Partial: true } gaps)
                         text += $". PARTIAL RUN, written with --allow-missing: {string.Join("; ", gaps.Lines())}; " +
-                                $"{defaulted.Length} modules filled with default values (detids): {string.Join(' ', defaulted)}";
+                                $"{defaulted.Length} modules of those FEDs filled with default values (detids): {string.Join(' ', defaulted)}";
                     var metadata = new UploadMetadata(database, [tag], tag, parsed.GetValue(since), text).WriteBeside(file);
                     o.WriteLine($"wrote {metadata}: upload metadata for uploadConditions.py ({database}, since {(parsed.GetValue(since)?.ToString(CultureInfo.InvariantCulture) ?? "from the file")})");
                 }
