@@ -25,7 +25,8 @@ public static class FedPhases
 // ---- operator commands to the RunCoordinator (answered with CommandResult unless noted) ----
 
 /// <summary>Record a run. The command host has scanned the input directory and read the VCal table already (the
-/// coordinator, a singleton, does no file I/O): what it found is the request.</summary>
+/// coordinator, a singleton, does no file I/O): what it found is the request. <see cref="Reference"/>: the calibration
+/// its merge is compared with, a run number or an absolute table/summary path (null: the previous merged run).</summary>
 [MessagePackObject, Manifest("record-run")]
 public sealed record CreateRun(
     [property: Key(0)] uint Run,
@@ -35,7 +36,8 @@ public sealed record CreateRun(
     [property: Key(4)] string? VCalPath,
     [property: Key(5)] bool BPixOnly,
     [property: Key(6)] int[] Feds,
-    [property: Key(7)] int[] MissingFeds) : IGainCalMessage;
+    [property: Key(7)] int[] MissingFeds,
+    [property: Key(8)] string? Reference = null) : IGainCalMessage;
 
 [MessagePackObject, Manifest("submit-run")]
 public sealed record SubmitRun([property: Key(0)] uint Run) : IGainCalMessage;

@@ -67,14 +67,16 @@ public sealed class RunRegistry
         {
             var e = existing.Spec;
             return e.InputDir == c.InputDir && e.OutputDir == c.OutputDir && e.VCalTag == c.VCalTag && e.BPixOnly == c.BPixOnly
-                   && e.Feds.SequenceEqual(c.Feds)
+                   && e.Feds.SequenceEqual(c.Feds) && e.Reference == c.Reference
                 ? CommandResult.Success($"run {c.Run} was already created with these settings; nothing changed")
                 : CommandResult.Failure($"run {c.Run} already exists with other settings (input {e.InputDir}, output {e.OutputDir}, " +
                                         $"VCal tag {e.VCalTag ?? "none"}, {e.Feds.Length} FEDs); a run's settings cannot be changed" +
                                         (e.VCalPath is null ? "" : $", but its VCal table can: replace {e.VCalPath} and rerun its FEDs " +
                                                                    $"(gaincal resubmit {c.Run} --fed -1 --force)"));
         }
-        return new RunCreated(c.Run, c.InputDir, c.OutputDir, c.VCalTag, c.VCalPath, c.BPixOnly, c.Feds, c.MissingFeds, nowUnixMs);
+        if (c.Reference is { } reference && uint.TryParse(reference, out var referenceRun) && referenceRun == c.Run)
+            return CommandResult.Failure($"run {c.Run} cannot be its own drift reference");
+        return new RunCreated(c.Run, c.InputDir, c.OutputDir, c.VCalTag, c.VCalPath, c.BPixOnly, c.Feds, c.MissingFeds, nowUnixMs, c.Reference);
     }
 
     public static CommandResult Created(RunCreated e)
@@ -88,6 +90,9 @@ public sealed class RunRegistry
         };
         if (e.MissingFeds.Length > 0)
             lines.Add($"{e.MissingFeds.Length} expected FEDs have no dump: {FedList.Format(e.MissingFeds)}");
+        lines.Add(e.Reference is { } reference
+            ? $"drift reference: {(uint.TryParse(reference, out _) ? "run " : "")}{reference}"
+            : "drift reference: the previous merged run");
         return CommandResult.Success(lines.ToArray());
     }
 
@@ -322,12 +327,29 @@ public sealed class RunRegistry
         return new MergePlan(null, MergeRequest(r));
     }
 
-    static MergeRunResults MergeRequest(RunState r) =>
-        new(r.Spec.Run, r.Spec.OutputDir,
+    MergeRunResults MergeRequest(RunState r)
+    {
+        var (reference, referenceRun) = Reference(r.Spec);
+        return new(r.Spec.Run, r.Spec.OutputDir,
             r.Feds.Values.Where(f => f.Phase.HasTable()).Select(f => new FedResultRef(f.Fed, f.ResultPath!, f.Checksum!, f.Stats!)).ToArray(),
             r.Feds.Values.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed).ToArray(),
             r.Spec.MissingFeds,
-            r.Feds.Values.Where(f => f.Phase == FedPhase.DoneWithWarnings).Select(f => f.Fed).ToArray());
+            r.Feds.Values.Where(f => f.Phase == FedPhase.DoneWithWarnings).Select(f => f.Fed).ToArray(),
+            reference, referenceRun);
+    }
+
+    /// <summary>The calibration a run's merge is compared with: the one named at create (a run's merged table, or a
+    /// path), else the merged table of the highest-numbered earlier run that merged; none when there is none yet.</summary>
+    (string? Path, uint Run) Reference(RunCreated spec)
+    {
+        if (spec.Reference is { } named)
+        {
+            if (!uint.TryParse(named, out var run)) return (named, 0);
+            return _runs.TryGetValue(run, out var byNumber) && byNumber.Merge is { Ok: true, MergedPath: { } path } ? (path, run) : (null, run);
+        }
+        var previous = _runs.Values.Where(x => x.Spec.Run < spec.Run && x.Merge is { Ok: true, MergedPath: not null }).MaxBy(x => x.Spec.Run);
+        return previous is null ? (null, 0) : (previous.Merge!.MergedPath, previous.Spec.Run);
+    }
 
     // ---- views ----
 
@@ -342,7 +364,7 @@ public sealed class RunRegistry
     public IEnumerable<RunStatusView> Views(bool submittedOnly, string node) =>
         _runs.Values.Where(r => r.Submitted || !submittedOnly).Select(r => View(r, node));
 
-    static RunStatusView View(RunState r, string node)
+    RunStatusView View(RunState r, string node)
     {
         var s = r.Spec;
         var feds = r.Feds.Values.Select(f => new FedStatusView(f.Fed, f.LivePhase, f.LiveNode, f.LiveAttempts,

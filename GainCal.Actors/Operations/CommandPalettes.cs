@@ -142,7 +142,9 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         {
             case CreateRequest c:
             {
-                foreach (var path in new[] { c.Input, c.Output }.Concat(c.Tag is not null && c.Tag.Contains('/') ? [c.Tag] : []))
+                var referencePath = c.Reference is { } named && !uint.TryParse(named, out _) ? named : null;
+                foreach (var path in new[] { c.Input, c.Output }.Concat(c.Tag is not null && c.Tag.Contains('/') ? [c.Tag] : [])
+                             .Concat(referencePath is null ? [] : [referencePath]))
                     if (_paths.Problem(path) is { } error)
                     {
                         await emit(HostFrame.Err($"error: {error}"));
@@ -153,7 +155,9 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                 try
                 {
                     // The input is scanned and the output prepared here, on the node the command came to: the coordinator does no file I/O.
-                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths, out vcalOrigin);
+                    create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths, out vcalOrigin) with { Reference = c.Reference };
+                    if (referencePath is not null && !File.Exists(referencePath) && !Directory.Exists(referencePath))
+                        throw new InvalidDataException($"--reference {referencePath}: no such table, summary or run directory");
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {

@@ -5,7 +5,7 @@ namespace GainCal.Operations;
 
 /// <summary>A run command's request, read from a command line.</summary>
 public abstract record RunRequest(uint Run);
-public sealed record CreateRequest(uint Run, string Input, string Output, string? Tag, bool BPixOnly) : RunRequest(Run);
+public sealed record CreateRequest(uint Run, string Input, string Output, string? Tag, bool BPixOnly, string? Reference = null) : RunRequest(Run);
 public sealed record SubmitRequest(uint Run) : RunRequest(Run);
 public sealed record StatusRequest(uint Run, bool Json) : RunRequest(Run);
 /// <summary>Feds empty: the failed ones; -1: all (run.py's --fed -1).</summary>
@@ -25,7 +25,7 @@ public sealed class RunCommandGrammar
     /// <summary>One line per command, for usage errors, `help` and the client's tab completion.</summary>
     public static readonly IReadOnlyDictionary<string, string> Usage = new Dictionary<string, string>
     {
-        ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only]",
+        ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only] [--reference RUN|TABLE]",
         ["submit"] = "gaincal submit RUN",
         ["status"] = "gaincal status RUN [--json]",
         ["resubmit"] = "gaincal resubmit RUN [-n|--fed FED ... [-f|--force]]   (default: the failed FEDs; --fed -1: all; --force: also the named FEDs that are done)",
@@ -48,6 +48,8 @@ public sealed class RunCommandGrammar
     public Option<string> Input { get; }
     public Option<string> Output { get; }
     public Option<string?> Tag { get; }
+    /// <summary>create's drift reference: a run number, or a table/summary path (the CLI makes it absolute).</summary>
+    public Option<string?> Reference { get; }
 
     public RunCommandGrammar()
     {
@@ -57,9 +59,14 @@ public sealed class RunCommandGrammar
             Output = new Option<string>("--output", "-o") { Description = "output directory (GainRun_<RUN> is created in it)", Required = true };
             Tag = new Option<string?>("--tag", "-t") { Description = "VCal tag: a table file, or the name of one beside the input directory" };
             var bpix = new Option<bool>("--bpix-only", "-B") { Description = "only the BPix FEDs" };
-            Create = Define(new Command("create", "Record a run: scan its input directory, prepare its output directory") { run, Input, Output, Tag, bpix },
+            Reference = new Option<string?>("--reference")
+            {
+                Description = "the calibration the run's merge is compared with (drift per layer, disk/ring and module in status, summary, " +
+                              "metrics): a run number, or a merged table / summary_Run<RUN>.json; default: the previous merged run",
+            };
+            Create = Define(new Command("create", "Record a run: scan its input directory, prepare its output directory") { run, Input, Output, Tag, bpix, Reference },
                 r => new CreateRequest(ReadRun(r, run), r.GetValue(Input)!, r.GetValue(Output)!, r.GetValue(Tag) is { Length: > 0 } t ? t : null,
-                    r.GetValue(bpix)));
+                    r.GetValue(bpix), r.GetValue(Reference) is { Length: > 0 } reference ? reference : null));
         }
         {
             var run = Run();

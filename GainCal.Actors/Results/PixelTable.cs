@@ -95,6 +95,21 @@ public sealed class PixelTable
         }
     }
 
+    /// <summary>Reads a table one row group (one FED of a merged table) at a time: memory stays that of one FED.</summary>
+    public static void ReadEach(string path, Action<PixelTable> each)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such results file", path);
+        try
+        {
+            using var stream = File.OpenRead(path);
+            PixelTableParquet.ReadEachAsync(stream, each).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is not FileNotFoundException and not InvalidDataException)
+        {
+            throw new InvalidDataException($"{path}: not a GainCal results table: {e.Message}", e);
+        }
+    }
+
     /// <summary>What the merge recorded about the run's FEDs in a merged table's metadata; null for a table without
     /// that record (a FED table, or a merged table of an earlier release).</summary>
     public static RunCompleteness? ReadCompleteness(string path)
