@@ -32,7 +32,8 @@ internal static class ReportCommands
         var reference = new Option<string?>("--reference")
         {
             Description = "A reference calibration to compare with (a table, run output directory, summary_Run<RUN>.json or run number): " +
-                "layers, disks/rings and modules whose mean gain, pedestal or bad-fit fraction moved beyond the thresholds are listed in the PDF",
+                "layers, disks/rings and modules whose mean gain, pedestal or bad-fit fraction moved beyond the thresholds are listed in the PDF. " +
+                "Without it, a run's summary shows the drift check its merge made (GainCalibration.drift.json)",
         };
         var gainDrift = new Option<double>("--drift-gain") { Description = "Relative gain change beyond which --reference lists a part or module", DefaultValueFactory = _ => DriftThresholds.Default.Gain };
         var pedestalDrift = new Option<double>("--drift-pedestal") { Description = "Pedestal change (ADC) beyond which --reference lists it", DefaultValueFactory = _ => DriftThresholds.Default.Pedestal };
@@ -64,7 +65,7 @@ internal static class ReportCommands
             var referenceSummary = parsed.GetValue(reference) is { } r ? AnySummary(r, parsed.GetValue(node)!, cli) : null;
             var (tables, expectedRun, source, home) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(node)!);
             WriteSummary(tables, expectedRun, source, parsed.GetValue(output)?.FullName ?? Path.Combine(home, TwikiPackage.SummaryDirectory), cli,
-                referenceSummary, thresholds, CompletenessOf(parsed.GetValue(input)!, expectedRun, home));
+                referenceSummary, thresholds, CompletenessOf(parsed.GetValue(input)!, expectedRun, home), MergeDriftOf(expectedRun, home));
             return 0;
         });
         return command;
@@ -72,10 +73,10 @@ internal static class ReportCommands
 
     /// <summary>Summarises the tables into <paramref name="directory"/> and prints where everything went.</summary>
     internal static SummaryOutputs WriteSummary(IReadOnlyList<string> tables, uint? expectedRun, string source, string directory, ReportCli cli,
-        RunSummary? reference = null, DriftThresholds? thresholds = null, RunCompleteness? completeness = null)
+        RunSummary? reference = null, DriftThresholds? thresholds = null, RunCompleteness? completeness = null, RunDrift? mergeDrift = null)
     {
         var summary = Summarise(tables, expectedRun, cli);
-        var drift = reference is null ? null : DriftCheck.Compare(summary, reference, thresholds);
+        var drift = reference is null ? mergeDrift : DriftCheck.Compare(summary, reference, thresholds);
         var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step), drift, completeness);
         if (completeness is { Partial: true } c)
             foreach (var line in c.Lines().Prepend(c.Headline())) Console.WriteLine(line);
@@ -283,6 +284,10 @@ internal static class ReportCommands
         var path = Path.GetFullPath(input);
         return ([path], null, path, Path.GetDirectoryName(path)!);
     }
+
+    /// <summary>The drift check the run's merge made against its reference (shown when --reference names no other).</summary>
+    internal static RunDrift? MergeDriftOf(uint? run, string home) =>
+        run is { } r ? ReferenceSummary.ReadDrift(new RunLayout(home).MergedDrift, r) : null;
 
     /// <summary>The merge's record of the run's FEDs: for a run number, that of its directory's merged table (if merged);
     /// for a table, the table's own (null for a FED table).</summary>

@@ -66,8 +66,9 @@ public class RunEventsTests
     {
         var persisted = new[] { typeof(RunCreated), typeof(RunSubmitted), typeof(FedsRequested), typeof(FedOutcomeRecorded),
             typeof(MergeOutcomeRecorded), typeof(RunRegistrySnapshot), typeof(RunAggregatorSnapshot), typeof(RecordedStats), typeof(RecordedMoments),
-            typeof(RecordedRun), typeof(RecordedFed) };
-        var wire = new[] { typeof(FedEnded), typeof(RunMerged), typeof(PixelStats), typeof(Moments), typeof(FedProgress), typeof(CreateRun) };
+            typeof(RecordedRun), typeof(RecordedFed), typeof(RecordedDrift), typeof(RecordedPartDrift) };
+        var wire = new[] { typeof(FedEnded), typeof(RunMerged), typeof(PixelStats), typeof(Moments), typeof(FedProgress), typeof(CreateRun),
+            typeof(DriftView), typeof(PartDriftView) };
         foreach (var t in persisted)
         foreach (var p in t.GetProperties())
             Assert.DoesNotContain(Unwrap(p.PropertyType), wire);
