@@ -23,6 +23,9 @@ public static class SetupCache
         Setups.Clear();
     }
 
+    /// <summary>The cabling this node calibrates with: its --cabling map, or the synthetic one.</summary>
+    public static CablingMap Cabling => _cabling ?? CablingMap.Synthetic();
+
     /// <summary>A table or cabling file rewritten in place is read again, and one that failed to load is not kept: an
     /// operator who replaces a run's VCal table and resubmits its FEDs gets the new table without restarting the nodes.
     /// Both files are read only from under the node's allowed roots (checked on every call: a link may change).</summary>

@@ -25,7 +25,8 @@ public static class FedPhases
 // ---- operator commands to the RunCoordinator (answered with CommandResult unless noted) ----
 
 /// <summary>Record a run. The command host has scanned the input directory and read the VCal table already (the
-/// coordinator, a singleton, does no file I/O): what it found is the request.</summary>
+/// coordinator, a singleton, does no file I/O): what it found is the request. <see cref="Reference"/>: the calibration
+/// its merge is compared with, a run number or an absolute table/summary path (null: the previous merged run).</summary>
 [MessagePackObject, Manifest("record-run")]
 public sealed record CreateRun(
     [property: Key(0)] uint Run,
@@ -38,7 +39,8 @@ public sealed record CreateRun(
     [property: Key(7)] int[] MissingFeds,
     [property: Key(8)] bool RealignEvents = false,
     [property: Key(9)] string? CablingPath = null,
-    [property: Key(10)] string? CablingTag = null) : IGainCalMessage;
+    [property: Key(10)] string? CablingTag = null,
+    [property: Key(11)] string? Reference = null) : IGainCalMessage;
 
 [MessagePackObject, Manifest("submit-run")]
 public sealed record SubmitRun([property: Key(0)] uint Run) : IGainCalMessage;
@@ -93,6 +95,8 @@ public sealed record RunStatusView(
     [IgnoreMember] public RunState State => RunProgress.StateOf(this);
     [IgnoreMember] public double PixelsPerSecond => RunProgress.PixelsPerSecond(this);
     [IgnoreMember] public double? EtaSeconds => RunProgress.EtaSeconds(this);
+    /// <summary>The current merged table lacks FEDs (failed, without a dump) or holds warned ones: what the dashboard marks "partial".</summary>
+    [IgnoreMember] public bool Partial => Merge is { Ok: true } m && m.Completeness.Partial;
 }
 
 [MessagePackObject, Manifest("fed-status")]

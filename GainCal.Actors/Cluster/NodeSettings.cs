@@ -66,6 +66,13 @@ public sealed record NodeSettings
     /// WarnLinkMisfitFraction; docs/operations.md).</summary>
     public Results.FedWarningLimits Warnings { get; init; } = Results.FedWarningLimits.Default;
 
+    /// <summary>How far a merged run may move from its reference calibration before `status`, the summary and /metrics
+    /// list the layer, disk/ring or module: relative mean gain, mean pedestal (ADC), bad-fit fraction (absolute).</summary>
+    public double DriftGain { get; init; } = GainCal.Reports.DriftThresholds.Default.Gain;
+    public double DriftPedestal { get; init; } = GainCal.Reports.DriftThresholds.Default.Pedestal;
+    public double DriftBadFits { get; init; } = GainCal.Reports.DriftThresholds.Default.BadFitFraction;
+    public GainCal.Reports.DriftThresholds DriftThresholds => new(DriftGain, DriftPedestal, DriftBadFits);
+
     public const string WorkerRole = "worker";
     /// <summary>Shorter shared secrets are refused: 16 characters of `openssl rand -hex` are 64 bits.</summary>
     public const int MinSecretLength = 16;
@@ -122,6 +129,7 @@ public sealed record NodeSettings
         ["--tls"] = "Tls", ["--tls-certificate"] = "TlsCertificate", ["--tls-ca"] = "TlsCa",
         ["--stable-after"] = "StableAfterSeconds", ["--system-name"] = "SystemName", ["--log-level"] = "LogLevel",
         ["--cabling"] = "Cabling", ["--cabling-tag"] = "CablingTag",
+        ["--drift-gain"] = "DriftGain", ["--drift-pedestal"] = "DriftPedestal", ["--drift-bad-fits"] = "DriftBadFits",
     };
 
     /// <summary>appsettings.json (beside the executable, then the working directory), GAINCAL_ variables, command line.</summary>
@@ -174,6 +182,9 @@ public sealed record NodeSettings
             Cabling = c["Cabling"] ?? d.Cabling,
             CablingTag = c["CablingTag"] ?? d.CablingTag,
             DownRemovalMarginSeconds = Double(c, "DownRemovalMarginSeconds", d.DownRemovalMarginSeconds),
+            DriftGain = Positive(c, "DriftGain", d.DriftGain),
+            DriftPedestal = Positive(c, "DriftPedestal", d.DriftPedestal),
+            DriftBadFits = Positive(c, "DriftBadFits", d.DriftBadFits),
             LogLevel = (c["LogLevel"] ?? d.LogLevel).ToUpperInvariant() is var level && level is "DEBUG" or "INFO" or "WARNING" or "ERROR" or "OFF"
                 ? level
                 : throw new ArgumentException($"configuration LogLevel: '{c["LogLevel"]}' is not DEBUG, INFO, WARNING, ERROR or OFF"),
@@ -245,6 +256,9 @@ public sealed record NodeSettings
         c[key] is { } s
             ? double.TryParse(s, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : throw new ArgumentException($"configuration {key}: '{s}' is not a number")
             : fallback;
+
+    static double Positive(IConfiguration c, string key, double fallback) =>
+        Double(c, key, fallback) is var v && v > 0 ? v : throw new ArgumentException($"configuration {key}: {c[key]} is not a positive number");
 
     static IReadOnlyList<string>? List(IConfiguration c, string key)
     {

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence;
+using GainCal.Reports;
 using GainCal.Results;
 
 namespace GainCal.Cluster;
@@ -17,6 +18,7 @@ public sealed class RunAggregator : ReceivePersistentActor
 
     readonly IActorRegistry _registry;
     readonly PathConfinement _paths;
+    readonly DriftThresholds _drift;
     MergeOutcomeRecorded? _last;
     long _snapshotAt;
     MergeRunResults? _merging;
@@ -30,6 +32,7 @@ public sealed class RunAggregator : ReceivePersistentActor
         PersistenceId = "run-aggregator-" + entityId;
         _registry = registry;
         _paths = PathConfinement.Of(settings);
+        _drift = settings.DriftThresholds;
         Recover<SnapshotOffer>(o =>
         {
             _last = ((RunAggregatorSnapshot)o.Snapshot).Last;
@@ -64,34 +67,69 @@ public sealed class RunAggregator : ReceivePersistentActor
         _merging = m;
         var self = Self;
         var paths = _paths;
-        Task.Run(() => Merge(m, paths)).PipeTo(self);
+        var drift = _drift;
+        Task.Run(() => Merge(m, paths, drift)).PipeTo(self);
     }
 
-    static Finished Merge(MergeRunResults m, PathConfinement paths)
+    static Finished Merge(MergeRunResults m, PathConfinement paths, DriftThresholds thresholds)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var feds = m.Results.Select(r => r.Fed).Order().ToArray();
         try
         {
-            foreach (var path in m.Results.Select(r => r.Path).Append(m.MergedPath).Append(new RunLayout(m.OutputDir).MergedSummary))
+            var layout = new RunLayout(m.OutputDir);
+            foreach (var path in m.Results.Select(r => r.Path).Append(m.MergedPath).Append(layout.MergedSummary).Append(layout.MergedSummaryData)
+                         .Append(layout.MergedDrift))
                 paths.Check(path);
             VerifyInputs(m);
-            // A whole run is ~124 M pixels: merge file by file (one FED in memory), and combine the FEDs'
-            // statistics instead of reading the merged table back.
-            PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath);
+            // A whole run is ~124 M pixels: merge file by file (one FED in memory), summarise each FED table as it
+            // passes (the drift check's input and the next run's reference), and combine the FEDs' statistics instead
+            // of reading the merged table back.
+            var builder = new SummaryBuilder(m.Run);
+            PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath, WithAbsentModules(m.Completeness, SetupCache.Cabling), builder.Add);
+            var runSummary = builder.Build();
+            ReferenceSummary.Write(runSummary, layout.MergedSummaryData);
+            var drift = Drift(m, runSummary, thresholds, paths, layout);
             var stats = PixelStats.Combine(m.Results.Select(r => r.Stats));
             var summary = stats.ToText();
-            RunLayout.WriteText(new RunLayout(m.OutputDir).MergedSummary, summary + "\n");
+            RunLayout.WriteText(layout.MergedSummary, summary + "\n");
             return new Finished(new RunMerged(m.Run, true, m.InputKey, m.MergedPath, FileChecksum.Of(m.MergedPath), feds,
-                m.FailedFeds, m.MissingFeds, (int)stats.Pixels, summary, null, now));
+                m.FailedFeds, m.MissingFeds, (int)stats.Pixels, summary, null, now, m.WarnedFeds ?? [], drift));
         }
         catch (Exception e)
         {
             return new Finished(new RunMerged(m.Run, false, m.InputKey, null, null, feds, m.FailedFeds, m.MissingFeds, 0, null,
-                e.Message, now));
+                e.Message, now, m.WarnedFeds ?? []));
         }
     }
 
+
+    /// <summary>The run compared with its reference (Reports.DriftCheck, the comparison `summary --reference` makes), written
+    /// beside the merged table for `summary`; null without a reference. A reference that cannot be read does not fail the
+    /// merge: the view says why.</summary>
+    static DriftView? Drift(MergeRunResults m, RunSummary run, DriftThresholds thresholds, PathConfinement paths, RunLayout layout)
+    {
+        if (File.Exists(layout.MergedDrift)) File.Delete(layout.MergedDrift);
+        if (m.Reference is not { } reference) return null;
+        RunDrift drift;
+        try
+        {
+            paths.Check(reference);
+            drift = DriftCheck.Compare(run, ReferenceSummary.Load(reference), thresholds);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            return DriftView.Failed(m.ReferenceRun, reference, e.Message);
+        }
+        ReferenceSummary.WriteDrift(drift, layout.MergedDrift);
+        return DriftView.From(drift, reference);
+    }
+
+    /// <summary>The completeness with the modules the cabling puts on its failed and missing FEDs.</summary>
+    public static RunCompleteness WithAbsentModules(RunCompleteness c, Detector.CablingMap cabling) => c with
+    {
+        AbsentModules = c.Absent.Where(cabling.Contains).SelectMany(f => cabling.ForFed(f).Modules).Select(d => d.Raw).Distinct().Order().ToArray(),
+    };
 
     /// <summary>Every FED table is still the one recorded when its FED ended; a missing or changed one names the
     /// command that recomputes it.</summary>
@@ -146,9 +184,10 @@ public sealed class RunAggregator : ReceivePersistentActor
                 ? $"run {r.Run}: already merged from the same FED results: {r.MergedPath} ({r.Rows} pixels, {r.MergedFeds.Length} FEDs); nothing redone"
                 : $"run {r.Run}: merged {r.MergedFeds.Length} FEDs into {r.MergedPath} ({r.Rows} pixels)",
         };
-        if (r.FailedFeds.Length > 0) lines.Add($"failed FEDs, not merged: {FedList.Format(r.FailedFeds)}");
-        if (r.MissingFeds.Length > 0) lines.Add($"FEDs without a dump: {FedList.Format(r.MissingFeds)}");
+        if (r.Completeness.Partial) lines.Add(r.Completeness.Headline() + "; the merged table records it, and payload refuses it unless --allow-missing");
+        lines.AddRange(r.Completeness.Lines());
         if (r.Summary is { } s) lines.AddRange(s.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')));
+        lines.AddRange(StatusText.DriftLines(r.Drift));
         return new CommandResult(true, lines.ToArray(), NothingDone: reused);
     }
 }

@@ -21,7 +21,8 @@ public sealed record RunCreated(
     [property: Key(8)] long CreatedUnixMs,
     [property: Key(9)] bool RealignEvents = false,
     [property: Key(10)] string? CablingPath = null,
-    [property: Key(11)] string? CablingTag = null) : IGainCalMessage;
+    [property: Key(11)] string? CablingTag = null,
+    [property: Key(12)] string? Reference = null) : IGainCalMessage;
 
 [MessagePackObject, Manifest("run-submitted")]
 public sealed record RunSubmitted([property: Key(0)] uint Run) : IGainCalMessage;
@@ -99,14 +100,61 @@ public sealed record MergeOutcomeRecorded(
     [property: Key(8)] int Rows,
     [property: Key(9)] string? Summary,
     [property: Key(10)] string? Error,
-    [property: Key(11)] long MergedUnixMs) : IGainCalMessage
+    [property: Key(11)] long MergedUnixMs,
+    [property: Key(12)] int[]? WarnedFeds = null,
+    [property: Key(13)] RecordedDrift? Drift = null) : IGainCalMessage
 {
     public static MergeOutcomeRecorded From(RunMerged m) =>
         new(m.Run, m.Ok, m.InputKey, m.MergedPath, m.Checksum, m.MergedFeds, m.FailedFeds, m.MissingFeds, m.Rows, m.Summary, m.Error,
-            m.MergedUnixMs);
+            m.MergedUnixMs, m.WarnedFeds, m.Drift is { } d ? RecordedDrift.From(d) : null);
 
     public RunMerged ToMessage() =>
-        new(Run, Ok, InputKey, MergedPath, Checksum, MergedFeds, FailedFeds, MissingFeds, Rows, Summary, Error, MergedUnixMs);
+        new(Run, Ok, InputKey, MergedPath, Checksum, MergedFeds, FailedFeds, MissingFeds, Rows, Summary, Error, MergedUnixMs, WarnedFeds,
+            Drift?.ToView());
+}
+
+/// <summary>The merge's drift check as recorded (the journal's own copy of <see cref="DriftView"/>).</summary>
+[MessagePackObject]
+public sealed record RecordedDrift(
+    [property: Key(0)] uint ReferenceRun,
+    [property: Key(1)] string Reference,
+    [property: Key(2)] int CommonModules,
+    [property: Key(3)] double GainThreshold,
+    [property: Key(4)] double PedestalThreshold,
+    [property: Key(5)] double BadFitThreshold,
+    [property: Key(6)] RecordedPartDrift[] Parts,
+    [property: Key(7)] RecordedPartDrift[] Modules,
+    [property: Key(8)] int ModulesBeyondGain,
+    [property: Key(9)] int ModulesBeyondPedestal,
+    [property: Key(10)] int ModulesBeyondBadFits,
+    [property: Key(11)] string[] Lines,
+    [property: Key(12)] string? Problem)
+{
+    public static RecordedDrift From(DriftView d) =>
+        new(d.ReferenceRun, d.Reference, d.CommonModules, d.GainThreshold, d.PedestalThreshold, d.BadFitThreshold,
+            d.Parts.Select(RecordedPartDrift.From).ToArray(), d.Modules.Select(RecordedPartDrift.From).ToArray(), d.ModulesBeyondGain,
+            d.ModulesBeyondPedestal, d.ModulesBeyondBadFits, d.Lines, d.Problem);
+
+    public DriftView ToView() =>
+        new(ReferenceRun, Reference, CommonModules, GainThreshold, PedestalThreshold, BadFitThreshold, Parts.Select(p => p.ToView()).ToArray(),
+            Modules.Select(p => p.ToView()).ToArray(), ModulesBeyondGain, ModulesBeyondPedestal, ModulesBeyondBadFits, Lines, Problem);
+}
+
+[MessagePackObject]
+public sealed record RecordedPartDrift(
+    [property: Key(0)] string Name,
+    [property: Key(1)] int Modules,
+    [property: Key(2)] double Gain,
+    [property: Key(3)] double Pedestal,
+    [property: Key(4)] double BadFitFraction,
+    [property: Key(5)] bool GainBeyond,
+    [property: Key(6)] bool PedestalBeyond,
+    [property: Key(7)] bool BadFitBeyond)
+{
+    public static RecordedPartDrift From(PartDriftView p) =>
+        new(p.Name, p.Modules, p.Gain, p.Pedestal, p.BadFitFraction, p.GainBeyond, p.PedestalBeyond, p.BadFitBeyond);
+
+    public PartDriftView ToView() => new(Name, Modules, Gain, Pedestal, BadFitFraction, GainBeyond, PedestalBeyond, BadFitBeyond);
 }
 
 /// <summary>A FED's summary numbers as recorded (the journal's own copy of <see cref="PixelStats"/>).</summary>

@@ -23,7 +23,8 @@ public static class RunProgress
         if (!v.AllEnded) return RunState.Running;
         if (v.Feds.All(f => !f.Phase.HasTable())) return RunState.Failed;
         if (v.Merge is not { Ok: true } || !v.MergeCurrent) return RunState.Done;
-        return v.Feds.Any(f => f.Phase is FedPhase.Failed or FedPhase.DoneWithWarnings) ? RunState.Partial : RunState.Merged;
+        // The merge's own record decides (it also knows the FEDs without a dump); a merge of an earlier release has none.
+        return v.Partial || v.Feds.Any(f => f.Phase is FedPhase.Failed or FedPhase.DoneWithWarnings) ? RunState.Partial : RunState.Merged;
     }
 
     /// <summary>Seconds for <paramref name="remaining"/> more at the pace of <paramref name="done"/> in <paramref name="elapsedMs"/>;

@@ -69,7 +69,7 @@ public sealed class RunRegistry
             var e = existing.Spec;
             return e.InputDir == c.InputDir && e.OutputDir == c.OutputDir && e.VCalTag == c.VCalTag && e.BPixOnly == c.BPixOnly
                    && e.Feds.SequenceEqual(c.Feds) && e.RealignEvents == c.RealignEvents
-                   && e.CablingPath == c.CablingPath && e.CablingTag == c.CablingTag
+                   && e.CablingPath == c.CablingPath && e.CablingTag == c.CablingTag && e.Reference == c.Reference
                 ? CommandResult.Success($"run {c.Run} was already created with these settings; nothing changed")
                 : CommandResult.Failure($"run {c.Run} already exists with other settings (input {e.InputDir}, output {e.OutputDir}, " +
                                         $"VCal tag {e.VCalTag ?? "none"}, {e.Feds.Length} FEDs, cabling {e.CablingPath ?? "the nodes' own"}); " +
@@ -77,8 +77,10 @@ public sealed class RunRegistry
                                         (e.VCalPath is null ? "" : $", but its VCal table can: replace {e.VCalPath} and rerun its FEDs " +
                                                                    $"(gaincal resubmit {c.Run} --fed -1 --force)"));
         }
+        if (c.Reference is { } reference && uint.TryParse(reference, out var referenceRun) && referenceRun == c.Run)
+            return CommandResult.Failure($"run {c.Run} cannot be its own drift reference");
         return new RunCreated(c.Run, c.InputDir, c.OutputDir, c.VCalTag, c.VCalPath, c.BPixOnly, c.Feds, c.MissingFeds, nowUnixMs, c.RealignEvents,
-            c.CablingPath, c.CablingTag);
+            c.CablingPath, c.CablingTag, c.Reference);
     }
 
     public static CommandResult Created(RunCreated e)
@@ -95,6 +97,9 @@ public sealed class RunRegistry
         if (e.RealignEvents)
             lines.Add("events are placed on the calibration sequence by their L1ID (--realign-events), not in reading order as in the reference");
         if (e.CablingPath is not null) lines.Add($"cabling: {e.CablingPath}{(e.CablingTag is null ? "" : $" (tag {e.CablingTag})")}");
+        lines.Add(e.Reference is { } reference
+            ? $"drift reference: {(uint.TryParse(reference, out _) ? "run " : "")}{reference}"
+            : "drift reference: the previous merged run");
         return CommandResult.Success(lines.ToArray());
     }
 
@@ -343,11 +348,29 @@ public sealed class RunRegistry
         return new MergePlan(null, MergeRequest(r));
     }
 
-    static MergeRunResults MergeRequest(RunState r) =>
-        new(r.Spec.Run, r.Spec.OutputDir,
+    MergeRunResults MergeRequest(RunState r)
+    {
+        var (reference, referenceRun) = Reference(r.Spec);
+        return new(r.Spec.Run, r.Spec.OutputDir,
             r.Feds.Values.Where(f => f.Phase.HasTable()).Select(f => new FedResultRef(f.Fed, f.ResultPath!, f.Checksum!, f.Stats!)).ToArray(),
             r.Feds.Values.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed).ToArray(),
-            r.Spec.MissingFeds);
+            r.Spec.MissingFeds,
+            r.Feds.Values.Where(f => f.Phase == FedPhase.DoneWithWarnings).Select(f => f.Fed).ToArray(),
+            reference, referenceRun);
+    }
+
+    /// <summary>The calibration a run's merge is compared with: the one named at create (a run's merged table, or a
+    /// path), else the merged table of the highest-numbered earlier run that merged; none when there is none yet.</summary>
+    (string? Path, uint Run) Reference(RunCreated spec)
+    {
+        if (spec.Reference is { } named)
+        {
+            if (!uint.TryParse(named, out var run)) return (named, 0);
+            return _runs.TryGetValue(run, out var byNumber) && byNumber.Merge is { Ok: true, MergedPath: { } path } ? (path, run) : (null, run);
+        }
+        var previous = _runs.Values.Where(x => x.Spec.Run < spec.Run && x.Merge is { Ok: true, MergedPath: not null }).MaxBy(x => x.Spec.Run);
+        return previous is null ? (null, 0) : (previous.Merge!.MergedPath, previous.Spec.Run);
+    }
 
     // ---- views ----
 
@@ -362,7 +385,7 @@ public sealed class RunRegistry
     public IEnumerable<RunStatusView> Views(bool submittedOnly, string node) =>
         _runs.Values.Where(r => r.Submitted || !submittedOnly).Select(r => View(r, node));
 
-    static RunStatusView View(RunState r, string node)
+    RunStatusView View(RunState r, string node)
     {
         var s = r.Spec;
         var feds = r.Feds.Values.Select(f => new FedStatusView(f.Fed, f.LivePhase, f.LiveNode, f.LiveAttempts,

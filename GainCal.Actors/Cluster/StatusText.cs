@@ -13,6 +13,8 @@ public static class StatusText
         WriteIndented = true,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // A drift of a module without good fits is NaN.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public static string ToJson(RunStatusView v) => JsonSerializer.Serialize(v, Json);
@@ -42,6 +44,31 @@ public static class StatusText
                 : $"merge failed: {m.Error}";
         else
             yield return v.AllEnded ? "merged: not yet" : "merged: when every FED has ended";
+        if (v.Partial)
+        {
+            yield return v.Merge!.Completeness.Headline();
+            foreach (var line in v.Merge.Completeness.Lines()) yield return "  " + line;
+        }
+        foreach (var line in DriftLines(v.Merge?.Drift)) yield return line;
+    }
+
+    /// <summary>The merge's drift check: the reference, what moved beyond a threshold per layer and disk/ring, and the
+    /// modules that did (the first ten; the JSON has up to <see cref="DriftView.ListedModules"/>).</summary>
+    public static IEnumerable<string> DriftLines(DriftView? d)
+    {
+        if (d is null) yield break;
+        var i = CultureInfo.InvariantCulture;
+        if (d.Problem is not null)
+        {
+            yield return d.Lines.FirstOrDefault() ?? d.Problem;
+            yield break;
+        }
+        yield return string.Create(i, $"drift since run {d.ReferenceRun} ({d.Reference}; {d.CommonModules} modules in both; thresholds gain ") +
+                     string.Create(i, $"{100 * d.GainThreshold:0.##} %, pedestal {d.PedestalThreshold:0.##} ADC, bad fits {100 * d.BadFitThreshold:0.###} %):");
+        foreach (var line in d.Lines) yield return "  " + line;
+        foreach (var m in d.Modules.Take(10))
+            yield return string.Create(i, $"  module {m.Name}: gain {100 * m.Gain:+0.0;-0.0} %, pedestal {m.Pedestal:+0.00;-0.00} ADC, bad fits {100 * m.BadFitFraction:+0.00;-0.00} %");
+        if (d.Modules.Length > 10) yield return $"  ... {d.Modules.Length - 10} more modules beyond a threshold in gaincal status --json";
     }
 
     public static string Name(FedPhase p) => p == FedPhase.DoneWithWarnings ? "done-with-warnings" : p.ToString().ToLowerInvariant();

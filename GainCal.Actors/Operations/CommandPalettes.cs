@@ -143,7 +143,9 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
         {
             case CreateRequest c:
             {
-                foreach (var path in new[] { c.Input, c.Output }.Concat(c.Tag is not null && c.Tag.Contains('/') ? [c.Tag] : []))
+                var referencePath = c.Reference is { } named && !uint.TryParse(named, out _) ? named : null;
+                foreach (var path in new[] { c.Input, c.Output }.Concat(c.Tag is not null && c.Tag.Contains('/') ? [c.Tag] : [])
+                             .Concat(referencePath is null ? [] : [referencePath]))
                     if (_paths.Problem(path) is { } error)
                     {
                         await emit(HostFrame.Err($"error: {error}"));
@@ -159,7 +161,9 @@ public sealed class CommandPalettes(NodeSettings settings, ActorSystem system, I
                     if (c.Cabling is { } file) cabling = RunInput.CheckCabling(file, c.CablingTag, _paths);
                     create = RunInput.Scan(c.Run, c.Input, c.Output, c.Tag, c.BPixOnly, _paths, out vcalOrigin,
                         c.Feds is null && !c.FPixOnly ? null : c.Selection.ToArray(), cabling is { } k ? (k.Path, c.CablingTag) : null)
-                        with { RealignEvents = c.RealignEvents };
+                        with { RealignEvents = c.RealignEvents, Reference = c.Reference };
+                    if (referencePath is not null && !File.Exists(referencePath) && !Directory.Exists(referencePath))
+                        throw new InvalidDataException($"--reference {referencePath}: no such table, summary or run directory");
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException)
                 {

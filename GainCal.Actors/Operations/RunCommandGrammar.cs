@@ -9,8 +9,9 @@ namespace GainCal.Operations;
 public abstract record RunRequest(uint Run);
 /// <param name="Feds">run.py's --fed list (null: the part's FEDs, or every FED).</param>
 /// <param name="Cabling">The run's own cabling map (text or conditions file); null: the nodes' default.</param>
+/// <param name="Reference">The drift reference: a run number, or a table/summary path; null: the previous merged run.</param>
 public sealed record CreateRequest(uint Run, string Input, string Output, string? Tag, bool BPixOnly, bool FPixOnly = false, int[]? Feds = null,
-    string? Cabling = null, string? CablingTag = null, bool RealignEvents = false) : RunRequest(Run)
+    string? Cabling = null, string? CablingTag = null, bool RealignEvents = false, string? Reference = null) : RunRequest(Run)
 {
     /// <summary>The FEDs the run is to have (those with a dump among them): the --fed list within the part, or the part, or all.</summary>
     public IReadOnlyList<int> Selection => FedParts.Within(Feds ?? (IReadOnlyList<int>)PixelFeds.All, BPixOnly ? FedPart.BPix : FPixOnly ? FedPart.FPix : null);
@@ -48,7 +49,7 @@ public sealed class RunCommandGrammar
     /// <summary>One line per command, for usage errors, `help` and the client's tab completion.</summary>
     public static readonly IReadOnlyDictionary<string, string> Usage = new Dictionary<string, string>
     {
-        ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only | -F|--fpix-only] [-n|--fed FEDS ...] [--cabling FILE [--cabling-tag TAG]] [--realign-events]",
+        ["create"] = "gaincal create RUN -i|--input DIR -o|--output DIR [-t|--tag VCALTAG] [-B|--bpix-only | -F|--fpix-only] [-n|--fed FEDS ...] [--cabling FILE [--cabling-tag TAG]] [--realign-events] [--reference RUN|TABLE]",
         ["submit"] = "gaincal submit RUN",
         ["status"] = "gaincal status RUN [--json] [-B|--bpix-only | -F|--fpix-only] [-n|--fed FEDS ...]",
         ["resubmit"] = "gaincal resubmit RUN [-n|--fed FEDS ... [-f|--force]] [-B|--bpix-only | -F|--fpix-only]   (default: the failed FEDs; --fed -1: all; --force: also the named FEDs that are done)",
@@ -73,6 +74,8 @@ public sealed class RunCommandGrammar
     public Option<string?> Tag { get; }
     /// <summary>create's --cabling (a path the CLI makes absolute).</summary>
     public Option<string?> Cabling { get; }
+    /// <summary>create's drift reference: a run number, or a table/summary path (the CLI makes it absolute).</summary>
+    public Option<string?> Reference { get; }
 
     public RunCommandGrammar()
     {
@@ -91,9 +94,14 @@ public sealed class RunCommandGrammar
             {
                 Description = "beyond the reference: place every event by its L1ID, so that a missing event does not shift later ones onto the wrong VCal point",
             };
+            Reference = new Option<string?>("--reference")
+            {
+                Description = "the calibration the run's merge is compared with (drift per layer, disk/ring and module in status, summary, " +
+                              "metrics): a run number, or a merged table / summary_Run<RUN>.json; default: the previous merged run",
+            };
             var (feds, bpix, fpix) = Selection("FEDs to calibrate, of those with a dump (default: every pixel FED)");
             Create = Define(new Command("create", "Record a run: scan its input directory, prepare its output directory")
-                    { run, Input, Output, Tag, bpix, fpix, feds, Cabling, cablingTag, realign },
+                    { run, Input, Output, Tag, bpix, fpix, feds, Cabling, cablingTag, realign, Reference },
                 r =>
                 {
                     var (all, named, part) = ReadSelection(r, feds, bpix, fpix);
@@ -102,7 +110,7 @@ public sealed class RunCommandGrammar
                     return new CreateRequest(ReadRun(r, run), r.GetValue(Input)!, r.GetValue(Output)!, r.GetValue(Tag) is { Length: > 0 } t ? t : null,
                         part == FedPart.BPix, part == FedPart.FPix, all || named.Length == 0 ? null : named,
                         r.GetValue(Cabling) is { Length: > 0 } c ? c : null, r.GetValue(cablingTag) is { Length: > 0 } ct ? ct : null,
-                        r.GetValue(realign));
+                        r.GetValue(realign), r.GetValue(Reference) is { Length: > 0 } reference ? reference : null);
                 });
         }
         {

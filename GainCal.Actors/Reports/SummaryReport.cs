@@ -8,7 +8,7 @@ namespace GainCal.Reports;
 
 /// <summary>What <see cref="SummaryReport.Write"/> produced.</summary>
 /// <summary>The figure list of a summary, stored beside it so its PDF can be written again from the PNGs.</summary>
-public sealed record SummaryFigures(string Source, IReadOnlyList<ReportSection> Sections, RunDrift? Drift = null);
+public sealed record SummaryFigures(string Source, IReadOnlyList<ReportSection> Sections, RunDrift? Drift = null, RunCompleteness? Completeness = null);
 
 public sealed record SummaryOutputs(string Pdf, int Pages, IReadOnlyList<string> Plots, string Text, string Data, IReadOnlyList<string> Logs);
 
@@ -31,12 +31,16 @@ public static class SummaryReport
 
     public static string DataFileName(uint run) => $"summary_Run{run}.json";
 
-    public static SummaryOutputs Write(RunSummary s, string directory, string source, Action<string>? progress = null, RunDrift? drift = null)
+    /// <param name="completeness">The merge's record of the run's FEDs: a partial run is named so, with its missing, failed and
+    /// warned FEDs, at the top of the PDF's first page and of the text.</param>
+    public static SummaryOutputs Write(RunSummary s, string directory, string source, Action<string>? progress = null, RunDrift? drift = null,
+        RunCompleteness? completeness = null)
     {
         Directory.CreateDirectory(directory);
         var run = s.Run.ToString(CultureInfo.InvariantCulture);
         var text = Path.Combine(directory, $"Summary_Run{run}.txt");
-        File.WriteAllText(text, SummaryText.Summary(s));
+        var gaps = completeness is { Partial: true } c ? string.Concat(new[] { c.Headline().ToUpperInvariant() }.Concat(c.Lines()).Select(l => l + "\n")) + "\n" : "";
+        File.WriteAllText(text, gaps + SummaryText.Summary(s));
         var badLog = Path.Combine(directory, $"badFitsROCs_Run{run}.log");
         File.WriteAllText(badLog, SummaryText.BadFitRocLog(s));
         var highLog = Path.Combine(directory, $"highGainROCs_Run{run}.log");
@@ -45,8 +49,8 @@ public static class SummaryReport
         File.WriteAllText(data, JsonSerializer.Serialize(s, Json));
 
         var sections = SummaryPlots.Write(s, directory, progress);
-        File.WriteAllText(Path.Combine(directory, FiguresFileName(s.Run)), JsonSerializer.Serialize(new SummaryFigures(source, sections, drift), Json));
-        var (path, pages) = Pdf(s, directory, source, sections, drift, progress);
+        File.WriteAllText(Path.Combine(directory, FiguresFileName(s.Run)), JsonSerializer.Serialize(new SummaryFigures(source, sections, drift, completeness), Json));
+        var (path, pages) = Pdf(s, directory, source, sections, drift, completeness, progress);
         var plots = sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).ToList();
         return new SummaryOutputs(path, pages, plots, text, data, [badLog, highLog]);
     }
@@ -74,7 +78,7 @@ public static class SummaryReport
         catch (JsonException e) { throw new InvalidDataException($"{figuresFile}: not a figure list written by this version ({e.Message})"); }
         var missing = figures.Sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).FirstOrDefault(f => !File.Exists(f));
         if (missing is not null) throw new FileNotFoundException($"{missing}: plot missing (write the summary again without --pdf-only)", missing);
-        var (path, pages) = Pdf(s, directory, figures.Source, figures.Sections, figures.Drift, progress);
+        var (path, pages) = Pdf(s, directory, figures.Source, figures.Sections, figures.Drift, figures.Completeness, progress);
         var plots = figures.Sections.SelectMany(x => x.Figures).Select(f => Path.Combine(directory, f.FileName)).ToList();
         string run0 = s.Run.ToString(CultureInfo.InvariantCulture);
         return new SummaryOutputs(path, pages, plots, Path.Combine(directory, $"Summary_Run{run0}.txt"), data,
@@ -91,13 +95,19 @@ public static class SummaryReport
     }
 
     private static (string Path, int Pages) Pdf(RunSummary s, string directory, string source, IReadOnlyList<ReportSection> sections, RunDrift? drift,
-        Action<string>? progress)
+        RunCompleteness? completeness, Action<string>? progress)
     {
         progress?.Invoke("PDF");
         var run = s.Run.ToString(CultureInfo.InvariantCulture);
         var pdf = new PdfReport($"Gain calibration summary, run {run}");
         pdf.Title($"Pixel gain calibration summary - run {run}",
             $"source: {source}   written {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC by GainCal");
+        if (completeness is { Partial: true } gaps)
+        {
+            pdf.Paragraph(gaps.Headline().ToUpperInvariant(), bold: true);
+            foreach (var line in gaps.Lines()) pdf.Paragraph(line, bold: true);
+            pdf.Paragraph("Modules of failed FEDs and of FEDs without a dump are absent from every number and plot below; warned FEDs are in them.");
+        }
         Numbers(pdf, s);
         if (drift is not null) Drifts(pdf, drift);
         Status(pdf, s);

@@ -107,13 +107,16 @@ public static class TwikiPackage
         {
             if (File.Exists(temp)) File.Delete(temp);
         }
-        var text = Text(number, InputDirectory(runDirectory), Path.GetFullPath(runDirectory));
+        var text = Text(number, InputDirectory(runDirectory), Path.GetFullPath(runDirectory), PixelTable.ReadCompleteness(merged));
         return new TwikiResult(number, twiki, tarball, entries, text, warnings);
     }
 
-    /// <summary>The TWiki block of Run.sh -twiki, with GainCal's file names.</summary>
-    public static string Text(uint run, string? inputDirectory, string runDirectory) =>
+    /// <summary>The TWiki block of Run.sh -twiki, with GainCal's file names; a partial run says so first and names its gaps.</summary>
+    public static string Text(uint run, string? inputDirectory, string runDirectory, RunCompleteness? completeness = null) =>
         $"---++++ Run {run}\n" +
+        (completeness is { Partial: true } c
+            ? $"   * %RED%{c.Headline()}%ENDCOLOR%\n" + string.Concat(c.Lines().Select(l => $"      * {l}\n"))
+            : "") +
         $"   * DMP Files : {inputDirectory ?? "(not recorded: no config.json with an input directory in the run directory)"}\n" +
         $"   * Merged Analyzed File : {Path.Combine(runDirectory, PixelTable.MergedFileName)}\n" +
         $"   * PDF summary : [[%ATTACHURL%/{PdfName(run)}][{PdfName(run)}]]\n" +

@@ -70,7 +70,23 @@ public sealed class PixelTable
     }
 
     /// <summary>Reads a table from a path or URL; a missing one or one that is not a table is a one-line error naming it.</summary>
-    public static PixelTable Read(string location, IStorage? storage = null)
+    public static PixelTable Read(string location, IStorage? storage = null) =>
+        ReadWith(location, storage, stream => PixelTableParquet.ReadAsync(stream).GetAwaiter().GetResult());
+
+    /// <summary>Reads a table one row group (one FED of a merged table) at a time: memory stays that of one FED.</summary>
+    public static void ReadEach(string location, Action<PixelTable> each, IStorage? storage = null) =>
+        ReadWith(location, storage, stream =>
+        {
+            PixelTableParquet.ReadEachAsync(stream, each).GetAwaiter().GetResult();
+            return 0;
+        });
+
+    /// <summary>What the merge recorded about the run's FEDs in a merged table's metadata; null for a table without
+    /// that record (a FED table, or a merged table of an earlier release).</summary>
+    public static RunCompleteness? ReadCompleteness(string location, IStorage? storage = null) =>
+        ReadWith(location, storage, stream => PixelTableParquet.ReadCompletenessAsync(stream, location).GetAwaiter().GetResult());
+
+    static T ReadWith<T>(string location, IStorage? storage, Func<Stream, T> read)
     {
         var source = storage ?? StorageByLocation.Default;
         if (source.Stat(location) is not { IsDirectory: false })
@@ -79,7 +95,7 @@ public sealed class PixelTable
         {
             // Local storage streams are unbuffered: the Parquet reader's small header reads must not each be a system call.
             using var stream = new BufferedStream(source.OpenRead(location), 1 << 16);
-            return PixelTableParquet.ReadAsync(stream).GetAwaiter().GetResult();
+            return read(stream);
         }
         catch (Exception e) when (e is not FileNotFoundException and not InvalidDataException and not StorageException)
         {
@@ -108,9 +124,12 @@ public sealed class PixelTable
 
     /// <summary>
     /// Merges FED result files into one run table without holding more than one FED in memory
-    /// (a full run is ~124 M pixels). Each input becomes one row group, in ascending FED order.
+    /// (a full run is ~124 M pixels). Each input becomes one row group, in ascending FED order. The run's
+    /// <paramref name="completeness"/> goes into the table's metadata; <paramref name="each"/> sees every FED table as it
+    /// is written (the merge's drift check summarises them without reading the merged table back).
     /// </summary>
-    public static int MergeFiles(IReadOnlyList<string> inputs, string output, IStorage? storage = null)
+    public static int MergeFiles(IReadOnlyList<string> inputs, string output, RunCompleteness? completeness = null, Action<PixelTable>? each = null,
+        IStorage? storage = null)
     {
         var store = storage ?? StorageByLocation.Default;
         static int FedOfName(string p) => int.TryParse(Path.GetFileNameWithoutExtension(StorageByLocation.NameOf(p)), out var fed) ? fed : int.MaxValue;
@@ -124,12 +143,13 @@ public sealed class PixelTable
             run = table.Run;
             foreach (var fed in table.Feds())
                 if (!seen.Add(fed)) throw new InvalidOperationException($"{path}: FED {fed} appears in more than one input");
+            each?.Invoke(table);
             return table;
         }
         var first = ordered.Count > 0 ? Read(ordered[0], store) : throw new ArgumentException("no FED results to merge");
         using (var write = store.BeginWrite(output))
         {
-            PixelTableParquet.WriteAsync(first.Run, ordered.Select(p => (Func<PixelTable>)(() => Load(p))), write.Stream)
+            PixelTableParquet.WriteAsync(first.Run, ordered.Select(p => (Func<PixelTable>)(() => Load(p))), write.Stream, completeness)
                 .GetAwaiter().GetResult();
             write.Commit();
         }

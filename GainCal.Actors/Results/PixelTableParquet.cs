@@ -44,10 +44,12 @@ internal static class PixelTableParquet
     }
 
     /// <summary>Streams several tables into one file, one row group each, holding one table in memory at a time.</summary>
-    public static async Task WriteAsync(uint run, IEnumerable<Func<PixelTable>> tables, Stream stream)
+    public static async Task WriteAsync(uint run, IEnumerable<Func<PixelTable>> tables, Stream stream, RunCompleteness? completeness = null)
     {
         await using var writer = await ParquetWriter.CreateAsync(Schema, stream, Options);
-        writer.CustomMetadata = new Dictionary<string, string> { [RunKey] = run.ToString(CultureInfo.InvariantCulture) };
+        var metadata = new Dictionary<string, string> { [RunKey] = run.ToString(CultureInfo.InvariantCulture) };
+        foreach (var (key, value) in completeness?.ToMetadata() ?? []) metadata[key] = value;
+        writer.CustomMetadata = metadata;
         foreach (var load in tables) await WriteRowGroupAsync(writer, load());
     }
 
@@ -65,11 +67,17 @@ internal static class PixelTableParquet
         await g.WriteAsync<float>(LowPoint, t.LowPoint); await g.WriteAsync<float>(HighPoint, t.HighPoint);
     }
 
+    /// <summary>The merge's record of the run's FEDs from the file's footer alone (no column is read).</summary>
+    public static async Task<RunCompleteness?> ReadCompletenessAsync(Stream stream, string path)
+    {
+        await using var reader = await ParquetReader.CreateAsync(stream);
+        return RunCompleteness.FromMetadata(reader.CustomMetadata, path);
+    }
+
     public static async Task<PixelTable> ReadAsync(Stream stream)
     {
         await using var reader = await ParquetReader.CreateAsync(stream);
-        var run = reader.CustomMetadata.TryGetValue(RunKey, out var r) ? uint.Parse(r, CultureInfo.InvariantCulture)
-            : throw new InvalidDataException($"missing the '{RunKey}' metadata");
+        var run = RunOf(reader);
         long rows = 0;
         for (var i = 0; i < reader.RowGroupCount; i++) rows += reader.RowGroups[i].RowCount;
         var t = new PixelTable(run, checked((int)rows));
@@ -78,18 +86,41 @@ internal static class PixelTableParquet
         {
             using var g = reader.OpenRowGroupReader(i);
             var n = checked((int)g.RowCount);
-            await Read(g, Fed, t.Fed, at, n); await Read(g, Link, t.Link, at, n); await Read(g, Roc, t.Roc, at, n);
-            await Read(g, RocRow, t.RocRow, at, n); await Read(g, RocCol, t.RocCol, at, n); await Read(g, DetId, t.DetId, at, n);
-            await Read(g, ModuleRow, t.ModuleRow, at, n); await Read(g, ModuleCol, t.ModuleCol, at, n);
-            await Read(g, Status, t.Status, at, n); await Read(g, Gain, t.Gain, at, n); await Read(g, GainError, t.GainError, at, n);
-            await Read(g, Pedestal, t.Pedestal, at, n); await Read(g, PedestalError, t.PedestalError, at, n);
-            await Read(g, Chi2Ndf, t.Chi2Ndf, at, n); await Read(g, Probability, t.Probability, at, n);
-            await Read(g, Points, t.Points, at, n); await Read(g, Plateau, t.Plateau, at, n);
-            await Read(g, LowMean, t.LowMean, at, n); await Read(g, HighMean, t.HighMean, at, n);
-            await Read(g, LowPoint, t.LowPoint, at, n); await Read(g, HighPoint, t.HighPoint, at, n);
+            await ReadRowGroupAsync(g, t, at, n);
             at += n;
         }
         return t;
+    }
+
+    /// <summary>Each row group (one FED in a merged table) as a table of its own, one in memory at a time.</summary>
+    public static async Task ReadEachAsync(Stream stream, Action<PixelTable> each)
+    {
+        await using var reader = await ParquetReader.CreateAsync(stream);
+        var run = RunOf(reader);
+        for (var i = 0; i < reader.RowGroupCount; i++)
+        {
+            using var g = reader.OpenRowGroupReader(i);
+            var t = new PixelTable(run, checked((int)g.RowCount));
+            await ReadRowGroupAsync(g, t, 0, t.RowCount);
+            each(t);
+        }
+    }
+
+    private static uint RunOf(ParquetReader reader) =>
+        reader.CustomMetadata.TryGetValue(RunKey, out var r) ? uint.Parse(r, CultureInfo.InvariantCulture)
+            : throw new InvalidDataException($"missing the '{RunKey}' metadata");
+
+    private static async Task ReadRowGroupAsync(ParquetRowGroupReader g, PixelTable t, int at, int n)
+    {
+        await Read(g, Fed, t.Fed, at, n); await Read(g, Link, t.Link, at, n); await Read(g, Roc, t.Roc, at, n);
+        await Read(g, RocRow, t.RocRow, at, n); await Read(g, RocCol, t.RocCol, at, n); await Read(g, DetId, t.DetId, at, n);
+        await Read(g, ModuleRow, t.ModuleRow, at, n); await Read(g, ModuleCol, t.ModuleCol, at, n);
+        await Read(g, Status, t.Status, at, n); await Read(g, Gain, t.Gain, at, n); await Read(g, GainError, t.GainError, at, n);
+        await Read(g, Pedestal, t.Pedestal, at, n); await Read(g, PedestalError, t.PedestalError, at, n);
+        await Read(g, Chi2Ndf, t.Chi2Ndf, at, n); await Read(g, Probability, t.Probability, at, n);
+        await Read(g, Points, t.Points, at, n); await Read(g, Plateau, t.Plateau, at, n);
+        await Read(g, LowMean, t.LowMean, at, n); await Read(g, HighMean, t.HighMean, at, n);
+        await Read(g, LowPoint, t.LowPoint, at, n); await Read(g, HighPoint, t.HighPoint, at, n);
     }
 
     private static async ValueTask Read<T>(ParquetRowGroupReader g, DataField<T> field, T[] into, int at, int n) where T : struct

@@ -12,6 +12,10 @@ public sealed record RunLayout(string Directory)
     public const string ConfigFileName = "config.json";
     public const string FedDirectoryName = "fed";
     public const string MergedSummaryFileName = "GainCalibration.summary.txt";
+    /// <summary>The merged run's summary data (what `summary` computes), written by the merge: the next run's drift reference.</summary>
+    public const string MergedSummaryDataFileName = "GainCalibration.summary.json";
+    /// <summary>The merge's comparison with its reference calibration (Reports.RunDrift as JSON), shown by `summary`.</summary>
+    public const string MergedDriftFileName = "GainCalibration.drift.json";
 
     /// <summary>The run's directory that `create` makes under the operator's output directory, as run.py's GainRun_&lt;RUN&gt;.</summary>
     public static RunLayout ForRun(string outputRoot, uint run) =>
@@ -25,6 +29,8 @@ public sealed record RunLayout(string Directory)
     public string FedReport(int fed) => StorageByLocation.Combine(FedDirectory, $"{fed}.txt");
     public string MergedTable => StorageByLocation.Combine(Directory, PixelTable.MergedFileName);
     public string MergedSummary => StorageByLocation.Combine(Directory, MergedSummaryFileName);
+    public string MergedSummaryData => StorageByLocation.Combine(Directory, MergedSummaryDataFileName);
+    public string MergedDrift => StorageByLocation.Combine(Directory, MergedDriftFileName);
 
     /// <summary>Writes a text product (a path or a URL) through a temporary name renamed into place: a reader never sees half of it.</summary>
     public static void WriteText(string location, string text)

@@ -19,6 +19,9 @@ public static class FedSimulator
         var rocCount = RocCount(fed, setup, options);
         var rng = new Xorshift((ulong)options.Seed * 0x9E3779B97F4A7C15UL ^ (ulong)fed);
         var truth = Plant(fed, rocCount, options, ref rng);
+        for (var r = 0; r < rocCount; r++)
+            if (cabling.Rocs[r].DetId is { IsBPix: true } module && options.LayerGainScale.TryGetValue(module.Layer, out var scale))
+                foreach (ref var g in truth.Gain.AsSpan(r * FedTruth.PixelsPerRoc, FedTruth.PixelsPerRoc)) g = (float)(g * scale);
         var gaussian = GaussianTable(ref rng);
         var pattern = setup.Pattern;
 

@@ -15,6 +15,9 @@ public sealed record SimulationOptions
     public double PedestalSpread { get; init; } = 12;
     public double PlateauMin { get; init; } = 170;
     public double PlateauMax { get; init; } = 235;
+    /// <summary>Planted gain of the pixels of BPix layer N times this factor (a drift between runs: 1 = +1.06 makes
+    /// layer 1's gain 6 % higher, the other pixels unchanged, every random draw the same).</summary>
+    public IReadOnlyDictionary<int, double> LayerGainScale { get; init; } = new Dictionary<int, double>();
     /// <summary>Gaussian noise of one hit, in ADC counts.</summary>
     public double HitNoise { get; init; } = 1.2;
 

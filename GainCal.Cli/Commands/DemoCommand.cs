@@ -57,7 +57,8 @@ public static class DemoCommand
         var home = RunOutput.Directory(run, null, cluster.Endpoint, "the embedded node did not answer");
         Step($"6/6 gaincal summary {run} --run-dir {home}");
         var (tables, _, source, _) = ReportCommands.ResolveTables($"{run}", new DirectoryInfo(home), cluster.Endpoint);
-        var summary = ReportCommands.WriteSummary(tables, run, source, Path.Combine(home, Reports.TwikiPackage.SummaryDirectory), new ReportCli("summary"));
+        var summary = ReportCommands.WriteSummary(tables, run, source, Path.Combine(home, Reports.TwikiPackage.SummaryDirectory), new ReportCli("summary"),
+            completeness: ReportCommands.CompletenessOf($"{run}", run, home), mergeDrift: ReportCommands.MergeDriftOf(run, home));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"demo finished in {clock.Elapsed.TotalSeconds:F0} s; everything is in {work}"));
         Console.WriteLine($"summary PDF: {summary.Pdf}");
         return 0;

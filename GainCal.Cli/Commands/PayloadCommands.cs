@@ -1,3 +1,4 @@
+using GainCal.Operations;
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
@@ -12,6 +13,10 @@ namespace GainCal.Cli.Commands;
 /// <summary><c>gaincal payload</c>: the reference's <c>run.py payload RUN YEAR VERSION</c>, and <c>payload inspect</c>.</summary>
 internal static class PayloadCommands
 {
+    /// <summary>Exit code of a payload refused because its run is partial (the merged table lacks FEDs or holds warned
+    /// ones) and --allow-missing was not given: distinct from 1, an error.</summary>
+    public const int PartialRunRefused = ExitCodes.PartialRun;
+
     public static Command Create()
     {
         var input = new Argument<string>("input")
@@ -34,6 +39,12 @@ internal static class PayloadCommands
         };
         var since = new Option<ulong?>("--since") { Description = "Upload metadata: first run of validity (default: null, the file's IOV; the upload service may move it to the next safe run)" };
         var userText = new Option<string?>("--user-text") { Description = "Upload metadata: the request's description (default: what was calibrated from which input)" };
+        var allowMissing = new Option<bool>("--allow-missing")
+        {
+            Description = $"Write the payloads of a partial run (its merged table records failed FEDs, FEDs without a dump or FEDs with warnings) " +
+                $"instead of refusing it (exit code {PartialRunRefused}); the modules filled with default values are then listed in the output " +
+                "and in the upload metadata's userText",
+        };
 
         var command = new Command("payload", "Write the gain payloads (SiPixelGainCalibrationOffline / ForHLT / full) of a calibration as conditions SQLite files, tag SiPixelGainCalibration_<YEAR>_v<VERSION>_<kind>")
         {
@@ -45,6 +56,7 @@ internal static class PayloadCommands
         command.Options.Add(destination);
         command.Options.Add(since);
         command.Options.Add(userText);
+        command.Options.Add(allowMissing);
         var node = RunOutput.NodeOption("asked for the run's output directory when INPUT is a run number and --run-dir is not given");
         command.Options.Add(node);
         command.SetAction(parsed =>
@@ -60,9 +72,23 @@ internal static class PayloadCommands
                 var outDir = parsed.GetValue(output) ?? defaultOut;
                 var database = UploadMetadata.Database(parsed.GetValue(destination)!);
 
+                var completeness = path.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? PixelTable.ReadCompleteness(path) : null;
+                if (completeness is { Partial: true } refused && !parsed.GetValue(allowMissing))
+                {
+                    e.WriteLine($"gaincal payload: {path}: {refused.Headline()} ({string.Join("; ", refused.Lines())}); " +
+                                "no payload written: resubmit the FEDs and merge again, or give --allow-missing to fill their modules with default values");
+                    return PartialRunRefused;
+                }
                 o.WriteLine($"reading {path}");
                 var pixels = PayloadInput.Load(path);
                 o.WriteLine($"  {pixels.PixelCount:N0} pixels in {pixels.Modules.Count} modules");
+                var defaulted = completeness is { Partial: true } ? (completeness.AbsentModules ?? []).Where(m => !pixels.Contains(m)).Order().ToArray() : [];
+                if (completeness is { Partial: true } partial)
+                {
+                    o.WriteLine($"  {partial.Headline()}; written anyway (--allow-missing)");
+                    foreach (var line in partial.Lines()) o.WriteLine($"  {line}");
+                    o.WriteLine($"  {defaulted.Length} modules of the failed FEDs and FEDs without a dump filled with default values (detids): {string.Join(' ', defaulted)}");
+                }
                 int lastShown = 0;
                 var progress = new SyncProgress<int>(done =>
                 {
@@ -88,6 +114,9 @@ internal static class PayloadCommands
                         var tag = Path.GetFileNameWithoutExtension(file);
                         o.WriteLine($"wrote {file}: tag {tag}, {p.Registry.Count} modules, {p.DataLength:N0} bytes ({p.DataLength / Math.Max(1, p.Registry.Count):N0} per module), {new FileInfo(file).Length:N0} bytes on disk, IOV since 1");
                         var text = parsed.GetValue(userText) ?? $"GainCal gain calibration, {kind.ObjectType()} of {p.Registry.Count} modules from {(StorageByLocation.IsRemote(path) ? path : Path.GetFullPath(path))}";
+                        if (completeness is { Partial: true } gaps)
+                            text += $". PARTIAL RUN, written with --allow-missing: {string.Join("; ", gaps.Lines())}; " +
+                                    $"{defaulted.Length} modules of those FEDs filled with default values (detids): {string.Join(' ', defaulted)}";
                         var metadata = new UploadMetadata(database, [tag], tag, parsed.GetValue(since), text).WriteBeside(file);
                         o.WriteLine($"wrote {metadata}: upload metadata for uploadConditions.py ({database}, since {(parsed.GetValue(since)?.ToString(CultureInfo.InvariantCulture) ?? "from the file")})");
                     }

@@ -33,7 +33,8 @@ internal static class ReportCommands
         var reference = new Option<string?>("--reference")
         {
             Description = "A reference calibration to compare with (a table, run output directory, summary_Run<RUN>.json or run number): " +
-                "layers, disks/rings and modules whose mean gain, pedestal or bad-fit fraction moved beyond the thresholds are listed in the PDF",
+                "layers, disks/rings and modules whose mean gain, pedestal or bad-fit fraction moved beyond the thresholds are listed in the PDF. " +
+                "Without it, a run's summary shows the drift check its merge made (GainCalibration.drift.json)",
         };
         var gainDrift = new Option<double>("--drift-gain") { Description = "Relative gain change beyond which --reference lists a part or module", DefaultValueFactory = _ => DriftThresholds.Default.Gain };
         var pedestalDrift = new Option<double>("--drift-pedestal") { Description = "Pedestal change (ADC) beyond which --reference lists it", DefaultValueFactory = _ => DriftThresholds.Default.Pedestal };
@@ -65,16 +66,18 @@ internal static class ReportCommands
             var referenceSummary = parsed.GetValue(reference) is { } r ? AnySummary(r, parsed.GetValue(node)!, cli) : null;
             var (tables, expectedRun, source, home) = ResolveTables(parsed.GetValue(input)!, parsed.GetValue(runDir), parsed.GetValue(node)!);
             var target = parsed.GetValue(output)?.FullName ?? StorageByLocation.Combine(home, TwikiPackage.SummaryDirectory);
+            var completeness = CompletenessOf(parsed.GetValue(input)!, expectedRun, home);
+            var mergeDrift = MergeDriftOf(expectedRun, home);
             if (!StorageByLocation.IsRemote(target))
             {
-                WriteSummary(tables, expectedRun, source, target, cli, referenceSummary, thresholds);
+                WriteSummary(tables, expectedRun, source, target, cli, referenceSummary, thresholds, completeness, mergeDrift);
                 return 0;
             }
             // The PDF and plots are made in a local staging directory, then published beside the run's products.
             var staging = Directory.CreateTempSubdirectory("gaincal-summary-");
             try
             {
-                WriteSummary(tables, expectedRun, source, staging.FullName, cli, referenceSummary, thresholds);
+                WriteSummary(tables, expectedRun, source, staging.FullName, cli, referenceSummary, thresholds, completeness, mergeDrift);
                 var copied = StorageByLocation.Default.CopyDirectory(staging.FullName, target);
                 Console.WriteLine($"copied: {copied.Count} files to {target}");
             }
@@ -89,11 +92,13 @@ internal static class ReportCommands
 
     /// <summary>Summarises the tables into <paramref name="directory"/> and prints where everything went.</summary>
     internal static SummaryOutputs WriteSummary(IReadOnlyList<string> tables, uint? expectedRun, string source, string directory, ReportCli cli,
-        RunSummary? reference = null, DriftThresholds? thresholds = null)
+        RunSummary? reference = null, DriftThresholds? thresholds = null, RunCompleteness? completeness = null, RunDrift? mergeDrift = null)
     {
         var summary = Summarise(tables, expectedRun, cli);
-        var drift = reference is null ? null : DriftCheck.Compare(summary, reference, thresholds);
-        var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step), drift);
+        var drift = reference is null ? mergeDrift : DriftCheck.Compare(summary, reference, thresholds);
+        var outputs = SummaryReport.Write(summary, directory, source, step => cli.Progress(step), drift, completeness);
+        if (completeness is { Partial: true } c)
+            foreach (var line in c.Lines().Prepend(c.Headline())) Console.WriteLine(line);
         foreach (var line in drift?.Lines ?? []) Console.WriteLine($"drift: {line}");
         cli.Progress("done");
         Console.WriteLine($"run {summary.Run}: {summary.Modules} modules, good fits {summary.GoodFitPixels:N0} of {summary.Pixels:N0} pixels " +
@@ -304,15 +309,30 @@ internal static class ReportCommands
         return ([path], null, path, Path.GetDirectoryName(path)!);
     }
 
-    /// <summary>A run directory's per-FED tables fed/&lt;FED&gt;.parquet, or else its merged table.</summary>
+    /// <summary>The drift check the run's merge made against its reference (shown when --reference names no other).</summary>
+    internal static RunDrift? MergeDriftOf(uint? run, string home) =>
+        run is { } r ? ReferenceSummary.ReadDrift(new RunLayout(home).MergedDrift, r) : null;
+
+    /// <summary>The merge's record of the run's FEDs: for a run number, that of its directory's merged table (if merged);
+    /// for a table, the table's own (null for a FED table).</summary>
+    internal static RunCompleteness? CompletenessOf(string input, uint? run, string home)
+    {
+        var table = run is not null ? new RunLayout(home).MergedTable : StorageByLocation.IsRemote(input) ? input : Path.GetFullPath(input);
+        return StorageByLocation.Default.Stat(table) is { IsDirectory: false } ? PixelTable.ReadCompleteness(table) : null;
+    }
+
+    /// <summary>A run directory's per-FED tables fed/&lt;FED&gt;.parquet (once merged, those the merge took: a failed FED's
+    /// older table is left out), or else its merged table.</summary>
     private static (IReadOnlyList<string> Tables, string Source) RunDirectoryTables(string runDir, uint? run)
     {
         var storage = StorageByLocation.Default;
         if (storage.Stat(runDir) is not { IsDirectory: true }) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
         var layout = new RunLayout(runDir);
+        var merged = storage.Stat(layout.MergedTable) is not null ? PixelTable.ReadCompleteness(layout.MergedTable)?.Merged.ToHashSet() : null;
         var fedTables = storage.Stat(layout.FedDirectory) is { IsDirectory: true }
             ? storage.List(layout.FedDirectory)
-                .Where(e => !e.IsDirectory && e.Name.EndsWith(".parquet", StringComparison.Ordinal) && int.TryParse(Path.GetFileNameWithoutExtension(e.Name), out _))
+                .Where(e => !e.IsDirectory && e.Name.EndsWith(".parquet", StringComparison.Ordinal)
+                            && int.TryParse(Path.GetFileNameWithoutExtension(e.Name), out var fed) && (merged is null || merged.Contains(fed)))
                 .Select(e => e.Location).OrderBy(f => f, StringComparer.Ordinal).ToList()
             : [];
         if (fedTables.Count > 0) return (fedTables, $"{layout.FedDirectory} ({fedTables.Count} FED tables)");

@@ -81,6 +81,8 @@ public static class RunCommands
             if (paths.Contains(t.Value)) words.Add(AbsoluteLocation(tokens[++i].Value));
             else if (grammar.Tag.Aliases.Append(grammar.Tag.Name).Contains(t.Value) && tokens[i + 1].Value.Contains('/'))
                 words.Add(AbsoluteLocation(tokens[++i].Value));
+            else if (t.Value == grammar.Reference.Name && !uint.TryParse(tokens[i + 1].Value, out _))
+                words.Add(AbsoluteLocation(tokens[++i].Value));
         }
         return words;
     }

@@ -112,6 +112,7 @@ public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry reg
             runs = (await registry.Get<RunCoordinatorProxy>().Ask<RunList>(new ListRuns(false), AskTimeout, ct)).Runs;
             metrics.SetRunFeds(runs.SelectMany(r => r.Feds).GroupBy(f => f.Phase).ToDictionary(g => g.Key, g => g.Count()));
             metrics.SetRunHealth(runs.SelectMany(r => r.Feds).Select(f => f.Health).OfType<FedHealth>().ToArray());
+            metrics.SetDrift(runs);
         }
         catch (AskTimeoutException)
         {

@@ -25,6 +25,9 @@ public sealed class NodeMetrics : IDisposable
     FitThreadPool? _fits;
     ActorSystem? _system;
     Dictionary<FedPhase, int> _runFeds = [];
+    LastDrift? _drift;
+
+    sealed record LastDrift(uint Run, DriftView Drift);
 
     public NodeMetrics()
     {
@@ -43,6 +46,11 @@ public sealed class NodeMetrics : IDisposable
             "cluster members as this node sees them, by status (unreachable ones also under status=unreachable)");
         _meter.CreateObservableGauge("gaincal.run.feds", RunFedMeasurements, "{fed}",
             "FEDs of every run by state, as the run coordinator sees them (the same on every node)");
+        _meter.CreateObservableGauge("gaincal.drift.modules", DriftModuleMeasurements, "{module}",
+            "modules of the last merged run beyond a drift threshold since its reference, by quantity (gain, pedestal, bad_fits)");
+        _meter.CreateObservableGauge("gaincal.drift.part", DriftPartMeasurements, null,
+            "drift of the last merged run since its reference per layer and disk/ring: quantity gain_percent (mean gain change, %), " +
+            "pedestal_adc (mean pedestal change, ADC) or bad_fits_percent (change of the bad-fit fraction, % of pixels)");
         _warned = _meter.CreateCounter<long>("gaincal.feds.warned", "{fed}",
             "FED attempts on this node that ended done-with-warnings (dump not read whole and clean)");
         _warned.Add(0);
@@ -136,6 +144,32 @@ public sealed class NodeMetrics : IDisposable
     }
 
     internal void SetRunFeds(Dictionary<FedPhase, int> counts) => Volatile.Write(ref _runFeds, counts);
+
+    /// <summary>The drift shown is that of the run merged last whose drift check ran.</summary>
+    internal void SetDrift(IEnumerable<RunStatusView> runs)
+    {
+        var last = runs.Where(r => r.Merge is { Ok: true, Drift.Problem: null, Drift: not null }).MaxBy(r => r.Merge!.MergedUnixMs);
+        Volatile.Write(ref _drift, last is null ? null : new LastDrift(last.Run, last.Merge!.Drift!));
+    }
+
+    IEnumerable<Measurement<int>> DriftModuleMeasurements()
+    {
+        if (Volatile.Read(ref _drift) is not { } x) yield break;
+        var d = x.Drift;
+        foreach (var (quantity, n) in new[] { ("gain", d.ModulesBeyondGain), ("pedestal", d.ModulesBeyondPedestal), ("bad_fits", d.ModulesBeyondBadFits) })
+            yield return new Measurement<int>(n, Tag("run", x.Run), Tag("reference_run", d.ReferenceRun), Tag("quantity", quantity));
+    }
+
+    IEnumerable<Measurement<double>> DriftPartMeasurements()
+    {
+        if (Volatile.Read(ref _drift) is not { } x) yield break;
+        foreach (var p in x.Drift.Parts)
+        foreach (var (quantity, value) in new[] { ("gain_percent", 100 * p.Gain), ("pedestal_adc", p.Pedestal), ("bad_fits_percent", 100 * p.BadFitFraction) })
+            if (double.IsFinite(value))
+                yield return new Measurement<double>(value, Tag("run", x.Run), Tag("reference_run", x.Drift.ReferenceRun), Tag("part", p.Name), Tag("quantity", quantity));
+    }
+
+    static KeyValuePair<string, object?> Tag(string key, object value) => new(key, value.ToString());
 
     IEnumerable<Measurement<int>> MemberMeasurements()
     {

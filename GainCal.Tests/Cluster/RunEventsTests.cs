@@ -30,30 +30,33 @@ public class RunEventsTests
 
     static string Hex<T>(T value) => Convert.ToHexStringLower(MessagePackSerializer.Serialize(value));
 
+    // Updated deliberately (issues 12 and 13): RunCreated gained Reference (key 9), MergeOutcomeRecorded WarnedFeds (12) and
+    // Drift (13); the bytes differ from the earlier ones only by the trailing nils of the new keys.
     static readonly Dictionary<string, string> Golden = new()
     {
-        // Keys 9-10 (the run's own cabling file and tag) added deliberately with create --cabling.
-        ["run-created"] = "9bce00061a81a32f696eb32f6f75742f4761696e52756e5f343030303031a47663616cab2f696e2f7663616c2e6462c3"
-            + "92cd04b0cd04b191cd0514cf0000019b76daa800ae2f696e2f6361626c696e672e6462b75369506978656c4665644361"
-            + "626c696e674d61705f7631",
+        // Added deliberately: RunCreated keys 9 (realign events), 10-11 (the run's own cabling), 12 (drift reference);
+        // FedOutcomeRecorded key 12 (read health); MergeOutcomeRecorded keys 12-13 (warned FEDs, drift).
+        ["run-created"] = "9dce00061a81a32f696eb32f6f75742f4761696e52756e5f343030303031a47663616cab2f696e2f7663616c2e6462c392cd"
+            + "04b0cd04b191cd0514cf0000019b76daa800c3ae2f696e2f6361626c696e672e6462b75369506978656c4665644361626c69"
+            + "6e674d61705f7631c0",
         ["run-submitted"] = "91ce00061a81",
         ["feds-requested"] = "93ce00061a8191cd04b1c3",
         ["fed-outcome"] = "9dce00061a81cd04b00201c3b52f6f75742f6665642f313230302e70617271756574a26162cd1040cd02d0c0ae313237"
             + "2e302e302e313a3430353397cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb4028800000"
             + "000000cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb40240000"
             + "00000000cb404900000000000000c0",
-        ["merge-outcome"] = "9cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f476169"
-            + "6e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad70697865"
-            + "6c733a20382c333230c0cf0000019b76daa800",
-        ["run-registry-snap"] = "9191949b07a22f69a22f6fc0c0c291cd04b09001c0c0c3919bcd04b00401c201c0b32f6f2f6665642f313230302e70617271"
-            + "756574a26162cd104097cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb40288000000000"
-            + "00cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb402400000000"
-            + "0000cb404900000000000000a16ec09cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52"
-            + "756e5f3430303030312f4761696e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04"
-            + "b291cd0514cd2080ad706978656c733a20382c333230c0cf0000019b76daa800",
-        ["run-aggregator-snap"] = "919cce00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f4761"
-            + "696e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad706978"
-            + "656c733a20382c333230c0cf0000019b76daa800",
+        ["merge-outcome"] = "9ece00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f4761696e43"
+            + "616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad706978656c733a20"
+            + "382c333230c0cf0000019b76daa800c0c0",
+        ["run-registry-snap"] = "9191949d07a22f69a22f6fc0c0c291cd04b09001c2c0c0c0c3919ccd04b00401c201c0b32f6f2f6665642f313230302e7061"
+            + "7271756574a26162cd104097cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb40288000000000"
+            + "00cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb4024000000000000"
+            + "cb404900000000000000a16ec09ece00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e"
+            + "5f3430303030312f4761696e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd05"
+            + "14cd2080ad706978656c733a20382c333230c0cf0000019b76daa800c0c0",
+        ["run-aggregator-snap"] = "919ece00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f4761696e"
+            + "43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad706978656c733a"
+            + "20382c333230c0cf0000019b76daa800c0c0",
     };
 
     [Theory]
@@ -105,13 +108,25 @@ public class RunEventsTests
     }
 
     [Fact]
+    public void A_merge_with_warned_feds_and_a_drift_check_reads_back_from_its_record_unchanged()
+    {
+        var drift = new DriftView(400000, "/out/GainRun_400000/GainCalibration.parquet", 2, 0.03, 2, 0.005,
+            [new PartDriftView("L1", 1, 0.06, 0.1, double.NaN, true, false, false)],
+            [new PartDriftView("BPix_BmO_SEC1_LYR1_LDR1F_MOD1", 1, 0.06, 0.1, 0, true, false, false)], 1, 0, 0, ["L1: gain +6.0 % since run 400000"], null);
+        var merged = Merge.ToMessage() with { WarnedFeds = [1201], Drift = drift };
+        var back = MessagePackSerializer.Deserialize<MergeOutcomeRecorded>(MessagePackSerializer.Serialize(MergeOutcomeRecorded.From(merged))).ToMessage();
+        Assert.Equal([1201], back.WarnedFeds!);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(drift, StatusText.Json), System.Text.Json.JsonSerializer.Serialize(back.Drift, StatusText.Json));
+    }
+
+    [Fact]
     public void The_persisted_records_are_no_wire_messages()
     {
         var persisted = new[] { typeof(RunCreated), typeof(RunSubmitted), typeof(FedsRequested), typeof(FedOutcomeRecorded),
             typeof(MergeOutcomeRecorded), typeof(RunRegistrySnapshot), typeof(RunAggregatorSnapshot), typeof(RecordedStats), typeof(RecordedMoments),
-            typeof(RecordedRun), typeof(RecordedFed), typeof(RecordedHealth) };
+            typeof(RecordedRun), typeof(RecordedFed), typeof(RecordedHealth), typeof(RecordedDrift), typeof(RecordedPartDrift) };
         var wire = new[] { typeof(FedEnded), typeof(RunMerged), typeof(PixelStats), typeof(Moments), typeof(FedProgress), typeof(CreateRun),
-            typeof(FedHealth) };
+            typeof(FedHealth), typeof(DriftView), typeof(PartDriftView) };
         foreach (var t in persisted)
         foreach (var p in t.GetProperties())
             Assert.DoesNotContain(Unwrap(p.PropertyType), wire);

@@ -114,6 +114,40 @@ public class RunRegistryTests
     }
 
     [Fact]
+    public void A_merge_names_its_warned_failed_and_missing_feds_and_the_status_marks_the_merged_run_partial()
+    {
+        var stats = RecordedStats.From(new PixelStatsBuilder().Build(4160));
+        RecordedFed Fed(int fed, FedPhase phase) => new(fed, (int)phase, 1, false, 1, phase == FedPhase.Failed ? "bad dump" : null,
+            phase == FedPhase.Failed ? null : $"/out/{fed}.parquet", phase == FedPhase.Failed ? null : $"sum{fed}", 4160,
+            phase == FedPhase.Failed ? null : stats, "n1");
+        var spec = new RunCreated(9, "/in", "/out", null, null, false, [1200, 1201, 1202], [1296], 0);
+        var r = RunRegistry.FromSnapshot(new RunRegistrySnapshot([new RecordedRun(spec, true,
+            [Fed(1200, FedPhase.Done), Fed(1201, FedPhase.DoneWithWarnings), Fed(1202, FedPhase.Failed)], null)]));
+
+        var merge = Assert.Single(r.MergesDue(T0));
+        Assert.Equal([1200, 1201], merge.Results.Select(x => x.Fed));
+        Assert.Equal([1202], merge.FailedFeds);
+        Assert.Equal([1201], merge.WarnedFeds!);
+        Assert.Equal([1296], merge.MissingFeds);
+        Assert.False(r.View(9, "n")!.Partial);   // nothing merged yet
+
+        var c = merge.Completeness;
+        r.Apply(r.Merged(new RunMerged(9, true, merge.InputKey, "/out/m.parquet", "c", c.Merged, c.Failed, c.Missing, 8320, "s", null, 1, c.Warned))!);
+        var view = r.View(9, "n")!;
+        Assert.True(view.Partial);
+        var lines = StatusText.Render(view).ToList();
+        Assert.Contains("partial run: 1 FED failed, 1 with warnings, 1 without a dump (2 of 4 FEDs merged)", lines);
+        Assert.Contains("  FEDs merged with warnings (dump not read whole and clean): 1201", lines);
+        using var json = System.Text.Json.JsonDocument.Parse(StatusText.ToJson(view));
+        Assert.True(json.RootElement.GetProperty("partial").GetBoolean());
+        Assert.Equal(1201, json.RootElement.GetProperty("merge").GetProperty("warnedFeds")[0].GetInt32());
+        // Recorded and read back from the journal's bytes, as a recovery reads it.
+        var stored = MessagePack.MessagePackSerializer.Deserialize<MergeOutcomeRecorded>(
+            MessagePack.MessagePackSerializer.Serialize(MergeOutcomeRecorded.From(view.Merge!)));
+        Assert.Equal([1201], stored.ToMessage().Completeness.Warned);
+    }
+
+    [Fact]
     public void A_snapshot_rebuilds_the_state_that_replaying_every_event_builds()
     {
         var journal = new List<object>();

@@ -47,6 +47,18 @@ public class TwikiPackageTests
     }
 
     [Fact]
+    public void A_partial_run_says_so_first_in_the_twiki_block_and_a_whole_one_reads_as_before()
+    {
+        var partial = new GainCal.Results.RunCompleteness([1200, 1296], [1201], [1296], []);
+        var lines = TwikiPackage.Text(7, "/in", "/out", partial).Split('\n');
+        Assert.Equal("---++++ Run 7", lines[0]);
+        Assert.Equal("   * %RED%partial run: 1 FED failed, 1 with warnings, 0 without a dump (2 of 3 FEDs merged)%ENDCOLOR%", lines[1]);
+        Assert.Equal("      * failed FEDs, not merged: 1201", lines[2]);
+        Assert.Equal("      * FEDs merged with warnings (dump not read whole and clean): 1296", lines[3]);
+        Assert.Equal(TwikiPackage.Text(7, "/in", "/out"), TwikiPackage.Text(7, "/in", "/out", new GainCal.Results.RunCompleteness([1200], [], [], [])));
+    }
+
+    [Fact]
     public void Refuses_to_overwrite_without_force_and_can_include_the_figures()
     {
         using var dir = new TempDirectory();
