@@ -99,4 +99,6 @@ public sealed record FedStatusView(
     [property: Key(9)] string? Error,
     [property: Key(10)] string? ResultPath,
     [property: Key(11)] int Pixels,
-    [property: Key(12)] int PatternsFitted = 0) : IGainCalMessage;
+    [property: Key(12)] int PatternsFitted = 0,
+    [property: Key(13)] long GoodFits = 0,
+    [property: Key(14)] double Seconds = 0) : IGainCalMessage;

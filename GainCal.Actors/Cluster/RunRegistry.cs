@@ -28,8 +28,12 @@ public sealed class RunRegistry
         public string? Checksum;
         public int Pixels;
         public PixelStats? Stats;
+        public long Events;
         public string? Node;
         public FedProgress? Progress;
+        /// <summary>First and last report of the current request while running (in memory): the FED's time.</summary>
+        public DateTime? RunningSince, RunningUntil;
+        public double Seconds => RunningSince is { } from && RunningUntil is { } to ? (to - from).TotalSeconds : 0;
         public DateTime LastHeard;
         /// <summary>Started since this registry was built (in memory: after a move or restart, all are started again).</summary>
         public bool Sent;
@@ -160,6 +164,9 @@ public sealed class RunRegistry
         f.Progress = p;
         f.LastHeard = now;
         f.Sent = true;
+        if (p.Queued) return;
+        f.RunningSince ??= now;
+        f.RunningUntil = now;
     }
 
     // ---- events ----
@@ -193,6 +200,7 @@ public sealed class RunRegistry
                     f.Phase = FedPhase.Pending;
                     f.Error = null;
                     f.Progress = null;
+                    f.RunningSince = f.RunningUntil = null;
                     f.LastHeard = default;
                     f.Sent = false;
                 }
@@ -208,6 +216,7 @@ public sealed class RunRegistry
                 f.ResultPath = end.ResultPath;
                 f.Checksum = end.Checksum;
                 f.Pixels = end.Pixels;
+                f.Events = end.Events;
                 f.Stats = end.Stats?.ToStats();
                 f.Node = end.Node;
                 f.Progress = null;
@@ -345,8 +354,9 @@ public sealed class RunRegistry
     {
         var s = r.Spec;
         var feds = r.Feds.Values.Select(f => new FedStatusView(f.Fed, f.LivePhase, f.LiveNode, f.LiveAttempts,
-            f.Progress?.BytesRead ?? 0, f.Progress?.Length ?? 0, f.Progress?.Events ?? 0, f.Progress?.Patterns ?? 0,
-            f.Progress?.PixelsFitted ?? 0, f.Error, f.ResultPath, f.Pixels, f.Progress?.PatternsFitted ?? 0)).ToArray();
+            f.Progress?.BytesRead ?? 0, f.Progress?.Length ?? 0, f.Progress?.Events ?? f.Events, f.Progress?.Patterns ?? 0,
+            f.Progress?.PixelsFitted ?? 0, f.Error, f.ResultPath, f.Pixels, f.Progress?.PatternsFitted ?? 0,
+            f.Stats?.GoodFits ?? 0, Math.Round(f.Seconds, 1))).ToArray();
         var current = r.Merge is { } m && r.Feds.Values.All(f => f.Ended) && m.InputKey == MergeRequest(r).InputKey;
         return new RunStatusView(s.Run, s.InputDir, s.OutputDir, s.VCalTag, s.VCalPath, s.BPixOnly, r.Submitted,
             s.MissingFeds, feds, r.Merge?.ToMessage(), current, node);

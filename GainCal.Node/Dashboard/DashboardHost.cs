@@ -47,7 +47,7 @@ public static class DashboardHost
             .WithMetrics(m => m.AddMeter(NodeMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
-        app.MapGet("/", () => HttpResults.Content(Page.Value, "text/html; charset=utf-8"));
+        app.MapGet("/", (DashboardFeed feed) => HttpResults.Content(WithSnapshot(feed.LatestJson), "text/html; charset=utf-8"));
         app.MapGet("/api/dashboard", (DashboardFeed feed) => HttpResults.Content(feed.LatestJson, "application/json"));
         app.MapGet("/events", Events);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live"), ResponseWriter = WriteHealth });
@@ -81,6 +81,10 @@ public static class DashboardHost
                            ?? throw new InvalidOperationException("dashboard.html is not embedded in GainCal.Node");
         return new StreamReader(stream).ReadToEnd();
     });
+
+    /// <summary>The page with the newest snapshot inside, drawn before the first server-sent event arrives (a page
+    /// opened or captured at once is not empty). "&lt;/" cannot end the script element early.</summary>
+    static string WithSnapshot(string json) => Page.Value.Replace("/*SNAPSHOT*/", json.Replace("</", "<\\/"), StringComparison.Ordinal);
 
     /// <summary>Server-sent events: every new snapshot as one `data:` line; a comment every 15 s keeps idle
     /// proxies from closing the stream. Ends when the browser goes.</summary>
