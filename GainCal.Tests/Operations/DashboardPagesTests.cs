@@ -34,17 +34,18 @@ public class DashboardPagesTests
             (code, _, err) = await cluster.RunAsync(1, $"gaincal submit {run}");
             Assert.True(code == 0, string.Join('\n', err));
         }
+        var outputDirs = new Dictionary<uint, string>();
         foreach (var run in new[] { RunA, RunB })
         {
             await cluster.WaitAsync(1, run, s => s.AllEnded, TimeSpan.FromMinutes(3), $"run {run} ended");
             var (code, _, err) = await cluster.RunAsync(1, $"gaincal merge {run}");
             Assert.True(code == 0, string.Join('\n', err));
-            await cluster.WaitAsync(1, run, s => s.Merge is { Ok: true }, TimeSpan.FromMinutes(2), $"run {run} merged");
+            outputDirs[run] = (await cluster.WaitAsync(1, run, s => s.Merge is { Ok: true }, TimeSpan.FromMinutes(2), $"run {run} merged")).OutputDir;
         }
         using var http = new HttpClient { BaseAddress = new Uri(cluster.HttpUrl(2)) };
 
         // One pixel of run A: the page has the FED table's fit of it, near its planted gain, and the plot.
-        var table = PixelTable.Read(Path.Combine(dir.Sub($"out{RunA}"), "fed", "1200.parquet"));
+        var table = PixelTable.Read(Path.Combine(outputDirs[RunA], "fed", "1200.parquet"));
         var truth = ReadTruth(dir.Sub($"in{RunA}"), 1200).Where(t => t.Kind == "Normal").ToDictionary(t => (t.Link, t.Roc, t.Row, t.Col));
         var row = Enumerable.Range(0, table.RowCount).Select(i => table[i])
             .First(r => r.Status == 1 && truth.ContainsKey((r.Link, r.Roc, r.RocRow, r.RocCol)) && r.RocRow > 10);
