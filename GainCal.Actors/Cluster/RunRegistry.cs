@@ -28,9 +28,10 @@ public sealed class RunRegistry
         public string? Checksum;
         public int Pixels;
         public PixelStats? Stats;
-        public long Events;
         public string? Node;
         public FedProgress? Progress;
+        /// <summary>Events read by the FED's last end reported to this registry (in memory, like progress).</summary>
+        public long Events;
         /// <summary>First and last report of the current request while running (in memory): the FED's time.</summary>
         public DateTime? RunningSince, RunningUntil;
         public double Seconds => RunningSince is { } from && RunningUntil is { } to ? (to - from).TotalSeconds : 0;
@@ -143,6 +144,7 @@ public sealed class RunRegistry
     {
         if (!_runs.TryGetValue(e.Run, out var r) || !r.Feds.TryGetValue(e.Fed, out var f)) return null;
         if (e.Generation < f.Generation) return null;   // answer to an older request, a newer one is on its way
+        f.Events = e.Events;
         if (f.Ended && f.Generation == e.Generation && f.Phase == (e.Ok ? FedPhase.Done : FedPhase.Failed)
             && f.Checksum == e.Checksum && f.Attempts == e.Attempts && f.Error == e.Error)
             return null;
@@ -201,6 +203,7 @@ public sealed class RunRegistry
                     f.Error = null;
                     f.Progress = null;
                     f.RunningSince = f.RunningUntil = null;
+                    f.Events = 0;
                     f.LastHeard = default;
                     f.Sent = false;
                 }
@@ -216,7 +219,6 @@ public sealed class RunRegistry
                 f.ResultPath = end.ResultPath;
                 f.Checksum = end.Checksum;
                 f.Pixels = end.Pixels;
-                f.Events = end.Events;
                 f.Stats = end.Stats?.ToStats();
                 f.Node = end.Node;
                 f.Progress = null;
