@@ -20,11 +20,11 @@ public class DashboardBrowserTests
     const string ReadPage = """
         JSON.stringify({
           marker: window.__loadedOnce === true,
-          updates: Number(document.body.dataset.updates),
+          updates: Number(document.body?.dataset.updates ?? 0),
           members: [...document.querySelectorAll('[data-member]')].map(e => [e.dataset.member, e.dataset.status]),
           feds: [...document.querySelectorAll('[data-fed]')].map(e => [Number(e.dataset.fed), e.dataset.phase, Number(e.dataset.bytes),
-                                                                      e.querySelector('.error').textContent]),
-          text: document.body.innerText
+                                                                      e.querySelector('.note').textContent]),
+          text: document.body?.innerText ?? ''
         })
         """;
 
@@ -122,7 +122,7 @@ public class DashboardBrowserTests
     // The detector map, the run selector and the FED table of a 108-FED run, read from their data attributes.
     const string ReadMap = """
         JSON.stringify({
-          updates: Number(document.body.dataset.updates),
+          updates: Number(document.body?.dataset.updates ?? 0),
           cells: [...document.querySelectorAll('#map [data-cell]')].map(e => [Number(e.dataset.cell), e.dataset.state, e.querySelector('small').textContent,
                                                                            getComputedStyle(e).backgroundColor]),
           legend: [...document.querySelectorAll('[data-legend]')].map(e => [e.dataset.legend, getComputedStyle(e.querySelector('i')).backgroundColor, e.textContent]),
@@ -130,7 +130,7 @@ public class DashboardBrowserTests
           rows: [...document.querySelectorAll('tr[data-fed]')].map(e => [...e.querySelectorAll('td')].map(td => td.textContent)),
           load: [...document.querySelectorAll('[data-load]')].map(e => e.dataset.load),
           chart: document.querySelectorAll('#throughput polyline').length,
-          text: document.body.innerText
+          text: document.body?.innerText ?? ''
         })
         """;
 
