@@ -136,7 +136,7 @@ public sealed partial class DashboardPages(IReadOnlyActorRegistry registry, Node
             }
             body.Append("</tbody></table>");
             foreach (var png in files.Where(f => Path.GetFileName(f).StartsWith($"HISTORY_{q.Name}_", StringComparison.Ordinal)))
-                body.Append(CultureInfo.InvariantCulture, $"<img alt=\"{Html(Path.GetFileName(png))}\" src=\"history/{Html(Path.GetFileName(png))}?v={version}\">");
+                body.Append(CultureInfo.InvariantCulture, $"<img class=\"trend\" alt=\"{Html(Path.GetFileName(png))}\" src=\"history/{Html(Path.GetFileName(png))}?v={version}\">");
         }
         return Page("History of merged runs", body.ToString(), 200);
     }
@@ -172,7 +172,8 @@ public sealed partial class DashboardPages(IReadOnlyActorRegistry registry, Node
               th, td { border: 1px solid #d0d4da; padding: 3px 8px; text-align: left; } th { background: #e9ecf0; }
               td.num { text-align: right; font-variant-numeric: tabular-nums; }
               .error { color: #b00020; } .sub { color: #555; } img { display: block; margin: 6px 0; background: #fff; }
-              pre { background: #fff; border: 1px solid #d0d4da; padding: 6px; }
+              pre { background: #fff; border: 1px solid #d0d4da; padding: 6px; white-space: pre-wrap; }
+              img.trend { display: inline-block; width: 49%; margin-right: 1%; }
             </style></head>
             <body><h1>{{Html(title)}}</h1><p class="sub"><a href="./">dashboard</a> &middot; <a href="history">history</a></p>
             {{body}}

@@ -88,5 +88,17 @@ public class DashboardPagesTests
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
         Assert.Contains("src=\"history/HISTORY_Gain_barrel.png?v=", historyPage);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("history/..%2Fnode.log")).StatusCode);
+
+        // Both pages as a browser draws them, kept to be looked at (when chromium is installed).
+        if (HeadlessChromium.Find() is not { } chromium) return;
+        await using var browser = await HeadlessChromium.StartAsync(chromium, 1100, 900);
+        foreach (var (name, path) in new[] { ("pixel", $"pixel?run={RunA}&pixel={address}"), ("history", "history") })
+        {
+            await browser.NavigateAsync(cluster.HttpUrl(2) + path);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var screenshot = Path.Combine(LocalCluster.RepoRoot, "artifacts", $"dashboard-{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
+            await browser.ScreenshotAsync(screenshot);
+            TestContext.Current.TestOutputHelper?.WriteLine($"{name} page screenshot: {screenshot}");
+        }
     }
 }
