@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 using GainCal.Detector;
 using GainCal.Dump;
@@ -24,6 +25,36 @@ public sealed record PixelCurve(PixelAddress Pixel, int Pattern, long WindowStar
 /// <summary>Finds a pixel's pattern window through the <see cref="PatternIndex"/>, decodes only it, and fits the pixel.</summary>
 public static class PixelCurveReader
 {
+    /// <summary>FED/link/ROC/row/col or DetId/row/col.</summary>
+    public static PixelAddress Parse(string text, FedCalibrationSetup setup)
+    {
+        var parts = text.Split('/');
+        var numbers = new long[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]) || numbers[i] > uint.MaxValue)
+                throw new ArgumentException($"pixel '{text}': '{parts[i]}' is not a number (give FED/link/ROC/row/col or DetId/row/col)");
+        return parts.Length switch
+        {
+            5 => Locate(setup, (int)numbers[0], (int)numbers[1], (int)numbers[2], (int)numbers[3], (int)numbers[4]),
+            3 => Locate(setup, new DetId((uint)numbers[0]), (int)numbers[1], (int)numbers[2]),
+            _ => throw new ArgumentException($"pixel '{text}': give FED/link/ROC/row/col (5 numbers) or DetId/row/col (3 numbers)"),
+        };
+    }
+
+    /// <summary>A pixel's curve from a calibration output directory (a run's, or `calibrate -o`'s): the FED's pattern
+    /// index fed/&lt;FED&gt;.patterns, and the dump given, else the one the index recorded, else the same file name in
+    /// <paramref name="inputDir"/> (the run's input directory). Returns the run the index was written for.</summary>
+    public static (PixelCurve Curve, uint Run) ReadFromOutput(string outputDir, string? inputDir, FedCalibrationSetup setup, PixelAddress pixel,
+        string? dump = null)
+    {
+        var indexPath = Path.Combine(outputDir, "fed", pixel.Fed.ToString(CultureInfo.InvariantCulture) + PatternIndex.Extension);
+        var index = PatternIndex.Read(indexPath, setup.Pattern.PatternCount);
+        var dumpPath = dump
+            ?? (File.Exists(index.DumpPath) ? index.DumpPath
+                : inputDir is not null ? Path.Combine(inputDir, Path.GetFileName(index.DumpPath)) : index.DumpPath);
+        return (Read(dumpPath, index, setup, pixel), index.Run);
+    }
+
     public static PixelAddress Locate(FedCalibrationSetup setup, int fed, int link, int roc, int rocRow, int rocCol)
     {
         if (!setup.Cabling.Contains(fed)) throw new ArgumentException($"FED {fed} is not in the cabling map");

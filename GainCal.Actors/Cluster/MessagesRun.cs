@@ -116,7 +116,9 @@ public sealed record FedStatusView(
     [property: Key(12)] int PatternsFitted = 0,
     [property: Key(13)] FedHealth? Health = null,
     [property: Key(14)] int PatternCount = 0,
-    [property: Key(15)] long ElapsedMs = 0) : IGainCalMessage
+    [property: Key(15)] long ElapsedMs = 0,
+    [property: Key(16)] long GoodFits = 0,
+    [property: Key(17)] double Seconds = 0) : IGainCalMessage
 {
     /// <summary>Pixels fitted per second of the current attempt (0 before its first fitted pattern).</summary>
     [IgnoreMember] public double PixelsPerSecond => ElapsedMs > 0 ? PixelsFitted * 1000.0 / ElapsedMs : 0;

@@ -31,6 +31,11 @@ public sealed class RunRegistry
         public FedHealth? Health;
         public string? Node;
         public FedProgress? Progress;
+        /// <summary>Events read by the FED's last end reported to this registry (in memory, like progress).</summary>
+        public long Events;
+        /// <summary>First and last report of the current request while running (in memory): the FED's time.</summary>
+        public DateTime? RunningSince, RunningUntil;
+        public double Seconds => RunningSince is { } from && RunningUntil is { } to ? (to - from).TotalSeconds : 0;
         public DateTime LastHeard;
         /// <summary>Started since this registry was built (in memory: after a move or restart, all are started again).</summary>
         public bool Sent;
@@ -160,6 +165,7 @@ public sealed class RunRegistry
     {
         if (!_runs.TryGetValue(e.Run, out var r) || !r.Feds.TryGetValue(e.Fed, out var f)) return null;
         if (e.Generation < f.Generation) return null;   // answer to an older request, a newer one is on its way
+        f.Events = e.Events;
         var outcome = FedOutcomeRecorded.From(e);
         if (f.Ended && f.Generation == e.Generation && f.Phase == outcome.Phase
             && f.Checksum == e.Checksum && f.Attempts == e.Attempts && f.Error == e.Error)
@@ -182,6 +188,9 @@ public sealed class RunRegistry
         f.Progress = p;
         f.LastHeard = now;
         f.Sent = true;
+        if (p.Queued) return;
+        f.RunningSince ??= now;
+        f.RunningUntil = now;
     }
 
     // ---- events ----
@@ -215,6 +224,8 @@ public sealed class RunRegistry
                     f.Phase = FedPhase.Pending;
                     f.Error = null;
                     f.Progress = null;
+                    f.RunningSince = f.RunningUntil = null;
+                    f.Events = 0;
                     f.LastHeard = default;
                     f.Sent = false;
                 }
@@ -389,9 +400,10 @@ public sealed class RunRegistry
     {
         var s = r.Spec;
         var feds = r.Feds.Values.Select(f => new FedStatusView(f.Fed, f.LivePhase, f.LiveNode, f.LiveAttempts,
-            f.Progress?.BytesRead ?? 0, f.Progress?.Length ?? 0, f.Progress?.Events ?? 0, f.Progress?.Patterns ?? 0,
+            f.Progress?.BytesRead ?? 0, f.Progress?.Length ?? 0, f.Progress?.Events ?? f.Events, f.Progress?.Patterns ?? 0,
             f.Progress?.PixelsFitted ?? 0, f.Error, f.ResultPath, f.Pixels, f.Progress?.PatternsFitted ?? 0,
-            f.Phase.HasTable() ? f.Health : null, f.Progress?.PatternCount ?? 0, f.Progress?.ElapsedMs ?? 0)).ToArray();
+            f.Phase.HasTable() ? f.Health : null, f.Progress?.PatternCount ?? 0, f.Progress?.ElapsedMs ?? 0,
+            f.Stats?.GoodFits ?? 0, Math.Round(f.Seconds, 1))).ToArray();
         var current = r.Merge is { } m && r.Feds.Values.All(f => f.Ended) && m.InputKey == MergeRequest(r).InputKey;
         return new RunStatusView(s.Run, s.InputDir, s.OutputDir, s.VCalTag, s.VCalPath, s.BPixOnly, r.Submitted,
             s.MissingFeds, feds, r.Merge?.ToMessage(), current, node, s.CablingPath, s.CablingTag);

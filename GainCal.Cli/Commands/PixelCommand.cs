@@ -44,16 +44,11 @@ internal static class PixelCommand
             var setup = setupOptions.Read(parsed);
             if (parsed.GetValue(setupOptions.VCal) is null && config?.VCalFile is { } vcalFile && File.Exists(vcalFile))
                 setup = setup with { VCal = VCalTable.Load(vcalFile) };
-            var pixel = Parse(parsed.GetValue(address)!, setup);
+            var pixel = PixelCurveReader.Parse(parsed.GetValue(address)!, setup);
             var prepared = clock.Elapsed;
-            var indexPath = Path.Combine(home, "fed", pixel.Fed.ToString(CultureInfo.InvariantCulture) + PatternIndex.Extension);
-            var index = PatternIndex.Read(indexPath, setup.Pattern.PatternCount);
-            var dumpPath = parsed.GetValue(dump)?.FullName
-                ?? (File.Exists(index.DumpPath) ? index.DumpPath
-                    : config?.InputDirectory is { } indir ? Path.Combine(indir, Path.GetFileName(index.DumpPath)) : index.DumpPath);
-            var curve = PixelCurveReader.Read(dumpPath, index, setup, pixel);
+            var (curve, run) = PixelCurveReader.ReadFromOutput(home, config?.InputDirectory, setup, pixel, parsed.GetValue(dump)?.FullName);
             var read = clock.Elapsed - prepared;
-            var outputs = PixelCurveReport.Write(curve, parsed.GetValue(output)?.FullName ?? Path.Combine(home, "pixels"), index.Run);
+            var outputs = PixelCurveReport.Write(curve, parsed.GetValue(output)?.FullName ?? Path.Combine(home, "pixels"), run);
             Console.Write(outputs.Text);
             Console.WriteLine($"PNG:  {outputs.Png}");
             Console.WriteLine($"CSV:  {outputs.Csv}");
@@ -62,22 +57,6 @@ internal static class PixelCommand
             return 0;
         });
         return command;
-    }
-
-    /// <summary>FED/link/ROC/row/col or DetId/row/col.</summary>
-    internal static PixelAddress Parse(string text, FedCalibrationSetup setup)
-    {
-        var parts = text.Split('/');
-        var numbers = new long[parts.Length];
-        for (var i = 0; i < parts.Length; i++)
-            if (!long.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]) || numbers[i] > uint.MaxValue)
-                throw new ArgumentException($"pixel '{text}': '{parts[i]}' is not a number (give FED/link/ROC/row/col or DetId/row/col)");
-        return parts.Length switch
-        {
-            5 => PixelCurveReader.Locate(setup, (int)numbers[0], (int)numbers[1], (int)numbers[2], (int)numbers[3], (int)numbers[4]),
-            3 => PixelCurveReader.Locate(setup, new DetId((uint)numbers[0]), (int)numbers[1], (int)numbers[2]),
-            _ => throw new ArgumentException($"pixel '{text}': give FED/link/ROC/row/col (5 numbers) or DetId/row/col (3 numbers)"),
-        };
     }
 
     /// <summary>The parts of a run's config.json the pixel command uses (absent for a `calibrate` output directory).</summary>

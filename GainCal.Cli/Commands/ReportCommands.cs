@@ -268,14 +268,7 @@ internal static class ReportCommands
             var (tables, _, _, _) = ResolveTables(item, null, node);
             return Summarise(tables, null, cli);
         }
-        var stored = Directory.Exists(Path.Combine(directory, TwikiPackage.SummaryDirectory))
-            ? Directory.GetFiles(Path.Combine(directory, TwikiPackage.SummaryDirectory), "summary_Run*.json") : [];
-        if (stored.Length == 1)
-        {
-            cli.Progress($"reading {stored[0]}");
-            return SummaryReport.ReadData(stored[0]);
-        }
-        return Summarise(RunDirectoryTables(directory, null).Tables, null, cli);
+        return RunSummaries.Of(directory, cli.Progress);
     }
 
     /// <summary>A table path as given, or for a run number the merged table in the run's output directory (from the cluster).</summary>
@@ -321,43 +314,8 @@ internal static class ReportCommands
         return StorageByLocation.Default.Stat(table) is { IsDirectory: false } ? PixelTable.ReadCompleteness(table) : null;
     }
 
-    /// <summary>A run directory's per-FED tables fed/&lt;FED&gt;.parquet (once merged, those the merge took: a failed FED's
-    /// older table is left out), or else its merged table.</summary>
-    private static (IReadOnlyList<string> Tables, string Source) RunDirectoryTables(string runDir, uint? run)
-    {
-        var storage = StorageByLocation.Default;
-        if (storage.Stat(runDir) is not { IsDirectory: true }) throw new DirectoryNotFoundException($"{runDir}: no such run directory");
-        var layout = new RunLayout(runDir);
-        var merged = storage.Stat(layout.MergedTable) is not null ? PixelTable.ReadCompleteness(layout.MergedTable)?.Merged.ToHashSet() : null;
-        var fedTables = storage.Stat(layout.FedDirectory) is { IsDirectory: true }
-            ? storage.List(layout.FedDirectory)
-                .Where(e => !e.IsDirectory && e.Name.EndsWith(".parquet", StringComparison.Ordinal)
-                            && int.TryParse(Path.GetFileNameWithoutExtension(e.Name), out var fed) && (merged is null || merged.Contains(fed)))
-                .Select(e => e.Location).OrderBy(f => f, StringComparer.Ordinal).ToList()
-            : [];
-        if (fedTables.Count > 0) return (fedTables, $"{layout.FedDirectory} ({fedTables.Count} FED tables)");
-        var table = layout.MergedTable;
-        if (storage.Stat(table) is null)
-            throw new FileNotFoundException($"{table}: no merged results table and no fed/<FED>.parquet tables" + (run is { } r ? $" for run {r}" : ""), table);
-        return ([table], table);
-    }
+    private static (IReadOnlyList<string> Tables, string Source) RunDirectoryTables(string runDir, uint? run) => RunSummaries.Tables(runDir, run);
 
-    /// <summary>Feeds the tables one by one to the summary; a FED met twice is an error (it would be counted twice).</summary>
-    private static RunSummary Summarise(IReadOnlyList<string> tables, uint? expectedRun, ReportCli cli)
-    {
-        SummaryBuilder? builder = null;
-        var feds = new HashSet<int>();
-        foreach (var path in tables)
-        {
-            cli.Progress($"reading {path}");
-            var t = PixelTable.Read(path);
-            if (expectedRun is { } r && t.Run != r) throw new InvalidDataException($"{path}: holds run {t.Run}, not run {r}");
-            foreach (var fed in t.Feds())
-                if (!feds.Add(fed)) throw new InvalidDataException($"{path}: FED {fed} also appears in an earlier table");
-            builder ??= new SummaryBuilder(t.Run);
-            cli.Progress($"summarising {t.RowCount:N0} pixels of run {t.Run}");
-            builder.Add(t);
-        }
-        return builder!.Build();
-    }
+    private static RunSummary Summarise(IReadOnlyList<string> tables, uint? expectedRun, ReportCli cli) =>
+        RunSummaries.Summarise(tables, expectedRun, cli.Progress);
 }

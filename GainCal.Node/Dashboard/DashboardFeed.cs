@@ -20,15 +20,16 @@ public sealed record NodeView(string Address, int FedsRunning, long FedsDone, lo
     double PixelsPerSecond, int QueueDepth);
 
 /// <summary>What the dashboard shows, as of one moment: the members (with their shards), every run with its
-/// FEDs, this node's own numbers, and what could not be obtained.</summary>
+/// FEDs (newest run first), this node's own numbers, what could not be obtained, the cluster's throughput over the
+/// last minutes, each node's load and the detector map's layout.</summary>
 public sealed record DashboardSnapshot(long Sequence, DateTime Time, NodeView Node, MemberView[] Members, RunStatusView[] Runs,
-    string[] Problems);
+    string[] Problems, ThroughputPoint[] Throughput, NodeLoad[] Load, DetectorMapLayout Map);
 
 /// <summary>Builds a <see cref="DashboardSnapshot"/> once a second from the actors (cluster state, a real shard
 /// region's cluster-wide statistics, the run coordinator's run list, the node's metrics) and hands the newest to
 /// every server-sent-event stream.</summary>
 public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry registry, NodeMetrics metrics, FitThreadPool fits, JournalHealth journal,
-    ILogger<DashboardFeed> log)
+    NodeSettings settings, ILogger<DashboardFeed> log)
     : BackgroundService
 {
     static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
@@ -39,6 +40,7 @@ public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry reg
     sealed record Latest(long Sequence, string Json);
 
     Latest _latest = new(0, "{}");
+    readonly ClusterThroughput _throughput = new();
     TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public string LatestJson => Volatile.Read(ref _latest).Json;
@@ -109,7 +111,9 @@ public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry reg
         RunStatusView[] runs = [];
         try
         {
-            runs = (await registry.Get<RunCoordinatorProxy>().Ask<RunList>(new ListRuns(false), AskTimeout, ct)).Runs;
+            runs = (await registry.Get<RunCoordinatorProxy>().Ask<RunList>(new ListRuns(false), AskTimeout, ct)).Runs
+                .OrderByDescending(r => r.Run).ToArray();
+            _throughput.Add(DateTime.UtcNow, ClusterThroughput.PixelsFitted(runs));
             metrics.SetRunFeds(runs.SelectMany(r => r.Feds).GroupBy(f => f.Phase).ToDictionary(g => g.Key, g => g.Count()));
             metrics.SetRunHealth(runs.SelectMany(r => r.Feds).Select(f => f.Health).OfType<FedHealth>().ToArray());
             metrics.SetDrift(runs);
@@ -128,6 +132,7 @@ public sealed class DashboardFeed(ActorSystem system, IReadOnlyActorRegistry reg
         var self = cluster.SelfAddress;
         var node = new NodeView($"{self.Host}:{self.Port}", metrics.FedsRunning, metrics.FedsDone, metrics.FedsFailed, metrics.BytesRead,
             metrics.PixelsFitted, Math.Round(metrics.PixelsPerSecond, 1), metrics.QueueDepth);
-        return new DashboardSnapshot(sequence, DateTime.UtcNow, node, members, runs, problems.ToArray());
+        return new DashboardSnapshot(sequence, DateTime.UtcNow, node, members, runs, problems.ToArray(), _throughput.Points,
+            ClusterThroughput.Load(runs, node.Address, settings.MaxFeds), DetectorMapLayout.Phase1);
     }
 }

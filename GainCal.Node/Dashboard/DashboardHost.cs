@@ -16,7 +16,8 @@ using OpenTelemetry.Resources;
 namespace GainCal.Node.Dashboard;
 
 /// <summary>The node as an ASP.NET Core application (when HttpPort is set): the live dashboard at /, its
-/// server-sent events at /events, the snapshot as JSON at /api/dashboard, health at /health/live (the ActorSystem
+/// server-sent events at /events, the snapshot as JSON at /api/dashboard, a pixel's curve at /pixel and the history
+/// of merged runs at /history (<see cref="DashboardPages"/>), health at /health/live (the ActorSystem
 /// runs), /health/ready (this node is an Up cluster member and reads its journal) and /health (both), Prometheus
 /// metrics at /metrics. An unhealthy answer (503) names each failing check and its reason, one per line.
 /// HTTP binds to the command host's address: loopback unless configured otherwise.</summary>
@@ -41,15 +42,17 @@ public static class DashboardHost
             .WithAkkaClusterReadinessCheck(tags: ["ready"]));
         builder.Services.AddSingleton<NodeMetrics>();
         builder.Services.AddSingleton<DashboardFeed>();
+        builder.Services.AddSingleton<DashboardPages>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DashboardFeed>());
         builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService("gaincal-node", serviceInstanceId: $"{settings.AdvertisedHost}:{settings.Port}"))
             .WithMetrics(m => m.AddMeter(NodeMetrics.MeterName).AddPrometheusExporter());
 
         var app = builder.Build();
-        app.MapGet("/", () => HttpResults.Content(Page.Value, "text/html; charset=utf-8"));
+        app.MapGet("/", (DashboardFeed feed) => HttpResults.Content(WithSnapshot(feed.LatestJson), "text/html; charset=utf-8"));
         app.MapGet("/api/dashboard", (DashboardFeed feed) => HttpResults.Content(feed.LatestJson, "application/json"));
         app.MapGet("/events", Events);
+        DashboardPages.Map(app);
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live"), ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteHealth });
@@ -81,6 +84,10 @@ public static class DashboardHost
                            ?? throw new InvalidOperationException("dashboard.html is not embedded in GainCal.Node");
         return new StreamReader(stream).ReadToEnd();
     });
+
+    /// <summary>The page with the newest snapshot inside, drawn before the first server-sent event arrives (a page
+    /// opened or captured at once is not empty). "&lt;/" cannot end the script element early.</summary>
+    static string WithSnapshot(string json) => Page.Value.Replace("/*SNAPSHOT*/", json.Replace("</", "<\\/"), StringComparison.Ordinal);
 
     /// <summary>Server-sent events: every new snapshot as one `data:` line; a comment every 15 s keeps idle
     /// proxies from closing the stream. Ends when the browser goes.</summary>

@@ -148,6 +148,26 @@ public class RunRegistryTests
     }
 
     [Fact]
+    public void A_finished_FED_shows_its_events_good_fits_and_running_time()
+    {
+        var r = new RunRegistry();
+        Record(r, r.Create(Request(6, 1200, 1201), 0));
+        Record(r, r.Submit(6));
+        r.Progressed(new FedProgress(6, 1200, 1, 1, "n1", true, 0, 0, 0, 0, 0), T0);   // queued: not yet running
+        r.Progressed(new FedProgress(6, 1200, 1, 1, "n1", false, 10, 100, 5, 1, 0), T0 + TimeSpan.FromSeconds(2));
+        r.Progressed(new FedProgress(6, 1200, 1, 1, "n1", false, 90, 100, 9, 3, 2000), T0 + TimeSpan.FromSeconds(9.5));
+        var stats = new PixelStatsBuilder().Build(4160) with { GoodFits = 4100 };
+        r.Apply(r.Ended(End(6, 1200, 1, ok: true) with { Events = 104400, Stats = stats })!);
+        var fed = r.View(6, "me")!.Feds.Single(f => f.Fed == 1200);
+        Assert.Equal((FedPhase.Done, 104400L, 4160, 4100L, 7.5), (fed.Phase, fed.Events, fed.Pixels, fed.GoodFits, fed.Seconds));
+        // A FED never seen running has no time, and a rerun starts its figures again.
+        Assert.Equal(0, r.View(6, "me")!.Feds.Single(f => f.Fed == 1201).Seconds);
+        Record(r, r.Resubmit(new ResubmitRun(6, [1200], true), out _));
+        fed = r.View(6, "me")!.Feds.Single(f => f.Fed == 1200);
+        Assert.Equal((FedPhase.Pending, 0L, 0.0), (fed.Phase, fed.Events, fed.Seconds));
+    }
+
+    [Fact]
     public void A_snapshot_rebuilds_the_state_that_replaying_every_event_builds()
     {
         var journal = new List<object>();
