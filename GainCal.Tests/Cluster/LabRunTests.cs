@@ -28,7 +28,7 @@ public class LabRunTests
         try
         {
             // A FED lasts a few seconds (read limit), so that kills and cuts land mid-FED.
-            var up = await Lab("up.sh", "-d", data, "--", "--read-limit", "2", "--stable-after", "4", "--max-feds", "2");
+            var up = await LabTests.Lab("up.sh", "-d", data, "--", "--read-limit", "2", "--stable-after", "4", "--max-feds", "2");
             Assert.True(up.Code == 0, $"deploy/lab/up.sh failed ({up.Code}): {up.Output}");
 
             // (a) undisturbed.
@@ -38,10 +38,10 @@ public class LabRunTests
             await Calibrate(data, 400105, "node1", async (run, status) =>
             {
                 await Until(run, "node1", s => s.Feds.Any(f => f is { Phase: FedPhase.Running, BytesRead: > 0 }));
-                Assert.Equal(0, (await Lab("storage.sh", "-d", data, "stop")).Code);
+                Assert.Equal(0, (await LabTests.Lab("storage.sh", "-d", data, "stop")).Code);
                 Note("(e) xrootd stopped");
                 await Task.Delay(TimeSpan.FromSeconds(10));
-                Assert.Equal(0, (await Lab("storage.sh", "-d", data, "start")).Code);
+                Assert.Equal(0, (await LabTests.Lab("storage.sh", "-d", data, "start")).Code);
                 Note("(e) xrootd started again");
             });
 
@@ -69,7 +69,7 @@ public class LabRunTests
             await Calibrate(data, 400104, "node1", async (run, _) =>
             {
                 await Until(run, "node1", s => s.Feds.Any(f => f is { Phase: FedPhase.Running, BytesRead: > 0 } && f.Node!.Contains("10.77.0.13")));
-                Assert.Equal(0, (await Lab("link.sh", "node3", "down")).Code);
+                Assert.Equal(0, (await LabTests.Lab("link.sh", "node3", "down")).Code);
                 Note("(d) node3 cut off");
             });
             var exited = Stopwatch.StartNew();
@@ -77,7 +77,7 @@ public class LabRunTests
             Assert.False(Alive(node3), "node3, cut off from the bridge, did not down itself and exit");
             Note("(d) node3 has exited");
             var before = Products(data, 400104);
-            Assert.Equal(0, (await Lab("link.sh", "node3", "up")).Code);
+            Assert.Equal(0, (await LabTests.Lab("link.sh", "node3", "up")).Code);
             await Task.Delay(TimeSpan.FromSeconds(5));
             Assert.Equal(before, Products(data, 400104));
         }
@@ -85,7 +85,7 @@ public class LabRunTests
         {
             TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', _log));
             TestContext.Current.TestOutputHelper?.WriteLine($"lab run test: {clock.Elapsed.TotalSeconds:F0} s");
-            var (code, output) = await Lab("down.sh", "-d", data);
+            var (code, output) = await LabTests.Lab("down.sh", "-d", data);
             Assert.True(code == 0, $"deploy/lab/down.sh failed: {output}");
         }
     }
@@ -129,11 +129,11 @@ public class LabRunTests
 
     async Task Restart(string data, int node)
     {
-        Assert.Equal(0, (await Lab("node.sh", "-d", data, $"{node}")).Code);
+        Assert.Equal(0, (await LabTests.Lab("node.sh", "-d", data, $"{node}")).Code);
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromMinutes(2))
         {
-            var show = await Lab("exec.sh", $"node{node}", "dotnet", _cli, "pbm", "127.0.0.1:9110", "cluster", "show");
+            var show = await LabTests.Lab("exec.sh", $"node{node}", "dotnet", _cli, "pbm", "127.0.0.1:9110", "cluster", "show");
             if (show.Output.Split('\n').Count(l => l.TrimEnd().EndsWith("| up", StringComparison.Ordinal)) == 3)
             {
                 Note($"node{node} restarted and up after {clock.Elapsed.TotalSeconds:F1} s");
@@ -171,21 +171,5 @@ public class LabRunTests
         }
     }
 
-    Task<(int Code, string Output)> Gaincal(string node, params string[] args) => Lab("exec.sh", [node, "dotnet", _cli, .. args]);
-
-    static Task<(int Code, string Output)> Lab(string script, params string[] args) =>
-        Run("bash", [Path.Combine(LocalCluster.RepoRoot, "deploy", "lab", script), .. args]);
-
-    static async Task<(int Code, string Output)> Run(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        psi.Environment["NODE_DLL"] = Path.Combine(AppContext.BaseDirectory, "GainCal.Node.dll");
-        psi.Environment["CLI_DLL"] = Path.Combine(AppContext.BaseDirectory, "gaincal.dll");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        await p.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(5));
-        return (p.ExitCode, await stdout + await stderr);
-    }
+    Task<(int Code, string Output)> Gaincal(string node, params string[] args) => LabTests.Lab("exec.sh", [node, "dotnet", _cli, .. args]);
 }

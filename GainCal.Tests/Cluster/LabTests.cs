@@ -83,10 +83,11 @@ public class LabTests
         }
     }
 
-    private static Task<(int Code, string Output)> Lab(string script, params string[] args) =>
+    /// <summary>Runs one of deploy/lab's scripts (the lab's tests share it).</summary>
+    internal static Task<(int Code, string Output)> Lab(string script, params string[] args) =>
         Run("bash", [Path.Combine(LocalCluster.RepoRoot, "deploy", "lab", script), .. args]);
 
-    private static async Task<(int Code, string Output)> Run(string file, params string[] args)
+    internal static async Task<(int Code, string Output)> Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);

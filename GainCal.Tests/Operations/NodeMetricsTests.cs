@@ -17,17 +17,11 @@ public class NodeMetricsTests
     {
         using var system = ActorSystem.Create("metrics", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
         using var metrics = new NodeMetrics();
-        using var listener = new MeterListener();
         var measured = new Dictionary<string, long>();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == NodeMetrics.MeterName) l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        using var listener = Listen((instrument, value, _, _) =>
         {
             lock (measured) measured[instrument.Name] = measured.GetValueOrDefault(instrument.Name) + value;
         });
-        listener.Start();
         system.ActorOf(Props.Create(() => new FedActivityListener(metrics)));
         await Task.Delay(200);   // subscribed
 
@@ -74,18 +68,12 @@ public class NodeMetricsTests
     {
         using var system = ActorSystem.Create("metrics", ConfigurationFactory.ParseString("akka.loglevel = WARNING"));
         using var metrics = new NodeMetrics();
-        using var listener = new MeterListener();
         var measured = new Dictionary<string, long>();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == NodeMetrics.MeterName) l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        using var listener = Listen((instrument, value, tags, _) =>
         {
             var kind = tags.ToArray().FirstOrDefault(t => t.Key == "kind").Value;
             lock (measured) measured[kind is null ? instrument.Name : $"{instrument.Name}/{kind}"] = value;
         });
-        listener.Start();
         system.ActorOf(Props.Create(() => new FedActivityListener(metrics)));
         await Task.Delay(200);   // subscribed
 
@@ -135,6 +123,19 @@ public class NodeMetricsTests
         var tables = end.Feds.Select(f => PixelTable.Read(f.ResultPath!)).ToList();
         Assert.Equal(planted, tables.Sum(t => t.Rows().LongCount(r => r.Status != 0 || r.Plateau != 0)));
         Assert.True(tables.Sum(t => (long)t.RowCount) > planted);
+    }
+
+    /// <summary>A listener of the node's meter's long-valued instruments.</summary>
+    static MeterListener Listen(MeasurementCallback<long> measured)
+    {
+        var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == NodeMetrics.MeterName) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback(measured);
+        listener.Start();
+        return listener;
     }
 
     static async Task WaitAsync(Func<bool> condition)
