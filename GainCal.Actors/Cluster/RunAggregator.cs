@@ -109,7 +109,9 @@ public sealed class RunAggregator : ReceivePersistentActor
     /// merge: the view says why.</summary>
     static DriftView? Drift(MergeRunResults m, RunSummary run, DriftThresholds thresholds, PathConfinement paths, RunLayout layout)
     {
-        if (File.Exists(layout.MergedDrift)) File.Delete(layout.MergedDrift);
+        // A drift file of an earlier merge of the run must not outlive it (the storage has no delete: on XRootD it stays,
+        // and summary tells it apart only by its run).
+        if (!layout.IsRemote && File.Exists(layout.MergedDrift)) File.Delete(layout.MergedDrift);
         if (m.Reference is not { } reference) return null;
         RunDrift drift;
         try

@@ -1,3 +1,4 @@
+using GainCal.Storage;
 using System.Text.Json;
 using GainCal.Results;
 
@@ -11,21 +12,28 @@ namespace GainCal.Reports;
 /// </summary>
 public static class ReferenceSummary
 {
+    /// <summary>The summary of a data file, run directory or table at a path or URL (read through the storage).</summary>
     public static RunSummary Load(string path)
     {
-        if (Directory.Exists(path)) path = Path.Combine(path, PixelTable.MergedFileName);
+        var storage = StorageByLocation.Default;
+        if (storage.Stat(path) is { IsDirectory: true }) path = StorageByLocation.Combine(path, PixelTable.MergedFileName);
         if (path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
-            return File.Exists(path) ? SummaryReport.ReadData(path) : throw new FileNotFoundException($"{path}: no such summary data", path);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such results table", path);
-        var stored = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, RunLayout.MergedSummaryDataFileName);
-        if (Path.GetFileName(path) == PixelTable.MergedFileName && File.Exists(stored) && File.GetLastWriteTimeUtc(stored) >= File.GetLastWriteTimeUtc(path))
-            return SummaryReport.ReadData(stored);
+            return storage.Stat(path) is not null ? ReadData(path) : throw new FileNotFoundException($"{path}: no such summary data", path);
+        var table = storage.Stat(path) ?? throw new FileNotFoundException($"{path}: no such results table", path);
+        var stored = StorageByLocation.Combine(StorageByLocation.DirectoryOf(path), RunLayout.MergedSummaryDataFileName);
+        if (StorageByLocation.NameOf(path) == PixelTable.MergedFileName && storage.Stat(stored) is { } summary && summary.Modified >= table.Modified)
+            return ReadData(stored);
         SummaryBuilder? builder = null;
         PixelTable.ReadEach(path, t => (builder ??= new SummaryBuilder(t.Run)).Add(t));
         return builder?.Build() ?? throw new InvalidDataException($"{path}: an empty table");
     }
 
-    /// <summary>Writes a summary's data where <see cref="Load"/> and `summary` read it (atomically).</summary>
+    static RunSummary ReadData(string path)
+    {
+        try { return JsonSerializer.Deserialize<RunSummary>(RunLayout.ReadText(path), SummaryReport.Json) ?? throw new JsonException("empty"); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: not a summary written by this version ({e.Message})"); }
+    }
+
     public static void Write(RunSummary s, string path) => RunLayout.WriteText(path, JsonSerializer.Serialize(s, SummaryReport.Json));
 
     public static void WriteDrift(RunDrift d, string path) => RunLayout.WriteText(path, JsonSerializer.Serialize(d, SummaryReport.Json));
@@ -33,10 +41,10 @@ public static class ReferenceSummary
     /// <summary>The merge's drift file, or null when it is absent or not of <paramref name="run"/>.</summary>
     public static RunDrift? ReadDrift(string path, uint run)
     {
-        if (!File.Exists(path)) return null;
+        if (StorageByLocation.Default.Stat(path) is null) return null;
         try
         {
-            var d = JsonSerializer.Deserialize<RunDrift>(File.ReadAllText(path), SummaryReport.Json);
+            var d = JsonSerializer.Deserialize<RunDrift>(RunLayout.ReadText(path), SummaryReport.Json);
             return d?.Run == run ? d : null;
         }
         catch (JsonException e)

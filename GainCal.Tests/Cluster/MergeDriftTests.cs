@@ -73,7 +73,11 @@ public class MergeDriftTests
             text = (await Gaincal($"gaincal status {Second}")).Out;
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ports[2]}/") };
             var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (!(metrics = await http.GetStringAsync("metrics")).Contains("gaincal_drift_part", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            // The gauges are observed one after the other: a scrape while the merge's drift is being published may hold one
+            // of them only, so wait for both.
+            static bool BothDriftGauges(string m) =>
+                m.Contains("gaincal_drift_part{", StringComparison.Ordinal) && m.Contains("gaincal_drift_modules{", StringComparison.Ordinal);
+            while (!BothDriftGauges(metrics = await http.GetStringAsync("metrics")) && DateTime.UtcNow < deadline)
                 await Task.Delay(500);
         }
         finally

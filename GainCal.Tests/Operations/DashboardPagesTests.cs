@@ -1,3 +1,4 @@
+using GainCal.Operations;
 using System.Globalization;
 using System.Net;
 using GainCal.Results;
@@ -38,8 +39,9 @@ public class DashboardPagesTests
         foreach (var run in new[] { RunA, RunB })
         {
             await cluster.WaitAsync(1, run, s => s.AllEnded, TimeSpan.FromMinutes(3), $"run {run} ended");
+            // The coordinator merges a run once its FEDs have ended: the explicit merge may find it current (nothing done).
             var (code, _, err) = await cluster.RunAsync(1, $"gaincal merge {run}");
-            Assert.True(code == 0, string.Join('\n', err));
+            Assert.True(code is ExitCodes.Ok or ExitCodes.NothingDone, string.Join('\n', err));
             outputDirs[run] = (await cluster.WaitAsync(1, run, s => s.Merge is { Ok: true }, TimeSpan.FromMinutes(2), $"run {run} merged")).OutputDir;
         }
         using var http = new HttpClient { BaseAddress = new Uri(cluster.HttpUrl(2)) };
