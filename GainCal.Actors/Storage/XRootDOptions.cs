@@ -15,8 +15,12 @@ public sealed record XRootDOptions
     /// FED retries) decides.</summary>
     public TimeSpan ResumeWindow { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Bytes per kXR_read; a stream holds two such buffers (one being consumed, one arriving).</summary>
+    /// <summary>Largest kXR_read a read stream sends (and the buffer of an atomic write).</summary>
     public int ChunkBytes { get; init; } = 4 << 20;
+
+    /// <summary>kXR_read requests a read stream keeps in flight on its connection (pipelined): the server sends
+    /// the next ones while the reader works on the current one. 1 waits for each answer before asking again.</summary>
+    public int ReadsInFlight { get; init; } = 4;
 
     public static XRootDOptions Default { get; } = new();
 }

@@ -23,14 +23,15 @@ internal static class BenchXRootDCommand
         var url = new Option<string?>("--url") { Description = "The same dump on a running XRootD server (root://host[:port]//path); default: start Debian's xrootd with deploy/xrootd on 127.0.0.1 serving the dump's directory" };
         var repeat = new Option<int>("--repeat") { Description = "Repetitions of each measurement; medians are printed", DefaultValueFactory = _ => 3 };
         var chunk = new Option<int>("--chunk-mb") { Description = "Bytes per XRootD read request, in MiB (default: the client's, 4)", DefaultValueFactory = _ => XRootDOptions.Default.ChunkBytes >> 20 };
+        var inFlight = new Option<int>("--in-flight") { Description = "XRootD read requests kept in flight on the stream's connection (default: the client's, 4; 1 waits for each answer)", DefaultValueFactory = _ => XRootDOptions.Default.ReadsInFlight };
         var command = new Command("xrootd",
             "Reading a full-size FED dump over XRootD versus locally: raw bytes (read and touch every word), the dump reader's event framing, and the FED pipeline's decode, accumulate and fit on one thread; the XRootD/local ratio of each (target <= 1.2).")
         {
-            fed, dir, url, repeat, chunk,
+            fed, dir, url, repeat, chunk, inFlight,
         };
         command.SetAction(parsed => Run(parsed.GetValue(fed), parsed.GetValue(dir)?.FullName ?? Path.Combine(Path.GetTempPath(), "gaincal-bench"),
             parsed.GetValue(url), Math.Max(1, parsed.GetValue(repeat)),
-            XRootDOptions.Default with { ChunkBytes = Math.Clamp(parsed.GetValue(chunk), 1, 64) << 20 }));
+            XRootDOptions.Default with { ChunkBytes = Math.Clamp(parsed.GetValue(chunk), 1, 64) << 20, ReadsInFlight = Math.Clamp(parsed.GetValue(inFlight), 1, 64) }));
         return command;
     }
 
@@ -84,7 +85,7 @@ internal static class BenchXRootDCommand
             var remoteSize = storage.Stat(url)?.Size ?? throw new StorageException(url, StorageFailure.NotFound, "no such file");
             if (remoteSize != bytes) Console.WriteLine(string.Create(c, $"warning: {url} has {remoteSize} bytes, {dump} has {bytes}"));
             Console.WriteLine(string.Create(c,
-                $"dump {dump} ({bytes / 1e6:F0} MB), XRootD {url}; {Environment.ProcessorCount} cores; stream buffers 2 x {options.ChunkBytes >> 20} MiB; medians of {repeat}"));
+                $"dump {dump} ({bytes / 1e6:F0} MB), XRootD {url}; {Environment.ProcessorCount} cores, load {LoadAverage()}; {options.ReadsInFlight} reads of up to {options.ChunkBytes >> 20} MiB in flight; medians of {repeat}"));
 
             Stream Local() => new FileStream(dump, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.SequentialScan);
             Stream Remote() => storage.OpenRead(url);
@@ -160,6 +161,19 @@ internal static class BenchXRootDCommand
             foreach (var fit in fitter.Fit(curves).Fits)
                 digest = digest * 31 + BitConverter.SingleToInt32Bits(fit.Gain) + 7L * BitConverter.SingleToInt32Bits(fit.Pedestal);
         return digest;
+    }
+
+    /// <summary>The 1-minute load average (Linux), printed because on a shared machine it moves the figures more than the code does.</summary>
+    private static string LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 
     private static double Median(List<double> values)

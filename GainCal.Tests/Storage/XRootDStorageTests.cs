@@ -75,6 +75,40 @@ public class XRootDStorageTests(XRootDServerFixture fixture) : IClassFixture<XRo
         Assert.Equal(0, stream.Read(buffer));
     }
 
+    [Theory]
+    [InlineData(16)]
+    [InlineData(1)]
+    public void Pipelined_reads_of_mixed_sizes_with_skips_and_seeks_give_the_file_byte_for_byte(int readsInFlight)
+    {
+        // Small requests, so that many are in flight and every answer boundary is crossed by reads of all sizes.
+        var content = RandomBytes((3 << 20) + 4321, 9);
+        _server.Put($"pipe{readsInFlight}.bin", content);
+        using var stream = XRootDReadStream.Open(XRootDUrl.Parse(_server.Url($"pipe{readsInFlight}.bin")),
+            Small with { ChunkBytes = 64 << 10, ReadsInFlight = readsInFlight });
+        var random = new Random(10);
+        var buffer = new byte[300_000];
+        while (stream.Position < content.Length)
+        {
+            var at = stream.Position;
+            switch (random.Next(6))
+            {
+                case 0:   // a skip ahead, within what is already asked for or beyond it
+                    stream.Position = Math.Min(content.Length, at + random.Next(1, 400_000));
+                    continue;
+                case 1:   // back into what was just read
+                    stream.Position = Math.Max(0, at - random.Next(1, 70_000));
+                    break;
+            }
+            at = stream.Position;
+            var want = random.Next(2) == 0 ? random.Next(1, 5000) : random.Next(65_536, buffer.Length);
+            var n = stream.ReadAtLeast(buffer.AsSpan(0, want), want, throwOnEndOfStream: false);
+            Assert.Equal((int)Math.Min(want, content.Length - at), n);
+            Assert.True(content.AsSpan((int)at, n).SequenceEqual(buffer.AsSpan(0, n)), $"bytes at {at} (+{n}) differ");
+        }
+        Assert.Equal(0, stream.Read(buffer));
+        Assert.Equal(0, stream.Resumes);
+    }
+
     [Fact]
     public void A_missing_file_is_not_found_naming_the_url()
     {
