@@ -187,7 +187,7 @@ public sealed class FedDumpScanner : IDisposable
         var curves = _accumulator!.Emit(_cabling!.Fed, _currentPattern, _pattern);
         _patternsDone++;
         _counters.PixelsEmitted += curves.PixelCount;
-        _counters.CountLinkHits(curves, _cabling);
+        _counters.CountLinkHits(_accumulator.EmittedEntriesByRoc, _cabling);
         _currentPattern = -1;
         return curves;
     }
@@ -403,15 +403,14 @@ public sealed class FedScanCounters
 
     internal void CountOtherLayoutFit(int link) => _linkOtherLayout[link]++;
 
-    /// <summary>Adds a pattern's entries to its links' hit counts (per pattern, not per hit).</summary>
-    internal void CountLinkHits(PatternCurves curves, FedCabling cabling)
+    /// <summary>Adds a pattern's entries, summed per ROC while it was emitted, to their links' hit counts and clears them
+    /// for the next pattern (per pattern, not per hit).</summary>
+    internal void CountLinkHits(long[] entriesByRoc, FedCabling cabling)
     {
-        var points = curves.PointCount;
-        for (var k = 0; k < curves.PixelCount; k++)
+        for (var roc = 0; roc < entriesByRoc.Length; roc++)
         {
-            long n = 0;
-            for (var p = 0; p < points; p++) n += curves.Entries[k * points + p];
-            _linkHits[cabling.Rocs[curves.RocIndex[k]].Link] += n;
+            _linkHits[cabling.Rocs[roc].Link] += entriesByRoc[roc];
+            entriesByRoc[roc] = 0;
         }
     }
 

@@ -23,11 +23,18 @@ internal sealed class PatternAccumulator
     private readonly List<int> _hit = [];
     private readonly List<PatternCurves> _spare = [];
 
+    /// <summary>The entry count in the low and the ADC sum in the high half of one 64-bit word, so that one addition
+    /// counts a hit and adds its ADC. No carry crosses the halves: a cell holds one pattern's hits of one pixel at one
+    /// point, far fewer than 2^32 (each event brings at most one fragment of the FED, of at most 2^21 pixel words); the
+    /// high half wraps as the reference's 32-bit sum does.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
     private struct Cell
     {
-        public uint Entries;
-        public uint Sum;
+        public ulong EntriesAndSum;
         public uint SumSquares;
+
+        public readonly uint Entries => (uint)EntriesAndSum;
+        public readonly uint Sum => (uint)(EntriesAndSum >> 32);
     }
 
     public PatternAccumulator(int rocCount, int slotsPerRoc, int points)
@@ -36,7 +43,12 @@ internal sealed class PatternAccumulator
         _points = points;
         _pixels = rocCount * slotsPerRoc;
         _cells = new Cell[_pixels * points];
+        EmittedEntriesByRoc = new long[rocCount];
     }
+
+    /// <summary>Per FED-local ROC, the 8-bit entries of the curves emitted since the caller last cleared it (the link
+    /// hit counts of the FED's report, gathered while emitting instead of in a second pass over the curves).</summary>
+    public long[] EmittedEntriesByRoc { get; }
 
     public int SlotsPerRoc => _slotsPerRoc;
 
@@ -56,25 +68,55 @@ internal sealed class PatternAccumulator
         ref var block = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cells), (nint)(uint)pointBase);
         ref var word = ref MemoryMarshal.GetReference(words);
         var k = start;
-        for (; k < words.Length; k++)
+        var n = words.Length;
+        // Two words per step from one 64-bit read (a payload word holds two pixel words); a pair with a word that is
+        // not a hit falls to the one-word loop below, which stops at that word.
+        if ((k & 1) != 0 && k < n)
         {
             var w = Unsafe.Add(ref word, k);
+            var roc = Unsafe.Add(ref rocBase, (nint)PixelAddressTables.RocKey(w));
+            int s = Unsafe.Add(ref slot, (nint)PixelAddressTables.SlotKey(roc, w));
+            if ((roc | s) < 0) return k;
+            Add(ref block, roc, s, w);
+            k++;
+        }
+        for (; k + 1 < n; k += 2)
+        {
+            var pair = Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<uint, byte>(ref Unsafe.Add(ref word, k)));
+            var w0 = (uint)pair;
+            var w1 = (uint)(pair >> 32);
             // Cabled (link, ROC) → the first pixel number of that ROC, with the layer-1 marker choosing the address table.
             // The slot is looked up whatever the ROC: any RocBase entry, -1 too, gives a key inside the table, and one
-            // test of both signs then says whether the word is a hit of this pattern.
+            // test of all signs then says whether both words are hits of this pattern.
+            var roc0 = Unsafe.Add(ref rocBase, (nint)PixelAddressTables.RocKey(w0));
+            var roc1 = Unsafe.Add(ref rocBase, (nint)PixelAddressTables.RocKey(w1));
+            int s0 = Unsafe.Add(ref slot, (nint)PixelAddressTables.SlotKey(roc0, w0));
+            int s1 = Unsafe.Add(ref slot, (nint)PixelAddressTables.SlotKey(roc1, w1));
+            if ((roc0 | s0 | roc1 | s1) < 0) break;
+            Add(ref block, roc0, s0, w0);
+            Add(ref block, roc1, s1, w1);
+        }
+        for (; k < n; k++)
+        {
+            var w = Unsafe.Add(ref word, k);
             var roc = Unsafe.Add(ref rocBase, (nint)PixelAddressTables.RocKey(w));
             int s = Unsafe.Add(ref slot, (nint)PixelAddressTables.SlotKey(roc, w));
             if ((roc | s) < 0) break;
-            ref var cell = ref Unsafe.Add(ref block, (nint)(uint)((roc & PixelAddressTables.PixelMask) + s));
-            var adc = w & 0xFF;
-            unchecked
-            {
-                cell.Entries++;
-                cell.Sum += adc;
-                cell.SumSquares += adc * adc;
-            }
+            Add(ref block, roc, s, w);
         }
         return k;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(ref Cell block, int roc, int slot, uint word)
+    {
+        ref var cell = ref Unsafe.Add(ref block, (nint)(uint)((roc & PixelAddressTables.PixelMask) + slot));
+        ulong adc = word & 0xFF;
+        unchecked
+        {
+            cell.EntriesAndSum += adc << 32 | 1;
+            cell.SumSquares += (uint)(adc * adc);
+        }
     }
 
     /// <summary>Copies out the curves of every pixel hit in this pattern, ordered by (ROC index, slot), and clears them.
@@ -95,7 +137,12 @@ internal sealed class PatternAccumulator
         Span<byte> slotCol = stackalloc byte[_slotsPerRoc];
         for (var s = 0; s < layout.PixelsInPattern(pattern) && s < _slotsPerRoc; s++)
             (slotRow[s], slotCol[s]) = ((byte, byte))layout.PixelOfSlot(pattern, s);
-        var cells = _cells;
+        ref var cells = ref MemoryMarshal.GetArrayDataReference(_cells);
+        ref var entry = ref MemoryMarshal.GetArrayDataReference(entries);
+        ref var sum = ref MemoryMarshal.GetArrayDataReference(sums);
+        ref var sumSquare = ref MemoryMarshal.GetArrayDataReference(sumSquares);
+        var byRoc = EmittedEntriesByRoc;
+        var stride = (nint)_pixels;
         for (var k = 0; k < n; k++)
         {
             var pixel = hit[k];
@@ -105,14 +152,19 @@ internal sealed class PatternAccumulator
             rocRow[k] = slotRow[slot];
             rocCol[k] = slotCol[slot];
             // Read and cleared in one pass: cells of pixels never hit are zero already.
-            for (int p = 0, from = pixel, to = k * points; p < points; p++, from += _pixels, to++)
+            var to = (nint)k * points;
+            var pixelEntries = 0;
+            for (nint p = 0, from = pixel; p < points; p++, from += stride, to++)
             {
-                ref var cell = ref cells[from];
-                entries[to] = (byte)cell.Entries;
-                sums[to] = cell.Sum;
-                sumSquares[to] = cell.SumSquares;
+                ref var cell = ref Unsafe.Add(ref cells, from);
+                var e = (byte)cell.Entries;
+                pixelEntries += e;
+                Unsafe.Add(ref entry, to) = e;
+                Unsafe.Add(ref sum, to) = cell.Sum;
+                Unsafe.Add(ref sumSquare, to) = cell.SumSquares;
                 cell = default;
             }
+            byRoc[roc] += pixelEntries;
         }
         return new PatternCurves(fed, pattern, points, rocIndex, rocRow, rocCol, entries, sums, sumSquares);
     }
