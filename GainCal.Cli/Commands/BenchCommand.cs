@@ -24,17 +24,20 @@ internal static partial class BenchCommand
         var fed = new Option<int>("--fed") { Description = "FED to simulate at full size (default 1296, an FPix FED: 24 modules, 384 ROCs)", DefaultValueFactory = _ => 1296 };
         var dir = new Option<DirectoryInfo?>("--dir") { Description = "Where the simulated dump is kept between runs (default: $TMPDIR/gaincal-bench)" };
         var repeat = new Option<int>("--repeat") { Description = "Repetitions of each measurement; medians are printed", DefaultValueFactory = _ => 3 };
+        var decoders = new Option<int?>("--decoders")
+        { Description = "Passed to the end-to-end `gaincal calibrate --decoders` (default: calibrate's own)", CustomParser = r => CliValues.Int(r, "--decoders", min: 1) };
         var command = new Command("calibrate",
             "Full-size FED: scan floor (read and touch every word), decoding alone (ns per hit word, one core), end-to-end `gaincal calibrate` (the FedPipeline the cluster runs too), their ratio (with the dump in the page cache, and read from disk), pixels fitted per second on one core, peak RSS.")
         {
-            fed, dir, repeat,
+            fed, dir, repeat, decoders,
         };
         command.SetAction(parsed => RunCalibrate(parsed.GetValue(fed),
-            parsed.GetValue(dir)?.FullName ?? Path.Combine(Path.GetTempPath(), "gaincal-bench"), Math.Max(1, parsed.GetValue(repeat))));
+            parsed.GetValue(dir)?.FullName ?? Path.Combine(Path.GetTempPath(), "gaincal-bench"), Math.Max(1, parsed.GetValue(repeat)),
+            parsed.GetValue(decoders)));
         return command;
     }
 
-    private static int RunCalibrate(int fed, string directory, int repeat)
+    private static int RunCalibrate(int fed, string directory, int repeat, int? decoders)
     {
         var c = CultureInfo.InvariantCulture;
         var setup = FedCalibrationSetup.Default;
@@ -63,12 +66,15 @@ internal static partial class BenchCommand
             $"CPU {decodeCpu:F3} s, {decodeCpu * 1e9 / decode[0].HitWords:F2} ns per hit word  ({decode[0].HitWords:N0} hit words; target <= 1.2)"));
 
         var output = Path.Combine(directory, "out");
-        var runs = Enumerable.Range(0, repeat).Select(_ => CalibrateChild(dump, output)).ToList();
+        var runs = Enumerable.Range(0, repeat).Select(_ => CalibrateChild(dump, output, decoders)).ToList();
         var wall = Median(runs.Select(r => r.Seconds));
         var rss = runs.Max(r => r.PeakRssMb);
         var pixels = runs[0].Pixels;
         Console.WriteLine(string.Create(c, $"end-to-end `gaincal calibrate` (process start to table written): {wall:F3} s  ({bytes / wall / 1e9:F2} GB/s); " +
             $"CPU {Median(runs.Select(r => r.CpuSeconds)):F3} s over all its threads"));
+        Console.WriteLine(string.Create(c,
+            $"  of which: start-up {Median(runs.Select(r => r.StartUpSeconds)):F3} s, read + decode + fit + table {Median(runs.Select(r => r.CalibrateSeconds)):F3} s, " +
+            $"writing the table {Median(runs.Select(r => r.WriteSeconds)):F3} s, the rest (process exit) {Median(runs.Select(r => r.Seconds - r.StartUpSeconds - r.CalibrateSeconds - r.WriteSeconds)):F3} s"));
         Console.WriteLine(string.Create(c, $"ratio end-to-end / scan floor: {wall / scan:F2}  (target <= 6)"));
         Console.WriteLine(string.Create(c, $"pixels fitted: {pixels:N0}; per second per core end-to-end: {pixels / wall / Environment.ProcessorCount / 1e6:F2} M"));
 
@@ -76,7 +82,7 @@ internal static partial class BenchCommand
         if (PageCache.TryEvict(dump))
         {
             var coldScan = Median(Enumerable.Range(0, repeat).Select(_ => PageCache.TryEvict(dump) ? ScanFloor(dump) : double.NaN));
-            var coldWall = Median(Enumerable.Range(0, repeat).Select(_ => PageCache.TryEvict(dump) ? CalibrateChild(dump, output).Seconds : double.NaN));
+            var coldWall = Median(Enumerable.Range(0, repeat).Select(_ => PageCache.TryEvict(dump) ? CalibrateChild(dump, output, decoders).Seconds : double.NaN));
             Console.WriteLine(string.Create(c,
                 $"from disk (dump evicted from the page cache before each run): scan floor {coldScan:F3} s ({bytes / coldScan / 1e9:F2} GB/s), end-to-end {coldWall:F3} s, ratio {coldWall / coldScan:F2}  (target <= 2)"));
         }
@@ -123,11 +129,12 @@ internal static partial class BenchCommand
         return clock.Elapsed.TotalSeconds;
     }
 
-    private sealed record ChildRun(double Seconds, double PeakRssMb, long Pixels, double CpuSeconds);
+    private sealed record ChildRun(double Seconds, double PeakRssMb, long Pixels, double CpuSeconds, double StartUpSeconds, double CalibrateSeconds,
+        double WriteSeconds);
 
-    private static ChildRun CalibrateChild(string dump, string output)
+    private static ChildRun CalibrateChild(string dump, string output, int? decoders)
     {
-        var start = GaincalProcess.StartInfo("calibrate", dump, "-o", output);
+        var start = GaincalProcess.StartInfo(["calibrate", dump, "-o", output, .. decoders is { } d ? new[] { "--decoders", d.ToString(CultureInfo.InvariantCulture) } : []]);
         var clock = Stopwatch.StartNew();
         using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
@@ -139,7 +146,9 @@ internal static partial class BenchCommand
         var rss = double.Parse(RssLine().Match(text).Groups[1].Value, CultureInfo.InvariantCulture);
         var pixels = long.Parse(PixelsLine().Match(text).Groups[1].Value.Replace(",", ""), CultureInfo.InvariantCulture);
         var cpu = double.Parse(CpuLine().Match(text).Groups[1].Value, CultureInfo.InvariantCulture);
-        return new ChildRun(seconds, rss, pixels, cpu);
+        var phases = PhasesLine().Match(text);
+        double Phase(int k) => double.Parse(phases.Groups[k].Value, CultureInfo.InvariantCulture);
+        return new ChildRun(seconds, rss, pixels, cpu, Phase(3), Phase(1), Phase(2));
     }
 
     /// <summary>Pixels per second of the fit alone on one core, over the curves of the dump's first 100 patterns,
@@ -175,6 +184,9 @@ internal static partial class BenchCommand
 
     [GeneratedRegex(@"CPU ([0-9.]+) s")]
     private static partial Regex CpuLine();
+
+    [GeneratedRegex(@"read, decode, fit and table ([0-9.]+) s, writing ([0-9.]+) s; start-up before them ([0-9.]+) s")]
+    private static partial Regex PhasesLine();
 }
 
 /// <summary>CPU time of the calling thread (Linux: CLOCK_THREAD_CPUTIME_ID; elsewhere the process's), so that a

@@ -20,6 +20,11 @@ internal static class CalibrateCommand
             Description = "Threads fitting completed patterns while the dump is read, >= 1 (default: cores - 1, at least 1)",
             CustomParser = r => CliValues.Int(r, "--fit-threads", min: 1),
         };
+        var decoders = new Option<int>("--decoders")
+        {
+            Description = "Readers decoding the dump, each owning every n-th pattern and reading the whole dump, >= 1 (default: one per core, at most four)",
+            CustomParser = r => CliValues.Int(r, "--decoders", min: 1),
+        };
         var strict = new Option<bool>("--strict")
         { Description = $"Exit with code {StrictExitCode} when the FED ends with warnings (dump not read whole and clean); the table is written either way" };
         var realign = new Option<bool>("--realign-events")
@@ -34,15 +39,16 @@ internal static class CalibrateCommand
             "Warnings (missing events, L1ID gaps, resyncs, invalid or off-pattern hits, error words, links that do not fit the cabling) " +
             $"go to stderr and into <dir>/fed/<FED>.txt; exit code 0, or {StrictExitCode} with --strict when there was a warning.")
         {
-            dump, output, threads, strict, realign,
+            dump, output, threads, decoders, strict, realign,
         };
         limits.AddTo(command);
         setupOptions.AddTo(command);
         command.SetAction(parsed =>
         {
             var setup = setupOptions.Read(parsed) with { RealignEvents = parsed.GetValue(realign) };
-            return Run(parsed.GetValue(dump)!.FullName, parsed.GetValue(output)!.FullName, setup, parsed.GetValue(threads), Console.Out,
-                limits.Read(parsed), parsed.GetValue(strict));
+            return Run(parsed.GetValue(dump)!.FullName, parsed.GetValue(output)!.FullName, setup,
+                new FedPipelineOptions { FitThreads = parsed.GetValue(threads), Decoders = parsed.GetValue(decoders), Warnings = limits.Read(parsed) },
+                Console.Out, parsed.GetValue(strict));
         });
         return command;
     }
@@ -50,10 +56,12 @@ internal static class CalibrateCommand
     /// <summary>`calibrate --strict` on a FED that ended with warnings.</summary>
     public const int StrictExitCode = ExitCodes.Warnings;
 
-    public static int Run(string dumpPath, string outputDirectory, FedCalibrationSetup setup, int fitThreads, TextWriter output,
-        FedWarningLimits? limits = null, bool strict = false)
+    public static int Run(string dumpPath, string outputDirectory, FedCalibrationSetup setup, FedPipelineOptions? options, TextWriter output,
+        bool strict = false)
     {
         var clock = Stopwatch.StartNew();
+        // Process start to here: runtime start, command-line parsing, the cabling map and the JIT of all that.
+        var startUp = DateTime.Now - Process.GetCurrentProcess().StartTime;
         // Both checked before the dump is read, so that a wrong -o costs no calibration.
         CliPaths.InputFile(dumpPath, "dump file");
         var layout = new RunLayout(CliPaths.OutputDirectory(outputDirectory));
@@ -63,16 +71,17 @@ internal static class CalibrateCommand
         {
             var progress = new SynchronousProgress<FedPipelineProgress>(p =>
                 bar.Update(p.Fraction, $"{p.BytesRead / 1e6:F0}/{p.Length / 1e6:F0} MB, {p.PatternsFitted} patterns fitted"));
-            outcome = new FedPipeline(setup, new FedPipelineOptions { FitThreads = fitThreads, Warnings = limits ?? FedWarningLimits.Default })
-                .Run(dumpPath, progress);
+            outcome = new FedPipeline(setup, options).Run(dumpPath, progress);
         }
+        var calibrated = clock.Elapsed;
         // Named by the FED of the fragment headers even when no pixel answered: a dead FED must show up under its own id.
         var tablePath = outcome.Write(layout);
         clock.Stop();
         var c = CultureInfo.InvariantCulture;
         // The report ends with the warnings, the FED's status and the table's summary (also in fed/<FED>.txt).
         output.WriteLine(outcome.Report);
-        output.WriteLine(string.Create(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s, read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB; CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2} s"));
+        output.WriteLine(string.Create(c, $"fitted {outcome.PixelsFitted:N0} pixels in {clock.Elapsed.TotalSeconds:F2} s (read, decode, fit and table {calibrated.TotalSeconds:F2} s, " +
+            $"writing {(clock.Elapsed - calibrated).TotalSeconds:F2} s; start-up before them {startUp.TotalSeconds:F2} s), read {outcome.Progress.BytesRead / 1e6:F1} MB; peak RSS {PeakRss.Megabytes():F0} MB; CPU {Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F2} s"));
         output.WriteLine($"wrote {tablePath}");
         // A dump longer than the pattern's sequence was almost always taken with another pattern: its fits mean little.
         if (outcome.Progress.Events > setup.Pattern.ExpectedEvents)

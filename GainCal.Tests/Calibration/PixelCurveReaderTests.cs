@@ -19,7 +19,7 @@ public class PixelCurveReaderTests
         var dir = new TempDirectory();
         var dump = dir.File("GainCalibration_1200_9.dmp");
         var truth = FedSimulator.Write(dump, 1200, FedCalibrationSetup.Default, new SimulationOptions { Run = 9, Seed = 3, RocsPerFed = 3 });
-        Assert.Equal(0, CalibrateCommand.Run(dump, dir.File("out"), FedCalibrationSetup.Default, 1, TextWriter.Null));
+        Assert.Equal(0, CalibrateCommand.Run(dump, dir.File("out"), FedCalibrationSetup.Default, new FedPipelineOptions { FitThreads = 1 }, TextWriter.Null));
         return (dir, dump, PixelTable.Read(dir.File("out/fed/1200.parquet")), truth);
     }
 

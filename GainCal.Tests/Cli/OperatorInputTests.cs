@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using GainCal.Calibration;
 using GainCal.Cli.Commands;
 using GainCal.Dump;
+using GainCal.Results;
 using static GainCal.Tests.Cli.CalibrateCommandTests;
 
 namespace GainCal.Tests.Cli;
@@ -159,7 +160,7 @@ public class OperatorInputTests
         using (var writer = new DumpWriter(dump, 5))
             for (uint e = 1; e <= 30; e++) writer.WriteEvent(e, 1201, []);
 
-        Assert.Equal(0, CalibrateCommand.Run(dump, dir.File("out"), FedCalibrationSetup.Default, 1, TextWriter.Null));
+        Assert.Equal(0, CalibrateCommand.Run(dump, dir.File("out"), FedCalibrationSetup.Default, new FedPipelineOptions { FitThreads = 1 }, TextWriter.Null));
         Assert.Equal(["1201.parquet", "1201.patterns", "1201.txt"], Directory.GetFiles(dir.File("out/fed")).Select(Path.GetFileName).Order());
     }
 }
