@@ -30,10 +30,10 @@ public static class StatusText
                      (v.MissingFeds.Length > 0 ? $"; {v.MissingFeds.Length} expected FEDs have no dump" : "");
         if (v.CablingPath is not null) yield return $"cabling: {v.CablingPath}{(v.CablingTag is null ? "" : $" (tag {v.CablingTag})")}";
         if (v.State == RunState.Running) yield return RunProgressLine(v);
-        yield return $"{"FED",-5} {"STATE",-8} {"NODE",-16} {"ATT",3}  PROGRESS / RESULT / ERROR";
+        yield return $"{"FED",-5} {"STATE".PadRight(StateWidth)} {"NODE",-16} {"ATT",3}  PROGRESS / RESULT / ERROR";
         foreach (var f in v.Feds)
         {
-            yield return $"{f.Fed,-5} {Name(f.Phase),-8} {f.Node ?? "-",-16} {f.Attempts,3}  {Detail(f)}";
+            yield return $"{f.Fed,-5} {Name(f.Phase).PadRight(StateWidth)} {f.Node ?? "-",-16} {f.Attempts,3}  {Detail(f)}";
             if (f.Health is { } h)
                 foreach (var w in h.Warnings) yield return $"      warning: {w}";
         }
@@ -72,6 +72,9 @@ public static class StatusText
     }
 
     public static string Name(FedPhase p) => p == FedPhase.DoneWithWarnings ? "done-with-warnings" : p.ToString().ToLowerInvariant();
+
+    /// <summary>The STATE column fits the longest phase name, so that every row's later columns line up.</summary>
+    static readonly int StateWidth = Enum.GetValues<FedPhase>().Max(p => Name(p).Length);
 
     /// <summary>The run's patterns fitted, pixels per second and ETA, over the FEDs that are running or still to run.</summary>
     static string RunProgressLine(RunStatusView v)

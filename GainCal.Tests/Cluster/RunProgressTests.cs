@@ -63,6 +63,19 @@ public class RunProgressTests
     }
 
     [Fact]
+    public void Status_rows_line_up_whatever_the_feds_state()
+    {
+        var lines = StatusText.Render(Run(true, [Fed(1200, FedPhase.DoneWithWarnings), Fed(1201, FedPhase.Done), Fed(1202, FedPhase.Failed)])).ToList();
+        var header = lines.Single(l => l.StartsWith("FED "));
+        var rows = lines.Where(l => l.StartsWith("120")).ToList();
+        Assert.Equal(3, rows.Count);
+        // The node (n1) and the attempts start where the header's NODE and ATT columns do, in every row.
+        Assert.All(rows, r => Assert.Equal(header.IndexOf("NODE", StringComparison.Ordinal), r.IndexOf(" n1 ", StringComparison.Ordinal) + 1));
+        Assert.Single(rows.Select(r => r.IndexOf(" n1 ", StringComparison.Ordinal)).Distinct());
+        Assert.Contains("1200  done-with-warnings n1 ", rows[0]);
+    }
+
+    [Fact]
     public void Status_json_carries_the_state_rates_and_eta()
     {
         var run = Run(true, [Fed(1200, FedPhase.Running, fitted: 360, count: 720, pixels: 200_000, elapsedMs: 40_000)]);
