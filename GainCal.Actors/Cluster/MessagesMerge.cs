@@ -6,7 +6,9 @@ namespace GainCal.Cluster;
 
 /// <summary>Merge these FED results into &lt;OutputDir&gt;/GainCalibration.parquet (the reference's hadd), and compare
 /// the run with its <see cref="Reference"/> calibration (a table or summary path; <see cref="ReferenceRun"/> its run, 0 when
-/// named by path) if it has one. Answered with CommandResult; the outcome also goes to the coordinator as RunMerged.</summary>
+/// named by path) if it has one. <see cref="CablingPath"/> (and tag): the run's own cabling map (create --cabling), which
+/// says the modules of its failed and missing FEDs; null: the node's. Answered with CommandResult; the outcome also goes
+/// to the coordinator as RunMerged.</summary>
 [MessagePackObject, Manifest("merge-run-results")]
 public sealed record MergeRunResults(
     [property: Key(0)] uint Run,
@@ -16,7 +18,9 @@ public sealed record MergeRunResults(
     [property: Key(4)] int[] MissingFeds,
     [property: Key(5)] int[]? WarnedFeds = null,
     [property: Key(6)] string? Reference = null,
-    [property: Key(7)] uint ReferenceRun = 0) : IRunAggregatorMessage
+    [property: Key(7)] uint ReferenceRun = 0,
+    [property: Key(8)] string? CablingPath = null,
+    [property: Key(9)] string? CablingTag = null) : IRunAggregatorMessage
 {
     /// <summary>Which of the run's FEDs this merge holds, lacks, or holds with warnings.</summary>
     [IgnoreMember] public RunCompleteness Completeness => new(Results.Select(r => r.Fed).Order().ToArray(), FailedFeds, WarnedFeds ?? [], MissingFeds);

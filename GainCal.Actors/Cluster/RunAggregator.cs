@@ -86,7 +86,7 @@ public sealed class RunAggregator : ReceivePersistentActor
             // passes (the drift check's input and the next run's reference), and combine the FEDs' statistics instead
             // of reading the merged table back.
             var builder = new SummaryBuilder(m.Run);
-            PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath, WithAbsentModules(m.Completeness, SetupCache.Cabling), builder.Add);
+            PixelTable.MergeFiles(m.Results.Select(r => r.Path).ToList(), m.MergedPath, WithAbsentModules(m.Completeness, CablingOf(m, paths)), builder.Add);
             var runSummary = builder.Build();
             ReferenceSummary.Write(runSummary, layout.MergedSummaryData);
             var drift = Drift(m, runSummary, thresholds, paths, layout);
@@ -126,6 +126,11 @@ public sealed class RunAggregator : ReceivePersistentActor
         ReferenceSummary.WriteDrift(drift, layout.MergedDrift);
         return DriftView.From(drift, reference);
     }
+
+    /// <summary>The cabling the run's FEDs were calibrated with: its own (create --cabling, read from under the node's
+    /// roots, cached as for its FEDs), else the node's.</summary>
+    public static Detector.CablingMap CablingOf(MergeRunResults m, PathConfinement paths) =>
+        m.CablingPath is null ? SetupCache.Cabling : SetupCache.For(null, paths, m.CablingPath, m.CablingTag).Cabling;
 
     /// <summary>The completeness with the modules the cabling puts on its failed and missing FEDs.</summary>
     public static RunCompleteness WithAbsentModules(RunCompleteness c, Detector.CablingMap cabling) => c with

@@ -367,7 +367,7 @@ public sealed class RunRegistry
             r.Feds.Values.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed).ToArray(),
             r.Spec.MissingFeds,
             r.Feds.Values.Where(f => f.Phase == FedPhase.DoneWithWarnings).Select(f => f.Fed).ToArray(),
-            reference, referenceRun);
+            reference, referenceRun, r.Spec.CablingPath, r.Spec.CablingTag);
     }
 
     /// <summary>The calibration a run's merge is compared with: the one named at create (a run's merged table, or a

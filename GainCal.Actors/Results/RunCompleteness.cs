@@ -12,7 +12,7 @@ namespace GainCal.Results;
 /// <param name="Failed">FEDs that failed: not in the table.</param>
 /// <param name="Warned">FEDs in the table whose dump was not read whole and clean (done-with-warnings).</param>
 /// <param name="Missing">FEDs the run expected (its FED list) that had no dump: not in the table.</param>
-/// <param name="AbsentModules">DetIds of the modules cabled to the failed and missing FEDs (the merging node's cabling),
+/// <param name="AbsentModules">DetIds of the modules cabled to the failed and missing FEDs (the run's cabling),
 /// ascending: what a payload of this table fills with default values. Null when not determined.</param>
 public sealed record RunCompleteness(int[] Merged, int[] Failed, int[] Warned, int[] Missing, uint[]? AbsentModules = null)
 {

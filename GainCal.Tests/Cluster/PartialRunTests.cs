@@ -105,4 +105,25 @@ public class PartialRunTests
         Assert.True(PixelTable.Read(merged).ContentEquals(table));
         Assert.Null(PixelTable.ReadCompleteness(fedTable));
     }
+
+    [Fact]
+    public void A_run_with_its_own_cabling_lists_the_modules_that_cabling_puts_on_its_failed_fed()
+    {
+        using var dir = new TempDir();
+        // The run's cabling keeps only the first module of the failed FED: the node's (synthetic) map has all of them.
+        var synthetic = CablingMap.Synthetic();
+        var kept = synthetic.ForFed(Failed).Modules[0];
+        var own = new CablingMap(synthetic.Feds.SelectMany(f => synthetic.ForFed(f).Rocs).Where(r => r.Fed != Failed || r.DetId == kept));
+        var cabling = Path.Combine(dir.Path, "cabling.txt");
+        own.Save(cabling);
+        var request = new MergeRunResults(Run, dir.Path, [], [Failed], [], CablingPath: cabling);
+        var paths = new PathConfinement([dir.Path]);
+
+        Assert.Equal([kept.Raw], RunAggregator.WithAbsentModules(request.Completeness, RunAggregator.CablingOf(request, paths)).AbsentModules!);
+        // The test can fail: the built-in map puts more modules on that FED.
+        Assert.True(synthetic.ForFed(Failed).Modules.Count > 1);
+        // The run's cabling is read from under the node's roots only.
+        using var elsewhere = new TempDir();
+        Assert.ThrowsAny<Exception>(() => RunAggregator.CablingOf(request, new PathConfinement([elsewhere.Path])));
+    }
 }

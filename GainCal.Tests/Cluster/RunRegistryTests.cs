@@ -93,6 +93,18 @@ public class RunRegistryTests
     }
 
     [Fact]
+    public void A_merge_request_carries_the_runs_own_cabling()
+    {
+        var r = new RunRegistry();
+        Record(r, r.Create(Request(9, 1200, 1201) with { CablingPath = "/data/in/cabling.db", CablingTag = "tag1" }, 0));
+        Record(r, r.Submit(9));
+        r.Apply(r.Ended(End(9, 1200, 1, ok: true))!);
+        r.Apply(r.Ended(End(9, 1201, 1, ok: false))!);
+        var merge = Assert.Single(r.MergesDue(T0));
+        Assert.Equal(("/data/in/cabling.db", "tag1"), (merge.CablingPath, merge.CablingTag));
+    }
+
+    [Fact]
     public void Merge_is_due_once_every_fed_ended_and_not_again_once_recorded()
     {
         var r = new RunRegistry();
