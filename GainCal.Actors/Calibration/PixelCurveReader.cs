@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using GainCal.Detector;
 using GainCal.Dump;
+using GainCal.Storage;
 
 namespace GainCal.Calibration;
 
@@ -47,10 +48,11 @@ public static class PixelCurveReader
     public static (PixelCurve Curve, uint Run) ReadFromOutput(string outputDir, string? inputDir, FedCalibrationSetup setup, PixelAddress pixel,
         string? dump = null)
     {
+        var storage = StorageByLocation.Default;
         var indexPath = Path.Combine(outputDir, "fed", pixel.Fed.ToString(CultureInfo.InvariantCulture) + PatternIndex.Extension);
         var index = PatternIndex.Read(indexPath, setup.Pattern.PatternCount);
         var dumpPath = dump
-            ?? (File.Exists(index.DumpPath) ? index.DumpPath
+            ?? (storage.Stat(index.DumpPath) is { IsDirectory: false } ? index.DumpPath
                 : inputDir is not null ? Path.Combine(inputDir, Path.GetFileName(index.DumpPath)) : index.DumpPath);
         return (Read(dumpPath, index, setup, pixel), index.Run);
     }
@@ -90,8 +92,10 @@ public static class PixelCurveReader
         var pattern = setup.Pattern;
         var p = Enumerable.Range(0, pattern.PatternCount).FirstOrDefault(q => pattern.SlotOf(q, pixel.RocRow, pixel.RocCol) >= 0, -1);
         if (p < 0) throw new ArgumentException($"ROC pixel row {pixel.RocRow} col {pixel.RocCol} is injected by no pattern of the calibration");
-        if (!File.Exists(dumpPath)) throw new FileNotFoundException($"{dumpPath}: no such dump file", dumpPath);
-        var length = new FileInfo(dumpPath).Length;
+        // A path or a root:// URL: the window is read where the dump is, as the calibration read it.
+        var storage = StorageByLocation.Default;
+        if (storage.Stat(dumpPath) is not { IsDirectory: false } dumpFile) throw new FileNotFoundException($"{dumpPath}: no such dump file", dumpPath);
+        var length = dumpFile.Size;
         if (length != index.DumpLength)
             throw new InvalidDataException($"{dumpPath}: {length} bytes, but the pattern index was written for a dump of {index.DumpLength} bytes (calibrate again)");
         if (index.Window(p) is not { } window)
@@ -99,10 +103,11 @@ public static class PixelCurveReader
 
         // The dump's run-number word, then the window's bytes: a dump of its own whose event 0 is the pattern's first.
         var bytes = new byte[8 + window.End - window.Start];
-        using (var file = File.OpenHandle(dumpPath))
+        using (var file = storage.OpenRead(dumpPath))
         {
-            RandomAccess.Read(file, bytes.AsSpan(0, 8), 0);
-            var read = RandomAccess.Read(file, bytes.AsSpan(8), window.Start);
+            file.ReadExactly(bytes.AsSpan(0, 8));
+            file.Seek(window.Start, SeekOrigin.Begin);
+            var read = file.ReadAtLeast(bytes.AsSpan(8), bytes.Length - 8, throwOnEndOfStream: false);
             if (read != bytes.Length - 8) throw new InvalidDataException($"{dumpPath}: short read of pattern {p}'s window at byte {window.Start}");
         }
         var points = pattern.PointCount;

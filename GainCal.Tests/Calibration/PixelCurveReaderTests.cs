@@ -14,7 +14,7 @@ namespace GainCal.Tests.Calibration;
 /// </summary>
 public class PixelCurveReaderTests
 {
-    private static (TempDirectory Dir, string Dump, PixelTable Table, FedTruth Truth) Calibrated()
+    internal static (TempDirectory Dir, string Dump, PixelTable Table, FedTruth Truth) Calibrated()
     {
         var dir = new TempDirectory();
         var dump = dir.File("GainCalibration_1200_9.dmp");
