@@ -44,7 +44,7 @@ public sealed record NodeSettings
     public int HttpPort { get; init; }
     public int MaxFeds { get; init; } = Math.Max(1, Environment.ProcessorCount);
     public int FitWorkers { get; init; } = Math.Max(1, Environment.ProcessorCount);
-    /// <summary>Decoders per FED (each reads the whole dump and decodes every n-th pattern); 0: one per core, at most four.</summary>
+    /// <summary>Decoders per FED (each reads the whole dump and decodes every n-th pattern); 0: one per two cores, 1 to 4.</summary>
     public int Decoders { get; init; }
     /// <summary>Decoded patterns of one FED not yet in its table (bounds memory).</summary>
     public int PatternsInFlight { get; init; } = Math.Max(2, 2 * Environment.ProcessorCount);

@@ -40,8 +40,9 @@ public sealed record FedPipelineOptions
 {
     private const int MaxDefaultDecoders = 4;
 
-    /// <summary>Scanners decoding the dump, each owning every n-th pattern; 0: one per core, at most four (every decoder
-    /// reads the whole dump: past a few of them the extra reading outweighs the decoding they share).</summary>
+    /// <summary>Scanners decoding the dump, each owning every n-th pattern; 0: one per two cores, at least one and at most
+    /// four. Decoding a pattern costs about as much CPU as fitting it, so half the cores decode and the fits take the
+    /// rest; and every decoder reads and frames the whole dump, which a second decoder on two cores pays without gain.</summary>
     public int Decoders { get; init; }
 
     /// <summary>Patterns fitted at once; 0: cores - 1, at least 1. Ignored when <see cref="FitScheduler"/> is given.</summary>
@@ -63,7 +64,7 @@ public sealed record FedPipelineOptions
     /// <summary>What counts make the FED's outcome a warning (<see cref="FedCalibrationOutcome.Health"/>).</summary>
     public FedWarningLimits Warnings { get; init; } = FedWarningLimits.Default;
 
-    internal int DecoderCount => Decoders > 0 ? Decoders : Math.Min(Environment.ProcessorCount, MaxDefaultDecoders);
+    internal int DecoderCount => Decoders > 0 ? Decoders : Math.Clamp(Environment.ProcessorCount / 2, 1, MaxDefaultDecoders);
     internal int FitThreadCount => FitThreads > 0 ? FitThreads : Math.Max(1, Environment.ProcessorCount - 1);
 }
 

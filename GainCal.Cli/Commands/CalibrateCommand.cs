@@ -22,7 +22,7 @@ internal static class CalibrateCommand
         };
         var decoders = new Option<int>("--decoders")
         {
-            Description = "Readers decoding the dump, each owning every n-th pattern and reading the whole dump, >= 1 (default: one per core, at most four)",
+            Description = "Readers decoding the dump, each owning every n-th pattern and reading the whole dump, >= 1 (default: one per two cores, 1 to 4)",
             CustomParser = r => CliValues.Int(r, "--decoders", min: 1),
         };
         var strict = new Option<bool>("--strict")
