@@ -204,8 +204,16 @@ public sealed class GainFitter
             ref uint squareRef = ref MemoryMarshal.GetReference(sumSquares);
             ref double yRef = ref MemoryMarshal.GetReference(yAll);
             ref double wRef = ref MemoryMarshal.GetReference(wAll);
-            for (; i + 4 <= yAll.Length; i += 4)
+            for (; i < yAll.Length; i += 4)
             {
+                if (i + 4 > yAll.Length)
+                {
+                    // The last points: one block ending at the last point, overlapping the one before (a point done twice
+                    // gets the same values, bits and min / max), unless it would straddle two words of the bit masks.
+                    int last = yAll.Length - 4;
+                    if (last < 0 || (last & 63) > 60) break;
+                    i = last;
+                }
                 var s = Vector128.LoadUnsafe(ref sumRef, (nuint)i);
                 var q = Vector128.LoadUnsafe(ref squareRef, (nuint)i);
                 if (((s | q) & signBit) != Vector128<uint>.Zero) break;
@@ -330,18 +338,24 @@ public sealed class GainFitter
     private void Accumulate(int npoints, Span<double> xAll, Span<double> yAll)
     {
         var taken = _taken.AsSpan(0, npoints);
-        var wAll = _wAll;
-        int weightedPoints = 0;
-        bool anyError = false;
-        for (int slot = 0; slot < taken.Length; slot++)
+        var wAll = _wAll.AsSpan(0, xAll.Length);
+        int first = taken[0];
+        if (taken[^1] - first == npoints - 1)
         {
-            int i = taken[slot];
-            double w = wAll[i];
-            _x[slot] = xAll[i];
-            _y[slot] = yAll[i];
-            _w[slot] = w;
-            if (w != 0) weightedPoints++;
-            if (w > 0) anyError = true;
+            // Usually the selection is one run of points: three block copies instead of a gather.
+            xAll.Slice(first, npoints).CopyTo(_x);
+            yAll.Slice(first, npoints).CopyTo(_y);
+            wAll.Slice(first, npoints).CopyTo(_w);
+        }
+        else
+        {
+            for (int slot = 0; slot < taken.Length; slot++)
+            {
+                int i = taken[slot];
+                _x[slot] = xAll[i];
+                _y[slot] = yAll[i];
+                _w[slot] = wAll[i];
+            }
         }
         double x0 = _x[0], y0 = _y[0];
         // Padding to whole vectors: weight 0 at the first point adds nothing.
@@ -355,6 +369,9 @@ public sealed class GainFitter
         var vx0 = Vector256.Create(x0);
         var vy0 = Vector256.Create(y0);
         Vector256<double> s = default, sx = default, sy = default, sxx = default, sxy = default;
+        // Points with a weight (w != 0, NaN included) and points with an error (w > 0); the padding has neither.
+        uint withError = 0;
+        int weightedPoints = 0;
         ref double xRef = ref MemoryMarshal.GetArrayDataReference(_x);
         ref double yRef = ref MemoryMarshal.GetArrayDataReference(_y);
         ref double wRef = ref MemoryMarshal.GetArrayDataReference(_w);
@@ -366,9 +383,11 @@ public sealed class GainFitter
             var wdx = w * dx;
             var wdy = w * dy;
             s += w; sx += wdx; sy += wdy; sxx += wdx * dx; sxy += wdx * dy;
+            weightedPoints += BitOperations.PopCount(~Vector256.Equals(w, Vector256<double>.Zero).ExtractMostSignificantBits() & 0xF);
+            withError |= Vector256.GreaterThan(w, Vector256<double>.Zero).ExtractMostSignificantBits();
         }
         (_s, _sx, _sy, _sxx, _sxy) = (Vector256.Sum(s), Vector256.Sum(sx), Vector256.Sum(sy), Vector256.Sum(sxx), Vector256.Sum(sxy));
-        (_weightedPoints, _anyError) = (weightedPoints, anyError);
+        (_weightedPoints, _anyError) = (weightedPoints, withError != 0);
     }
 
     /// <summary>
