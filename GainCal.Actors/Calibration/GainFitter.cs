@@ -21,7 +21,7 @@ public sealed class GainFitter
     private readonly double _maxGoodFactor;
     private readonly double[] _vcalLow;      // VCal in low-range units, per point
     private readonly double[] _xAll;         // electrons per point, for the current module's VCal conversion
-    private readonly double[] _yPadded;      // 0, the mean ADC per point, zeros to a multiple of 4: vector loads of y[i-1] and y[i]
+    private readonly double[] _yPadded;      // 0, the mean ADC per point: vector loads of y[i-1] and y[i]
     // Per point, one bit each (64 points per word): enough entries, below VCal 0.1, above maxgood, flat near the plateau.
     private readonly ulong[] _enough, _lowX, _high, _flat;
     private readonly double[] _wAll;         // chi2 weight per point
@@ -50,10 +50,11 @@ public sealed class GainFitter
             double v = (short)pattern.VCalValues[i];
             _vcalLow[i] = settings.UseVCalHigh ? v * settings.VCalHighToLow : v;
         }
-        _xAll = new double[_points];
-        _yPadded = new double[1 + (_points + 3) / 4 * 4];
+        // Three spare values after the last point: whole vectors from any point on (Accumulate, Classify).
+        _xAll = new double[_points + 3];
+        _yPadded = new double[1 + _points + 3];
         int words = (_points + 63) / 64;
-        _enough = new ulong[words]; _lowX = new ulong[words]; _high = new ulong[words]; _flat = new ulong[words]; _wAll = new double[_points];
+        _enough = new ulong[words]; _lowX = new ulong[words]; _high = new ulong[words]; _flat = new ulong[words]; _wAll = new double[_points + 3];
         int padded = (_points + 3) & ~3;
         _x = new double[padded]; _y = new double[padded]; _w = new double[padded]; _taken = new int[_points];
     }
@@ -235,11 +236,11 @@ public sealed class GainFitter
                 Vector256.ConditionalSelect(Vector256.WidenLower(valid.AsInt32().ToVector256Unsafe()).AsDouble(), w, Vector256<double>.Zero)
                     .StoreUnsafe(ref wRef, (nuint)i);
             }
-            for (int lane = 0; lane < 4; lane++)
-            {
-                lowMean = Math.Min(lowMean, low[lane]);
-                highMean = Math.Max(highMean, high[lane]);
-            }
+            // Across the lanes (they started from lowMean / highMean); the means are finite, so the order does not matter.
+            low = Vector128.MinNative(low, Vector128.Shuffle(low, Vector128.Create(2, 3, 0, 1)));
+            high = Vector128.MaxNative(high, Vector128.Shuffle(high, Vector128.Create(2, 3, 0, 1)));
+            lowMean = Vector128.MinNative(low, Vector128.Shuffle(low, Vector128.Create(1, 0, 3, 2))).ToScalar();
+            highMean = Vector128.MaxNative(high, Vector128.Shuffle(high, Vector128.Create(1, 0, 3, 2))).ToScalar();
         }
         for (; i < yAll.Length; i++)
         {
@@ -340,14 +341,16 @@ public sealed class GainFitter
         var taken = _taken.AsSpan(0, npoints);
         var wAll = _wAll.AsSpan(0, xAll.Length);
         int first = taken[0];
-        if (taken[^1] - first == npoints - 1)
-        {
-            // Usually the selection is one run of points: three block copies instead of a gather.
-            xAll.Slice(first, npoints).CopyTo(_x);
-            yAll.Slice(first, npoints).CopyTo(_y);
-            wAll.Slice(first, npoints).CopyTo(_w);
-        }
-        else
+        ref double xRef = ref MemoryMarshal.GetArrayDataReference(_x);
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(_y);
+        ref double wRef = ref MemoryMarshal.GetArrayDataReference(_w);
+        // Usually the selection is one run of points: read a vector at a time where they are (the per-point arrays
+        // have three spare values after the last point) and copied on the way; otherwise gathered first.
+        bool oneRun = taken[^1] - first == npoints - 1;
+        ref double xFrom = ref oneRun ? ref Unsafe.Add(ref MemoryMarshal.GetReference(xAll), first) : ref xRef;
+        ref double yFrom = ref oneRun ? ref Unsafe.Add(ref MemoryMarshal.GetReference(yAll), first) : ref yRef;
+        ref double wFrom = ref oneRun ? ref Unsafe.Add(ref MemoryMarshal.GetReference(wAll), first) : ref wRef;
+        if (!oneRun)
         {
             for (int slot = 0; slot < taken.Length; slot++)
             {
@@ -357,29 +360,27 @@ public sealed class GainFitter
                 _w[slot] = wAll[i];
             }
         }
-        double x0 = _x[0], y0 = _y[0];
-        // Padding to whole vectors: weight 0 at the first point adds nothing.
-        int padded = (npoints + 3) & ~3;
-        for (int slot = npoints; slot < padded; slot++)
-        {
-            _x[slot] = x0;
-            _y[slot] = y0;
-            _w[slot] = 0;
-        }
-        var vx0 = Vector256.Create(x0);
-        var vy0 = Vector256.Create(y0);
+        var vx0 = Vector256.Create(xFrom);
+        var vy0 = Vector256.Create(yFrom);
+        var count = Vector256.Create((long)npoints);
+        var lane = Vector256.Create(0L, 1, 2, 3);
         Vector256<double> s = default, sx = default, sy = default, sxx = default, sxy = default;
-        // Points with a weight (w != 0, NaN included) and points with an error (w > 0); the padding has neither.
+        // Points with a weight (w != 0, NaN included) and points with an error (w > 0).
         uint withError = 0;
         int weightedPoints = 0;
-        ref double xRef = ref MemoryMarshal.GetArrayDataReference(_x);
-        ref double yRef = ref MemoryMarshal.GetArrayDataReference(_y);
-        ref double wRef = ref MemoryMarshal.GetArrayDataReference(_w);
-        for (int slot = 0; slot < padded; slot += 4)
+        for (int slot = 0; slot < npoints; slot += 4)
         {
-            var w = Vector256.LoadUnsafe(ref wRef, (nuint)slot);
-            var dx = Vector256.LoadUnsafe(ref xRef, (nuint)slot) - vx0;
-            var dy = Vector256.LoadUnsafe(ref yRef, (nuint)slot) - vy0;
+            var x = Vector256.LoadUnsafe(ref xFrom, (nuint)slot);
+            var y = Vector256.LoadUnsafe(ref yFrom, (nuint)slot);
+            var w = Vector256.LoadUnsafe(ref wFrom, (nuint)slot);
+            x.StoreUnsafe(ref xRef, (nuint)slot);
+            y.StoreUnsafe(ref yRef, (nuint)slot);
+            w.StoreUnsafe(ref wRef, (nuint)slot);
+            // Lanes past the last point are weight 0 at the first point: exactly +0 in every sum.
+            var real = Vector256.LessThan(lane + Vector256.Create((long)slot), count).AsDouble();
+            w = Vector256.ConditionalSelect(real, w, Vector256<double>.Zero);
+            var dx = Vector256.ConditionalSelect(real, x - vx0, Vector256<double>.Zero);
+            var dy = Vector256.ConditionalSelect(real, y - vy0, Vector256<double>.Zero);
             var wdx = w * dx;
             var wdy = w * dy;
             s += w; sx += wdx; sy += wdy; sxx += wdx * dx; sxy += wdx * dy;
