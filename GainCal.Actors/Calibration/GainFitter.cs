@@ -186,6 +186,7 @@ public sealed class GainFitter
     /// (weight 0); a negative one (possible once the 8-bit counter wrapped) makes ey NaN, which ROOT keeps and which
     /// poisons the fit (weight NaN).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Means(ReadOnlySpan<byte> entries, ReadOnlySpan<uint> sums, ReadOnlySpan<uint> sumSquares,
         Span<double> yAll, Span<double> wAll, ref float lowMean, ref float highMean)
     {
@@ -267,6 +268,7 @@ public sealed class GainFitter
     /// on) and returns the reference's nPointsInPlateau: |y - plateau| &lt; 10 or y == 0. Four points at a time, the
     /// same double comparisons as the reference's.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Classify(int nall, double plateau)
     {
         double maxGood = plateau * _maxGoodFactor;
@@ -296,6 +298,7 @@ public sealed class GainFitter
 
     /// <summary>Point selection of doFits, with the take-the-first-four fallback: the indices of the points taken,
     /// in order, into _taken. Returns npoints.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Select(Span<double> yAll, double plateau, bool noPlateau)
     {
         int nall = yAll.Length;
@@ -336,6 +339,7 @@ public sealed class GainFitter
     /// Copies the taken points to _x, _y with their chi2 weights in _w, and sums them (weighted, about the first
     /// point so that the centring in <see cref="LeastSquares"/> does not cancel digits), four points at a time.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Accumulate(int npoints, Span<double> xAll, Span<double> yAll)
     {
         var taken = _taken.AsSpan(0, npoints);
@@ -433,11 +437,13 @@ public sealed class GainFitter
         double sxxc = sxx - sx * dxMean;
         double sxyc = sxy - sx * dyMean;
         double xMean = _x[0] + dxMean;
-        p1 = sxyc / sxxc;
-        p0 = _y[0] + dyMean - p1 * xMean;
+        // Locals, written to the out parameters at the end: the line feeds the chi2 straight from registers (through
+        // the out parameters it went to memory and back, on the longest dependency chain of the fit).
+        double slope = sxyc / sxxc;
+        double intercept = _y[0] + dyMean - slope * xMean;
         double var1 = 1 / sxxc;
         double var0 = 1 / s + xMean * xMean / sxxc;
-        chi2 = Chi2(n, weighted, p0, p1);
+        double sum = Chi2(n, weighted, intercept, slope);
         if (!weighted)
         {
             // FitResult::NormalizeErrors skips chi2 <= 0, but Minuit's minimum is never exactly 0; scaling here
@@ -445,14 +451,13 @@ public sealed class GainFitter
             int rootNdf = used - ParameterCount;
             if (rootNdf > 0)
             {
-                double scale = chi2 / rootNdf;
+                double scale = sum / rootNdf;
                 var1 *= scale;
                 var0 *= scale;
             }
         }
-        e1 = Math.Sqrt(var1);
-        e0 = Math.Sqrt(var0);
-        bool finite = double.IsFinite(p0) && double.IsFinite(p1) && double.IsFinite(var0) && double.IsFinite(var1);
+        (p0, p1, chi2, e0, e1) = (intercept, slope, sum, Math.Sqrt(var0), Math.Sqrt(var1));
+        bool finite = double.IsFinite(intercept) && double.IsFinite(slope) && double.IsFinite(var0) && double.IsFinite(var1);
         return finite && sxxc > 0 ? 0 : 1;
     }
 
@@ -460,6 +465,7 @@ public sealed class GainFitter
     /// The chi2 of the line over the n selected points, from the residuals (a closed form from the sums cancels
     /// digits for a near-perfect line with large weights), four points at a time; the padding lanes add nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private double Chi2(int n, bool weighted, double p0, double p1)
     {
         var vp0 = Vector256.Create(p0);
