@@ -62,9 +62,6 @@ internal sealed class BaselineGainFitter
         _x = new double[padded]; _y = new double[padded]; _w = new double[padded]; _taken = new int[_points];
     }
 
-    public FitSettings Settings => _settings;
-    public int PointCount => _points;
-
     /// <summary>Electrons of each point for the last fit's module (x_i).</summary>
     public ReadOnlySpan<double> LastCharges => _xAll.AsSpan(0, _points);
     /// <summary>Mean ADC of each point in the last fit (y_i, 0 for points with one entry or fewer).</summary>
@@ -155,7 +152,7 @@ internal sealed class BaselineGainFitter
         int ndf = npoints - ParameterCount;
         // ndf == 0: the reference divides chi2 by zero; Minuit stops at a tiny positive chi2, so +inf.
         float chi2Ndf = ndf == 0 ? float.PositiveInfinity : (float)(chi2 / (double)((float)npoints - ParameterCount));
-        float probability = (float)ChiSquare.Probability(chi2, ndf);
+        float probability = (float)BaselineChiSquare.Probability(chi2, ndf);
 
         var status = code == 0 ? FitStatus.Ok : FitStatus.NoStatus;
         float gain = slope;
