@@ -50,9 +50,10 @@ public sealed class GainFitter
             double v = (short)pattern.VCalValues[i];
             _vcalLow[i] = settings.UseVCalHigh ? v * settings.VCalHighToLow : v;
         }
-        // Three spare values after the last point: whole vectors from any point on (Accumulate, Classify).
+        // Spare values after the last point: whole vectors of 4 from any point on (Accumulate), of 8 from any
+        // multiple of 8 (Classify).
         _xAll = new double[_points + 3];
-        _yPadded = new double[1 + _points + 3];
+        _yPadded = new double[1 + _points + 7];
         int words = (_points + 63) / 64;
         _enough = new ulong[words]; _lowX = new ulong[words]; _high = new ulong[words]; _flat = new ulong[words]; _wAll = new double[_points + 3];
         int padded = (_points + 3) & ~3;
@@ -265,32 +266,51 @@ public sealed class GainFitter
 
     /// <summary>
     /// Sets the per-point bits that depend on the plateau (above maxgood; flat near the plateau, from the third point
-    /// on) and returns the reference's nPointsInPlateau: |y - plateau| &lt; 10 or y == 0. Four points at a time, the
-    /// same double comparisons as the reference's.
+    /// on) and returns the reference's nPointsInPlateau: |y - plateau| &lt; 10 or y == 0. Several points at a time,
+    /// the same double comparisons as the reference's.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Classify(int nall, double plateau)
     {
         double maxGood = plateau * _maxGoodFactor;
-        var vMaxGood = Vector256.Create(maxGood);
-        var vNearPlateau = Vector256.Create(0.8 * maxGood);
-        var vPlateau = Vector256.Create(plateau);
-        var five = Vector256.Create(5.0);
-        var ten = Vector256.Create(10.0);
         ref double previous = ref MemoryMarshal.GetArrayDataReference(_yPadded);
         ref double current = ref Unsafe.Add(ref previous, 1);
         for (int w = 0; w < _high.Length; w++) _high[w] = _flat[w] = 0;
         int inPlateau = 0;
-        for (int i = 0; i < nall; i += 4)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var y = Vector256.LoadUnsafe(ref current, (nuint)i);
-            var yPrevious = Vector256.LoadUnsafe(ref previous, (nuint)i);
-            uint lanes = i + 4 <= nall ? 0xFu : (1u << (nall - i)) - 1;
-            uint plateauBits = (Vector256.LessThan(Vector256.Abs(y - vPlateau), ten) | Vector256.Equals(y, Vector256<double>.Zero)).ExtractMostSignificantBits();
-            inPlateau += BitOperations.PopCount(plateauBits & lanes);
-            _high[i >> 6] |= (ulong)(Vector256.GreaterThan(y, vMaxGood).ExtractMostSignificantBits() & lanes) << i;
-            var flat = Vector256.LessThan(Vector256.Abs(y - yPrevious), five) & Vector256.GreaterThan(y, vNearPlateau);
-            _flat[i >> 6] |= (ulong)(flat.ExtractMostSignificantBits() & lanes) << i;
+            // Eight points at a time where the machine has 512-bit vectors (measured 4-6 % less CPU per pixel than four).
+            var vMaxGood = Vector512.Create(maxGood);
+            var vNearPlateau = Vector512.Create(0.8 * maxGood);
+            var vPlateau = Vector512.Create(plateau);
+            for (int i = 0; i < nall; i += 8)
+            {
+                var y = Vector512.LoadUnsafe(ref current, (nuint)i);
+                var yPrevious = Vector512.LoadUnsafe(ref previous, (nuint)i);
+                ulong lanes = i + 8 <= nall ? 0xFFUL : (1UL << (nall - i)) - 1;
+                ulong plateauBits = (Vector512.LessThan(Vector512.Abs(y - vPlateau), Vector512.Create(10.0)) | Vector512.Equals(y, Vector512<double>.Zero)).ExtractMostSignificantBits();
+                inPlateau += BitOperations.PopCount(plateauBits & lanes);
+                _high[i >> 6] |= (Vector512.GreaterThan(y, vMaxGood).ExtractMostSignificantBits() & lanes) << i;
+                var flat = Vector512.LessThan(Vector512.Abs(y - yPrevious), Vector512.Create(5.0)) & Vector512.GreaterThan(y, vNearPlateau);
+                _flat[i >> 6] |= (flat.ExtractMostSignificantBits() & lanes) << i;
+            }
+        }
+        else
+        {
+            var vMaxGood = Vector256.Create(maxGood);
+            var vNearPlateau = Vector256.Create(0.8 * maxGood);
+            var vPlateau = Vector256.Create(plateau);
+            for (int i = 0; i < nall; i += 4)
+            {
+                var y = Vector256.LoadUnsafe(ref current, (nuint)i);
+                var yPrevious = Vector256.LoadUnsafe(ref previous, (nuint)i);
+                uint lanes = i + 4 <= nall ? 0xFu : (1u << (nall - i)) - 1;
+                uint plateauBits = (Vector256.LessThan(Vector256.Abs(y - vPlateau), Vector256.Create(10.0)) | Vector256.Equals(y, Vector256<double>.Zero)).ExtractMostSignificantBits();
+                inPlateau += BitOperations.PopCount(plateauBits & lanes);
+                _high[i >> 6] |= (ulong)(Vector256.GreaterThan(y, vMaxGood).ExtractMostSignificantBits() & lanes) << i;
+                var flat = Vector256.LessThan(Vector256.Abs(y - yPrevious), Vector256.Create(5.0)) & Vector256.GreaterThan(y, vNearPlateau);
+                _flat[i >> 6] |= (ulong)(flat.ExtractMostSignificantBits() & lanes) << i;
+            }
         }
         _flat[0] &= ~3UL;
         return inPlateau;
