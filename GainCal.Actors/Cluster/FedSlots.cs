@@ -62,14 +62,23 @@ public sealed record FedSlotGranted;
 public sealed record ReleaseFedSlot;
 
 /// <summary>The node's FED slots: at most MaxFeds FedCalibrators of this node run at once; the others wait in
-/// arrival order. A holder that stops (crash, hand-off) gives its slot back through the death watch.</summary>
-public sealed class FedSlots : ReceiveActor
+/// arrival order. A holder that stops (crash, hand-off) gives its slot back through the death watch. It tells the run
+/// coordinator how many slots the node has, at start and every few seconds (a coordinator that moved learns it again),
+/// so that the coordinator places FEDs only where a slot is free.</summary>
+public sealed class FedSlots : ReceiveActor, IWithTimers
 {
+    sealed record Announce;
+
+    static readonly TimeSpan AnnounceEvery = TimeSpan.FromSeconds(5);
+
     readonly int _max;
     readonly HashSet<IActorRef> _holders = [];
     readonly LinkedList<IActorRef> _waiting = [];
 
-    public FedSlots(int max)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="coordinator">The run coordinator's proxy, once there is one.</param>
+    public FedSlots(int max, string node, Func<IActorRef?> coordinator)
     {
         _max = max;
         Receive<RequestFedSlot>(_ =>
@@ -81,7 +90,10 @@ public sealed class FedSlots : ReceiveActor
         });
         Receive<ReleaseFedSlot>(_ => Remove(Sender));
         Receive<Terminated>(t => Remove(t.ActorRef));
+        Receive<Announce>(_ => coordinator()?.Tell(new NodeSlots(node, max)));
     }
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("announce", new Announce(), TimeSpan.Zero, AnnounceEvery);
 
     void Remove(IActorRef a)
     {

@@ -8,7 +8,10 @@ public class FedSlotsTests : Akka.TestKit.Xunit.TestKit
     [Fact]
     public void At_most_max_holders_and_the_waiting_get_freed_slots_in_arrival_order()
     {
-        var slots = Sys.ActorOf(Props.Create(() => new FedSlots(2)));
+        var coordinator = CreateTestProbe();
+        var slots = Sys.ActorOf(Props.Create(() => new FedSlots(2, "127.0.0.1:4053", () => coordinator.Ref)));
+        // The node says how many slots it has, so that the coordinator places FEDs only where one is free.
+        Assert.Equal(new NodeSlots("127.0.0.1:4053", 2), coordinator.ExpectMsg<NodeSlots>());
         var probes = Enumerable.Range(0, 4).Select(_ => CreateTestProbe()).ToArray();
         foreach (var p in probes) slots.Tell(new RequestFedSlot(), p.Ref);
         probes[0].ExpectMsg<FedSlotGranted>();
