@@ -149,7 +149,8 @@ public static class GainCalHosting
             {
                 var node = NodeName.Of(Akka.Cluster.Cluster.Get(system).SelfAddress);
                 Func<IActorRef?> coordinator = () => registry.TryGet<RunCoordinatorProxy>(out var proxy) ? proxy : null;
-                registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds, node, coordinator)), "fed-slots"));
+                Func<IActorRef?> region = () => registry.TryGet<FedRegion>(out var fedRegion) ? fedRegion : null;
+                registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds, node, coordinator, region)), "fed-slots"));
                 // Started here rather than with Akka.Hosting's WithShardRegion, which takes no allocation strategy (FEDs:
                 // ShardPerNode, aggregators: BusyShardsStay; neither moves anything at work). The state store is set in the HOCON above.
                 var sharding = ClusterSharding.Get(system);
@@ -170,7 +171,7 @@ public static class GainCalHosting
                     new BusyShardsStay(sharding.DefaultShardAllocationStrategy(settings), BusyShardsStay.LiveEntities), PoisonPill.Instance));
             })
             .WithSingleton<RunCoordinatorProxy>("run-coordinator",
-                (system, registry, _) => Props.Create(() => new RunCoordinator(s, registry)),
+                (system, registry, _) => Props.Create(() => new RunCoordinator(registry)),
                 new ClusterSingletonOptions { Role = NodeSettings.WorkerRole }, createProxyToo: true);
     }
 

@@ -22,10 +22,9 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     sealed record Kick;
 
     readonly IActorRegistry _registry;
-    readonly int _maxFeds;
     readonly string _node;
-    /// <summary>FED slots of the worker nodes that told them (<see cref="NodeSlots"/>); a node not heard from yet is
-    /// taken to have as many as this one.</summary>
+    /// <summary>FED slots of the worker nodes that told them (<see cref="NodeSlots"/>: their FED region is ready); a node
+    /// not heard from yet gets no FED.</summary>
     readonly Dictionary<string, int> _slots = [];
     /// <summary>The cluster's members as their events said (the cluster's own view may lag behind an event just received).</summary>
     readonly Dictionary<UniqueAddress, Member> _members = [];
@@ -36,10 +35,9 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     public override string PersistenceId => "run-coordinator";
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public RunCoordinator(NodeSettings settings, IActorRegistry registry)
+    public RunCoordinator(IActorRegistry registry)
     {
         _registry = registry;
-        _maxFeds = settings.MaxFeds;
         _node = NodeName.Of(Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
         Recover<SnapshotOffer>(o =>
         {
@@ -164,7 +162,7 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         foreach (var m in _members.Values.Where(m => m.HasRole(NodeSettings.WorkerRole)))
         {
             var node = NodeName.Of(m.Address);
-            workers[node] = Math.Max(workers.GetValueOrDefault(node), m.Status == MemberStatus.Up ? _slots.GetValueOrDefault(node, _maxFeds) : 0);
+            workers[node] = Math.Max(workers.GetValueOrDefault(node), m.Status == MemberStatus.Up ? _slots.GetValueOrDefault(node) : 0);
         }
         var now = DateTime.UtcNow;
         var feds = _registry.Get<FedRegion>();
