@@ -110,7 +110,8 @@ public static class BenchClusterCommand
                 Console.WriteLine(string.Create(c,
                     $"{n}-node cluster, submit to every FED done:       {t.Done,7:F1} s  {bytes / t.Done / 1e6,6:F1} MB/s  throughput {inProcess / t.Done:F2}x " +
                     $"the one-process loop (targets: 1 node >= 0.90, 3 nodes >= 0.85); first FED running {t.FirstRunning:F2} s after submit; " +
-                    $"merged after {t.Merged:F1} s; FEDs per node: {t.Placement}; {t.Settings}; load {load}"));
+                    $"merged after {t.Merged:F1} s; FEDs per node: {t.Placement}; a free slot idle while a FED waited: longest {t.IdleWhileWaiting:F2} s " +
+                    $"(status polled every 50 ms); {t.Settings}; load {load}"));
             if (labTiming is { } l)
             {
                 Console.WriteLine(string.Create(c,
@@ -137,7 +138,8 @@ public static class BenchClusterCommand
 
     static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
-    sealed record Timing(double Done, double Merged, double FirstRunning, string Placement, string Settings = "");
+    /// <param name="IdleWhileWaiting">The longest time a free slot sat idle while a FED waited (as seen by polling status).</param>
+    sealed record Timing(double Done, double Merged, double FirstRunning, string Placement, double IdleWhileWaiting, string Settings = "");
 
     static async Task<Timing> ClusterAsync(int nodes, string work, string input, string warmup, uint run,
         int? slots, CancellationToken ct)
@@ -154,15 +156,15 @@ public static class BenchClusterCommand
         if (LocalProcessCluster.FindDeployScripts() is { } deploy)
         {
             await using var processes = await LocalProcessCluster.StartAsync(deploy, nodes, data, work, maxFeds, fitWorkers, decoders, ct);
-            await RunToMergeAsync(processes.RunAsync, run - 1, warmup, output, ct);
-            return await RunToMergeAsync(processes.RunAsync, run, input, output, ct) with { Settings = settings };
+            await RunToMergeAsync(processes.RunAsync, run - 1, warmup, output, nodes * maxFeds, ct);
+            return await RunToMergeAsync(processes.RunAsync, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
         }
         Console.WriteLine($"(no deploy/local beside this gaincal: the {nodes} nodes run embedded in this process)");
         await using var cluster = await EmbeddedCluster.StartAsync(nodes, data, work, maxFeds, fitWorkers, decoders, ct,
             // Nodes of one process leaving one after another log remoting disassociations as errors: noise here.
             logLevel: "OFF");
-        await RunToMergeAsync(cluster.RunAsync, run - 1, warmup, output, ct);
-        return await RunToMergeAsync(cluster.RunAsync, run, input, output, ct) with { Settings = settings };
+        await RunToMergeAsync(cluster.RunAsync, run - 1, warmup, output, nodes * maxFeds, ct);
+        return await RunToMergeAsync(cluster.RunAsync, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
     }
 
     /// <summary>The same FEDs through the 3-host lab: the dumps are put on its storage host and read over XRootD.</summary>
@@ -178,29 +180,38 @@ public static class BenchClusterCommand
             var to = Directory.CreateDirectory(Path.Combine(lab.StorageDirectory, name)).FullName;
             foreach (var dump in Directory.GetFiles(from, "*.dmp")) File.Copy(dump, Path.Combine(to, Path.GetFileName(dump)));
         }
-        await RunToMergeAsync(lab.RunAsync, run - 1, $"{LabCluster.StorageUrl}/warmup", $"{LabCluster.StorageUrl}/out", ct);
-        return await RunToMergeAsync(lab.RunAsync, run, $"{LabCluster.StorageUrl}/in", $"{LabCluster.StorageUrl}/out", ct);
+        await RunToMergeAsync(lab.RunAsync, run - 1, $"{LabCluster.StorageUrl}/warmup", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
+        return await RunToMergeAsync(lab.RunAsync, run, $"{LabCluster.StorageUrl}/in", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
     }
 
+    /// <param name="slots">FED slots of the whole cluster: while a FED waits unplaced, fewer FEDs than this on the nodes
+    /// means a free slot sits idle (the longest such stretch is reported, from the first FED running on).</param>
     static async Task<Timing> RunToMergeAsync(
         Func<string, CancellationToken, Task<(int Code, List<string> Out, List<string> Err)>> command, uint run, string input, string output,
-        CancellationToken ct)
+        int slots, CancellationToken ct)
     {
         Check(await command(CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", output]), ct));
         var clock = Stopwatch.StartNew();
         Check(await command($"gaincal submit {run}", ct));
         double? done = null, firstRunning = null;
+        double polled = 0, idleSince = -1, longestIdle = 0;
         while (true)
         {
             var (code, o, e) = await command($"gaincal status {run} --json", ct);
             Check((code, o, e));
             var s = StatusText.FromJson(string.Join('\n', o))!;
-            if (s.Feds.Any(f => f.Phase is FedPhase.Running or FedPhase.Done)) firstRunning ??= clock.Elapsed.TotalSeconds;
+            var now = clock.Elapsed.TotalSeconds;
+            if (s.Feds.Any(f => f.Phase is FedPhase.Running or FedPhase.Done)) firstRunning ??= now;
+            var slotIdle = firstRunning is not null && s.Count(FedPhase.Pending) > 0 && s.Count(FedPhase.Queued) + s.Count(FedPhase.Running) < slots;
+            if (!slotIdle) idleSince = -1;
+            else if (idleSince < 0) idleSince = polled;
+            if (idleSince >= 0) longestIdle = Math.Max(longestIdle, now - idleSince);
+            polled = now;
             if (s.AllEnded) done ??= clock.Elapsed.TotalSeconds;
             if (s.Count(FedPhase.Failed) > 0) throw new InvalidOperationException($"FEDs failed: {GainCal.Cluster.FedList.Format(s.Feds.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed))}");
             if (s.AllEnded && s.MergeCurrent)
                 return new Timing(done!.Value, clock.Elapsed.TotalSeconds, firstRunning ?? done.Value,
-                    string.Join(", ", s.Feds.GroupBy(f => f.Node ?? "?").OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
+                    string.Join(", ", s.Feds.GroupBy(f => f.Node ?? "?").OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")), longestIdle);
             await Task.Delay(50, ct);
         }
     }
