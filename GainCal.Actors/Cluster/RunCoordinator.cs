@@ -26,8 +26,10 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     /// <summary>FED slots of the worker nodes that told them (<see cref="NodeSlots"/>: their FED region is ready); a node
     /// not heard from yet gets no FED.</summary>
     readonly Dictionary<string, int> _slots = [];
-    /// <summary>The cluster's members as their events said (the cluster's own view may lag behind an event just received).</summary>
-    readonly Dictionary<UniqueAddress, Member> _members = [];
+    /// <summary>The cluster's members as their events said (the cluster's own view may lag behind an event just received);
+    /// null until the first full picture came: FEDs are not placed before (an empty view would place every FED anew).</summary>
+    Dictionary<UniqueAddress, Member>? _members;
+    readonly HashSet<UniqueAddress> _unreachable = [];
     RunRegistry _runs = new();
     long _snapshotAt;
     long _replayed;
@@ -70,10 +72,23 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             if (!known) Send(includeSilent: false);
         });
         // A worker that comes up gets FEDs at once; the FEDs of one that left are placed again at once.
+        Command<ClusterEvent.CurrentClusterState>(state =>
+        {
+            _members = state.Members.ToDictionary(m => m.UniqueAddress);
+            _unreachable.UnionWith(state.Unreachable.Select(m => m.UniqueAddress));
+            Send(includeSilent: false);
+        });
         Command<ClusterEvent.IMemberEvent>(e =>
         {
-            if (e is ClusterEvent.MemberRemoved) _members.Remove(e.Member.UniqueAddress);
-            else _members[e.Member.UniqueAddress] = e.Member;
+            if (e is ClusterEvent.MemberRemoved) _members?.Remove(e.Member.UniqueAddress);
+            else if (_members is not null) _members[e.Member.UniqueAddress] = e.Member;
+            Send(includeSilent: false);
+        });
+        // An unreachable node keeps its FEDs (it may be running them) but gets no new one until it is reachable again.
+        Command<ClusterEvent.UnreachableMember>(e => _unreachable.Add(e.Member.UniqueAddress));
+        Command<ClusterEvent.ReachableMember>(e =>
+        {
+            _unreachable.Remove(e.Member.UniqueAddress);
             Send(includeSilent: false);
         });
         Command<FedEnded>(OnEnded);
@@ -97,8 +112,8 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             recovered.SnapshotSequenceNr, recovered.EventsReplayed);
         Context.System.EventStream.Publish(recovered);
         Timers.StartPeriodicTimer("kick", new Kick(), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
-        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
-            typeof(ClusterEvent.IMemberEvent));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
     }
 
     protected override void PostStop()
@@ -156,15 +171,19 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     /// merges of runs whose FEDs have all ended.</summary>
     void Send(bool includeSilent)
     {
-        // Every worker still a member keeps the FEDs placed on it (one that is downed or leaving may still be running
-        // them until it is removed); only those that are up get new ones.
+        var now = DateTime.UtcNow;
+        var aggregators = _registry.Get<RunAggregatorRegion>();
+        foreach (var merge in _runs.MergesDue(now)) aggregators.Tell(merge);
+        if (_members is null) return;
+        // Every worker still a member keeps the FEDs placed on it (one that is downed, leaving or unreachable may still
+        // be running them until it is removed); only those that are up and reachable get new ones.
         var workers = new Dictionary<string, int>();
         foreach (var m in _members.Values.Where(m => m.HasRole(NodeSettings.WorkerRole)))
         {
             var node = NodeName.Of(m.Address);
-            workers[node] = Math.Max(workers.GetValueOrDefault(node), m.Status == MemberStatus.Up ? _slots.GetValueOrDefault(node) : 0);
+            var open = m.Status == MemberStatus.Up && !_unreachable.Contains(m.UniqueAddress);
+            workers[node] = Math.Max(workers.GetValueOrDefault(node), open ? _slots.GetValueOrDefault(node) : 0);
         }
-        var now = DateTime.UtcNow;
         var feds = _registry.Get<FedRegion>();
         var due = _runs.Due(workers, now, includeSilent);
         foreach (var again in due.Where(d => d.Placement is null)) feds.Tell(again.Start);
@@ -175,8 +194,6 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
                 Stored(e);
                 feds.Tell(placed[e]);
             });
-        var aggregators = _registry.Get<RunAggregatorRegion>();
-        foreach (var merge in _runs.MergesDue(now)) aggregators.Tell(merge);
     }
 }
 
