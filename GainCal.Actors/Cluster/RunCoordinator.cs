@@ -80,7 +80,11 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         });
         Command<ClusterEvent.IMemberEvent>(e =>
         {
-            if (e is ClusterEvent.MemberRemoved) _members?.Remove(e.Member.UniqueAddress);
+            if (e is ClusterEvent.MemberRemoved)
+            {
+                _members?.Remove(e.Member.UniqueAddress);
+                _unreachable.Remove(e.Member.UniqueAddress);
+            }
             else if (_members is not null) _members[e.Member.UniqueAddress] = e.Member;
             Send(includeSilent: false);
         });

@@ -74,7 +74,11 @@ public class ClusterReliabilityTests
         Assert.True(PixelTable.Read(end.Merge!.MergedPath!).ContentEquals(reference), "merged table differs from the FED-by-FED calibration");
         // Every message crossed processes and went to the journal through our serializer, none through a default one.
         Assert.Empty(cluster.LogLines("WARNING", "serializ"));
+        Assert.Empty(cluster.LogLines("ERROR", RememberEntitiesTimeout));
     }
+
+    /// <summary>What Akka's shard logs when its remembered entities do not load in time (it then backs off for seconds).</summary>
+    const string RememberEntitiesTimeout = "Failed to load initial entity ids from remember entities store";
 
     static int RunningOn(RunStatusView s, string node) => s.Feds.Count(f => f.Phase == FedPhase.Running && f.Node == node);
 
@@ -115,6 +119,7 @@ public class ClusterReliabilityTests
         // FEDs running at the kill had their attempt persisted; after the restart they ran a second one.
         Assert.NotEmpty(rerun);
         Assert.True(PixelTable.Read(end.Merge!.MergedPath!).ContentEquals(reference), "merged table differs from the FED-by-FED calibration");
+        Assert.Empty(cluster.LogLines("ERROR", RememberEntitiesTimeout));
     }
 
     [Fact]
@@ -216,5 +221,6 @@ public class ClusterReliabilityTests
         // The joiners got work: the FEDs that waited were placed on their free slots.
         Assert.Contains(end.Feds, f => f.Node != cluster.Address(1));
         Assert.True(PixelTable.Read(end.Merge!.MergedPath!).ContentEquals(reference), "merged table differs from the FED-by-FED calibration");
+        Assert.Empty(cluster.LogLines("ERROR", RememberEntitiesTimeout));
     }
 }
