@@ -4,32 +4,14 @@ using Akka.Cluster.Sharding;
 
 namespace GainCal.Cluster;
 
-/// <summary>Shard allocation of the FED and aggregator regions: new shards go where Akka's default (least shards)
-/// puts them, and rebalancing moves only shards in which nothing is at work. Moving a shard stops its entities and
-/// starts them on the other node: for a FED mid-dump that is a second attempt (after a full restart the first node
-/// up took every remembered shard, and the rebalance restarted its running FEDs seconds later). Rebalancing is not
-/// switched off altogether: a node that joins later must still be given shards, queued FEDs included (they have
-/// not begun an attempt, so moving them loses nothing), or it would stay idle until the others leave.</summary>
+/// <summary>Shard allocation of the aggregator region: new shards go where Akka's default (least shards) puts them,
+/// and rebalancing moves only shards in which nothing is at work. Moving a shard stops its entities and starts them on
+/// the other node: for a merge under way that is a second attempt. Rebalancing is not switched off altogether: a node
+/// that joins later must still be given shards. (FEDs are placed by the run coordinator instead: <see cref="ShardPerNode"/>.)</summary>
 public sealed class BusyShardsStay(IShardAllocationStrategy inner, Func<IImmutableDictionary<IActorRef, IImmutableList<string>>, Task<ISet<string>?>> busy)
     : IActorSystemDependentAllocationStrategy
 {
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
-
-    /// <summary>FED shards: those of the FEDs the run coordinator sees running (queued ones may move).</summary>
-    public static Func<IImmutableDictionary<IActorRef, IImmutableList<string>>, Task<ISet<string>?>> RunningFeds(IActorRef coordinator,
-        IMessageExtractor extractor) => async _ =>
-    {
-        try
-        {
-            var runs = await coordinator.Ask<RunList>(new ListRuns(true), AskTimeout);
-            return runs.Runs.SelectMany(r => r.Feds.Where(f => f.Phase == FedPhase.Running)
-                .Select(f => extractor.ShardId(FedCalibrator.EntityIdOf(r.Run, f.Fed), null))).ToHashSet();
-        }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-        {
-            return null;
-        }
-    };
 
     /// <summary>Shards with any live entity, as their regions report them.</summary>
     public static async Task<ISet<string>?> LiveEntities(IImmutableDictionary<IActorRef, IImmutableList<string>> allocations)

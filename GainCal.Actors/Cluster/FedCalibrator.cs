@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Akka.Actor;
 using Akka.Cluster.Sharding;
+using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence;
 using GainCal.Operations;
@@ -64,7 +65,13 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
     Attempt? _attempt;
     bool _slotHeld;
 
+    /// <summary>The shard this entity was started in when it is not its node's own: that node has no region (it left,
+    /// or has not registered yet) and the shard was allocated here. Such an entity neither recovers nor runs: the
+    /// coordinator places the FED on a node with a free slot, and only there may it run (never twice at once).</summary>
+    readonly string? _misplacedIn;
+
     public override string PersistenceId { get; }
+    public override Recovery Recovery => _misplacedIn is null ? base.Recovery : Recovery.None;
     public ITimerScheduler Timers { get; set; } = null!;
 
     public FedCalibrator(string entityId, FedPipelineOptions pipeline, PathConfinement paths, IActorRegistry registry)
@@ -73,8 +80,10 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
         _pipeline = pipeline;
         _paths = paths;
         _registry = registry;
-        var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
-        _node = $"{self.Host}:{self.Port}";
+        _node = NodeName.Of(Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
+        // The shard actor is named after its (escaped) shard id: the node the coordinator placed the FED on.
+        var shard = Uri.UnescapeDataString(Context.Parent.Path.Name);
+        _misplacedIn = shard == _node ? null : shard;
 
         Recover<FedAccepted>(Apply);
         Recover<FedAttemptStarted>(Apply);
@@ -128,6 +137,13 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
     protected override void OnReplaySuccess()
     {
+        if (_misplacedIn is not null)
+        {
+            Context.GetLogger().Info("FED {0} reached node {1} in the shard of node {2}, which has no region: not run here", PersistenceId,
+                _node, _misplacedIn);
+            Context.Stop(Self);
+            return;
+        }
         switch (_phase)
         {
             case FedPhase.Queued or FedPhase.Running:
@@ -143,6 +159,7 @@ public sealed class FedCalibrator : ReceivePersistentActor, IWithTimers
 
     void OnStart(StartFed m)
     {
+        if (_misplacedIn is not null) return;
         switch (_phase)
         {
             case FedPhase.Queued or FedPhase.Running:

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using GainCal.Calibration;
 using GainCal.Detector;
 
@@ -62,14 +64,25 @@ public sealed record FedSlotGranted;
 public sealed record ReleaseFedSlot;
 
 /// <summary>The node's FED slots: at most MaxFeds FedCalibrators of this node run at once; the others wait in
-/// arrival order. A holder that stops (crash, hand-off) gives its slot back through the death watch.</summary>
-public sealed class FedSlots : ReceiveActor
+/// arrival order. A holder that stops (crash, hand-off) gives its slot back through the death watch. Every few seconds,
+/// once the node's FED region is registered with sharding (before that, a FED placed here would have no way in), it
+/// tells the run coordinator how many slots the node has: the coordinator places FEDs only on nodes it heard this from,
+/// and only where a slot is free; a coordinator that moved learns them again.</summary>
+public sealed class FedSlots : ReceiveActor, IWithTimers
 {
+    sealed record Announce;
+
+    static readonly TimeSpan AnnounceEvery = TimeSpan.FromSeconds(2);
+
     readonly int _max;
     readonly HashSet<IActorRef> _holders = [];
     readonly LinkedList<IActorRef> _waiting = [];
 
-    public FedSlots(int max)
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="coordinator">The run coordinator's proxy, once there is one.</param>
+    /// <param name="region">The node's FED region, once it is started.</param>
+    public FedSlots(int max, string node, Func<IActorRef?> coordinator, Func<IActorRef?> region)
     {
         _max = max;
         Receive<RequestFedSlot>(_ =>
@@ -81,7 +94,15 @@ public sealed class FedSlots : ReceiveActor
         });
         Receive<ReleaseFedSlot>(_ => Remove(Sender));
         Receive<Terminated>(t => Remove(t.ActorRef));
+        Receive<Announce>(_ => region()?.Ask<CurrentRegions>(GetCurrentRegions.Instance, AnnounceEvery).PipeTo(Self,
+            failure: _ => new CurrentRegions(ImmutableHashSet<Address>.Empty)));
+        Receive<CurrentRegions>(r =>
+        {
+            if (r.Regions.Any(a => NodeName.Of(a) == node)) coordinator()?.Tell(new NodeSlots(node, max));
+        });
     }
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("announce", new Announce(), TimeSpan.Zero, AnnounceEvery);
 
     void Remove(IActorRef a)
     {

@@ -19,34 +19,6 @@ public sealed class RunAggregatorRegion;
 public sealed class RunCoordinatorProxy;
 public sealed class FedSlotsKey;
 
-/// <summary>Routes FED messages to entity "&lt;run&gt;/&lt;fed&gt;" in shard (position of the FED in the detector's FED list)
-/// modulo <see cref="MaxShards"/>. The coordinator starts a run's FEDs in that order, so consecutive FEDs land in
-/// consecutive shards, which the allocation strategy (fewest shards first) spreads over the nodes in turn: the FEDs
-/// of a run are dealt round the nodes like cards instead of falling where a string hash puts them (8 of 12 FEDs on
-/// one node of three was seen with the hash).</summary>
-public sealed class FedMessageExtractor : IMessageExtractor
-{
-    public const int MaxShards = 30;
-
-    static readonly IReadOnlyDictionary<int, int> Positions =
-        GainCal.Detector.PixelFeds.All.Select((fed, i) => (fed, i)).ToDictionary(x => x.fed, x => x.i);
-
-    public string? EntityId(object message) => message is IFedMessage m ? FedCalibrator.EntityIdOf(m.Run, m.Fed) : null;
-
-    public object? EntityMessage(object message) => message;
-
-    public string? ShardId(object message) => message is IFedMessage m ? ShardOf(m.Fed) : null;
-
-    public string ShardId(string entityId, object? messageHint = null) =>
-        ShardOf(int.Parse(entityId[(entityId.IndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-
-    public static string ShardOf(int fed)
-    {
-        var position = Positions.TryGetValue(fed, out var i) ? i : fed;
-        return (position % MaxShards).ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
-}
-
 public sealed class RunAggregatorMessageExtractor() : HashCodeMessageExtractor(10)
 {
     public override string? EntityId(object message) => message is IRunAggregatorMessage m ? m.Run.ToString() : null;
@@ -175,9 +147,12 @@ public static class GainCalHosting
         return builder
             .WithActors((system, registry) =>
             {
-                registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds)), "fed-slots"));
-                // Started here rather than with Akka.Hosting's WithShardRegion, which takes no allocation strategy
-                // (BusyShardsStay: a running FED is never moved by a rebalance). The state store is set in the HOCON above.
+                var node = NodeName.Of(Akka.Cluster.Cluster.Get(system).SelfAddress);
+                Func<IActorRef?> coordinator = () => registry.TryGet<RunCoordinatorProxy>(out var proxy) ? proxy : null;
+                Func<IActorRef?> region = () => registry.TryGet<FedRegion>(out var fedRegion) ? fedRegion : null;
+                registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds, node, coordinator, region)), "fed-slots"));
+                // Started here rather than with Akka.Hosting's WithShardRegion, which takes no allocation strategy (FEDs:
+                // ShardPerNode, aggregators: BusyShardsStay; neither moves anything at work). The state store is set in the HOCON above.
                 var sharding = ClusterSharding.Get(system);
                 var settings = ClusterShardingSettings.Create(system).WithRole(NodeSettings.WorkerRole);
                 // No remember-entities: the coordinator re-sends the start of every unfinished FED it has not heard from
@@ -189,15 +164,14 @@ public static class GainCalHosting
                 var paths = PathConfinement.Of(s);
                 registry.Register<FedRegion>(sharding.Start("fed",
                     entityId => Props.Create(() => new FedCalibrator(entityId, pipeline, paths, registry)), settings, feds,
-                    new BusyShardsStay(sharding.DefaultShardAllocationStrategy(settings),
-                        allocations => BusyShardsStay.RunningFeds(registry.Get<RunCoordinatorProxy>(), feds)(allocations)),
+                    new ShardPerNode(),
                     PoisonPill.Instance));
                 registry.Register<RunAggregatorRegion>(sharding.Start("run-aggregator",
                     entityId => Props.Create(() => new RunAggregator(entityId, s, registry)), settings, new RunAggregatorMessageExtractor(),
                     new BusyShardsStay(sharding.DefaultShardAllocationStrategy(settings), BusyShardsStay.LiveEntities), PoisonPill.Instance));
             })
             .WithSingleton<RunCoordinatorProxy>("run-coordinator",
-                (system, registry, _) => Props.Create(() => new RunCoordinator(s, registry)),
+                (system, registry, _) => Props.Create(() => new RunCoordinator(registry)),
                 new ClusterSingletonOptions { Role = NodeSettings.WorkerRole }, createProxyToo: true);
     }
 

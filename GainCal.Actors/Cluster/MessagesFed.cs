@@ -7,12 +7,13 @@ namespace GainCal.Cluster;
 
 /// <summary>Calibrate the FED. Generation is the coordinator's request counter for the FED: a repeated
 /// request (same generation) never reruns a FED that ended; a new one reruns a failed FED, and a done
-/// FED only when Force is set or its result file is gone.</summary>
+/// FED only when Force is set or its result file is gone. Node: where the coordinator placed the FED (the shard it goes to).</summary>
 [MessagePackObject, Manifest("start-fed")]
 public sealed record StartFed(
     [property: Key(0)] FedJob Job,
     [property: Key(1)] int Generation,
-    [property: Key(2)] bool Force) : IFedMessage
+    [property: Key(2)] bool Force,
+    [property: Key(3)] string Node) : IFedMessage
 {
     [IgnoreMember] public uint Run => Job.Run;
     [IgnoreMember] public int Fed => Job.Fed;
@@ -24,7 +25,13 @@ public sealed record FedEndedAck(
     [property: Key(1)] int Fed,
     [property: Key(2)] int Generation) : IFedMessage;
 
-// ---- from the FedCalibrator to the coordinator ----
+// ---- from the FedCalibrator and the node's FedSlots to the coordinator ----
+
+/// <summary>A node's FED slots (its MaxFeds), told to the coordinator at the node's start and every few seconds after.</summary>
+[MessagePackObject, Manifest("node-slots")]
+public sealed record NodeSlots(
+    [property: Key(0)] string Node,
+    [property: Key(1)] int Slots) : IGainCalMessage;
 
 [MessagePackObject, Manifest("fed-progress")]
 public sealed record FedProgress(

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Event;
 using Akka.Hosting;
 using Akka.Persistence;
@@ -21,8 +22,14 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     sealed record Kick;
 
     readonly IActorRegistry _registry;
-    readonly int _maxFeds;
     readonly string _node;
+    /// <summary>FED slots of the worker nodes that told them (<see cref="NodeSlots"/>: their FED region is ready); a node
+    /// not heard from yet gets no FED.</summary>
+    readonly Dictionary<string, int> _slots = [];
+    /// <summary>The cluster's members as their events said (the cluster's own view may lag behind an event just received);
+    /// null until the first full picture came: FEDs are not placed before (an empty view would place every FED anew).</summary>
+    Dictionary<UniqueAddress, Member>? _members;
+    readonly HashSet<UniqueAddress> _unreachable = [];
     RunRegistry _runs = new();
     long _snapshotAt;
     long _replayed;
@@ -30,12 +37,10 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
     public override string PersistenceId => "run-coordinator";
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public RunCoordinator(NodeSettings settings, IActorRegistry registry)
+    public RunCoordinator(IActorRegistry registry)
     {
         _registry = registry;
-        _maxFeds = settings.MaxFeds;
-        var self = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
-        _node = $"{self.Host}:{self.Port}";
+        _node = NodeName.Of(Akka.Cluster.Cluster.Get(Context.System).SelfAddress);
         Recover<SnapshotOffer>(o =>
         {
             _runs = RunRegistry.FromSnapshot((RunRegistrySnapshot)o.Snapshot);
@@ -60,6 +65,36 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             : new RunStatusReply(RunRegistry.Unknown(m.Run), null)));
         Command<ListRuns>(m => Sender.Tell(new RunList(_runs.Views(m.SubmittedOnly, _node).ToArray())));
         Command<FedProgress>(p => _runs.Progressed(p, DateTime.UtcNow));
+        Command<NodeSlots>(m =>
+        {
+            var known = _slots.TryGetValue(m.Node, out var before) && before == m.Slots;
+            _slots[m.Node] = m.Slots;
+            if (!known) Send(includeSilent: false);
+        });
+        // A worker that comes up gets FEDs at once; the FEDs of one that left are placed again at once.
+        Command<ClusterEvent.CurrentClusterState>(state =>
+        {
+            _members = state.Members.ToDictionary(m => m.UniqueAddress);
+            _unreachable.UnionWith(state.Unreachable.Select(m => m.UniqueAddress));
+            Send(includeSilent: false);
+        });
+        Command<ClusterEvent.IMemberEvent>(e =>
+        {
+            if (e is ClusterEvent.MemberRemoved)
+            {
+                _members?.Remove(e.Member.UniqueAddress);
+                _unreachable.Remove(e.Member.UniqueAddress);
+            }
+            else if (_members is not null) _members[e.Member.UniqueAddress] = e.Member;
+            Send(includeSilent: false);
+        });
+        // An unreachable node keeps its FEDs (it may be running them) but gets no new one until it is reachable again.
+        Command<ClusterEvent.UnreachableMember>(e => _unreachable.Add(e.Member.UniqueAddress));
+        Command<ClusterEvent.ReachableMember>(e =>
+        {
+            _unreachable.Remove(e.Member.UniqueAddress);
+            Send(includeSilent: false);
+        });
         Command<FedEnded>(OnEnded);
         Command<RunMerged>(m =>
         {
@@ -81,6 +116,14 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
             recovered.SnapshotSequenceNr, recovered.EventsReplayed);
         Context.System.EventStream.Publish(recovered);
         Timers.StartPeriodicTimer("kick", new Kick(), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5));
+        Akka.Cluster.Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsSnapshot,
+            typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
+    }
+
+    protected override void PostStop()
+    {
+        Akka.Cluster.Cluster.Get(Context.System).Unsubscribe(Self);
+        base.PostStop();
     }
 
     void OnCreate(CreateRun c)
@@ -113,27 +156,48 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
 
     void Applied(IGainCalMessage e)
     {
+        Stored(e);
+        Send(includeSilent: false);
+    }
+
+    void Stored(IGainCalMessage e)
+    {
         _runs.Apply(e);
         if (LastSequenceNr - _snapshotAt >= SnapshotEvery)
         {
             _snapshotAt = LastSequenceNr;
             SaveSnapshot(_runs.ToSnapshot());
         }
-        Send(includeSilent: false);
     }
 
-    /// <summary>Starts what the registry says is due: up to four times the cluster's FED slots unfinished at once, so every
-    /// slot keeps FEDs queued behind it and the start of the next FED (entity recovery, two journal writes) overlaps the
-    /// current one; and the merges of runs whose FEDs have all ended.</summary>
+    /// <summary>Starts what the registry says is due, on the worker nodes with their FED slots (a FED's
+    /// placement is stored before its start is sent: a coordinator that moves sends it to the same node again); and the
+    /// merges of runs whose FEDs have all ended.</summary>
     void Send(bool includeSilent)
     {
-        var workers = Akka.Cluster.Cluster.Get(Context.System).State.Members
-            .Count(m => m.Status == Akka.Cluster.MemberStatus.Up && m.HasRole(NodeSettings.WorkerRole));
         var now = DateTime.UtcNow;
-        var feds = _registry.Get<FedRegion>();
-        foreach (var start in _runs.Due(4 * _maxFeds * Math.Max(1, workers), now, includeSilent)) feds.Tell(start);
         var aggregators = _registry.Get<RunAggregatorRegion>();
         foreach (var merge in _runs.MergesDue(now)) aggregators.Tell(merge);
+        if (_members is null) return;
+        // Every worker still a member keeps the FEDs placed on it (one that is downed, leaving or unreachable may still
+        // be running them until it is removed); only those that are up and reachable get new ones.
+        var workers = new Dictionary<string, int>();
+        foreach (var m in _members.Values.Where(m => m.HasRole(NodeSettings.WorkerRole)))
+        {
+            var node = NodeName.Of(m.Address);
+            var open = m.Status == MemberStatus.Up && !_unreachable.Contains(m.UniqueAddress);
+            workers[node] = Math.Max(workers.GetValueOrDefault(node), open ? _slots.GetValueOrDefault(node) : 0);
+        }
+        var feds = _registry.Get<FedRegion>();
+        var due = _runs.Due(workers, now, includeSilent);
+        foreach (var again in due.Where(d => d.Placement is null)) feds.Tell(again.Start);
+        var placed = due.Where(d => d.Placement is not null).ToDictionary(d => d.Placement!, d => d.Start);
+        if (placed.Count > 0)
+            PersistAll(placed.Keys, e =>
+            {
+                Stored(e);
+                feds.Tell(placed[e]);
+            });
     }
 }
 

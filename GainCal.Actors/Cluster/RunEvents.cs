@@ -34,6 +34,15 @@ public sealed record FedsRequested(
     [property: Key(1)] int[] Feds,
     [property: Key(2)] bool Force) : IGainCalMessage;
 
+/// <summary>The node the coordinator placed a FED's request on (where it saw a free slot): the FED runs there, and after a
+/// move or restart of the coordinator its start is sent there again while that node is in the cluster.</summary>
+[MessagePackObject, Manifest("fed-placed")]
+public sealed record FedPlaced(
+    [property: Key(0)] uint Run,
+    [property: Key(1)] int Fed,
+    [property: Key(2)] int Generation,
+    [property: Key(3)] string Node) : IGainCalMessage;
+
 /// <summary>How a FED ended, as the coordinator records it.</summary>
 [MessagePackObject, Manifest("fed-outcome")]
 public sealed record FedOutcomeRecorded(
@@ -212,7 +221,8 @@ public sealed record RecordedFed(
     [property: Key(8)] int Pixels,
     [property: Key(9)] RecordedStats? Stats,
     [property: Key(10)] string? Node,
-    [property: Key(11)] RecordedHealth? Health = null);
+    [property: Key(11)] RecordedHealth? Health = null,
+    [property: Key(12)] string? Placed = null);
 
 /// <summary>The aggregator's persisted state: its last merge.</summary>
 [MessagePackObject, Manifest("run-aggregator-snap")]

@@ -30,6 +30,8 @@ public sealed class RunRegistry
         public PixelStats? Stats;
         public FedHealth? Health;
         public string? Node;
+        /// <summary>The node the current request was placed on (persisted: <see cref="FedPlaced"/>); null: not placed yet.</summary>
+        public string? Placed;
         public FedProgress? Progress;
         /// <summary>Events read by the FED's last end reported to this registry (in memory, like progress).</summary>
         public long Events;
@@ -228,7 +230,14 @@ public sealed class RunRegistry
                     f.Events = 0;
                     f.LastHeard = default;
                     f.Sent = false;
+                    f.Placed = null;
                 }
+                break;
+            }
+            case FedPlaced p:
+            {
+                var f = _runs[p.Run].Feds[p.Fed];
+                if (p.Generation == f.Generation) f.Placed = p.Node;
                 break;
             }
             case FedOutcomeRecorded end:
@@ -267,7 +276,7 @@ public sealed class RunRegistry
     public RunRegistrySnapshot ToSnapshot() => new(_runs.Values.Select(r => new RecordedRun(r.Spec, r.Submitted,
         r.Feds.Values.Select(f => new RecordedFed(f.Fed, (int)f.Phase, f.Generation, f.Force, f.Attempts,
             f.Error, f.ResultPath, f.Checksum, f.Pixels, f.Stats is { } s ? RecordedStats.From(s) : null, f.Node,
-            f.Health is { } h ? RecordedHealth.From(h) : null)).ToArray(),
+            f.Health is { } h ? RecordedHealth.From(h) : null, f.Placed)).ToArray(),
         r.Merge)).ToArray());
 
     public static RunRegistry FromSnapshot(RunRegistrySnapshot snapshot)
@@ -290,6 +299,7 @@ public sealed class RunRegistry
                 f.Stats = x.Stats?.ToStats();
                 f.Health = x.Health?.ToHealth();
                 f.Node = x.Node;
+                f.Placed = x.Placed;
             }
             registry._runs[r.Spec.Run] = r;
         }
@@ -298,24 +308,38 @@ public sealed class RunRegistry
 
     // ---- what to send ----
 
-    /// <summary>FEDs to start now: those never started since this registry was built, oldest run first, while fewer than
-    /// <paramref name="room"/> are started and unfinished (a run of 108 FEDs does not wake 108 persistent entities at once),
-    /// and those started but silent for longer than <see cref="Silence"/>.</summary>
-    public IReadOnlyList<StartFed> Due(int room, DateTime now, bool includeSilent)
+    /// <summary>What to send now, given the worker nodes in the cluster and their FED slots (0 for a node that is not up:
+    /// it keeps the FEDs placed on it, it gets no new ones). A FED placed on a node is started there: once after this
+    /// registry was built, and again when silent for longer than <see cref="Silence"/> (its message or node may be lost).
+    /// A FED placed on a node that is no longer in the cluster is placed again. Unplaced FEDs,
+    /// oldest run first, are placed on the node with the most free slots (its slots minus the FEDs placed there that have
+    /// not ended), and only while some node has a free slot: waiting FEDs wait here, not behind a busy node, so whichever
+    /// node's slot frees first takes the next one and no node with a free slot idles while a FED waits.</summary>
+    public IReadOnlyList<FedDispatch> Due(IReadOnlyDictionary<string, int> slots, DateTime now, bool includeSilent)
     {
-        var starts = new List<StartFed>();
-        if (includeSilent)
-            foreach (var r in _runs.Values.Where(r => r.Submitted))
-            foreach (var f in r.Feds.Values.Where(f => f.Active && f.Sent && now - f.LastHeard > Silence))
-                starts.Add(Start(r, f, now));
-        room -= _runs.Values.Sum(r => r.Feds.Values.Count(f => f.Active && f.Sent));
-        foreach (var r in _runs.Values.Where(r => r.Submitted))
-        foreach (var f in r.Feds.Values.Where(f => f.Active && !f.Sent))
+        var sends = new List<FedDispatch>();
+        var active = _runs.Values.Where(r => r.Submitted).SelectMany(r => r.Feds.Values.Where(f => f.Active).Select(f => (Run: r, Fed: f))).ToList();
+        var load = slots.Keys.ToDictionary(node => node, _ => 0);
+        foreach (var (r, f) in active)
         {
-            if (room-- <= 0) return starts;
-            starts.Add(Start(r, f, now));
+            if (f.Placed is not { } node || !load.ContainsKey(node))
+            {
+                f.Placed = null;
+                continue;
+            }
+            load[node]++;
+            if (!f.Sent || includeSilent && now - f.LastHeard > Silence) sends.Add(new FedDispatch(Start(r, f, now), null));
         }
-        return starts;
+        foreach (var (r, f) in active.Where(x => x.Fed.Placed is null))
+        {
+            var free = load.Where(l => l.Value < slots[l.Key]).OrderByDescending(l => slots[l.Key] - l.Value)
+                .ThenBy(l => l.Key, StringComparer.Ordinal).Select(l => l.Key).FirstOrDefault();
+            if (free is null) break;
+            load[free]++;
+            f.Placed = free;
+            sends.Add(new FedDispatch(Start(r, f, now), new FedPlaced(r.Spec.Run, f.Fed, f.Generation, free)));
+        }
+        return sends;
     }
 
     static StartFed Start(RunState r, FedState f, DateTime now)
@@ -325,7 +349,7 @@ public sealed class RunRegistry
         f.Sent = true;
         return new StartFed(new FedJob(s.Run, f.Fed, Path.Combine(s.InputDir, new DumpFileName(f.Fed, s.Run).FileName), s.OutputDir, s.VCalPath,
                 s.RealignEvents, s.CablingPath, s.CablingTag),
-            f.Generation, f.Force);
+            f.Generation, f.Force, f.Placed!);
     }
 
     /// <summary>Runs whose every FED has ended, with at least one done and no current merge: the merge to ask for (again
@@ -409,6 +433,10 @@ public sealed class RunRegistry
             s.MissingFeds, feds, r.Merge?.ToMessage(), current, node, s.CablingPath, s.CablingTag);
     }
 }
+
+/// <summary>A FED start to send (to the shard of <see cref="StartFed.Node"/>), and the placement to record before it is
+/// sent; null when the FED was placed before and is started there again.</summary>
+public sealed record FedDispatch(StartFed Start, FedPlaced? Placement);
 
 /// <summary>A command's outcome in the registry: an event to persist, or the answer when nothing is to be recorded.</summary>
 public readonly struct Decision<TEvent> where TEvent : class

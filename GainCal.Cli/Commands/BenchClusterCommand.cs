@@ -79,11 +79,15 @@ public static class BenchClusterCommand
             var plainDir = Directory.CreateDirectory(Path.Combine(work, "plain", "fed")).FullName;
             var pipeline = new FedPipeline(setup);
             foreach (var dump in Directory.GetFiles(warmup, "*.dmp")) pipeline.Run(dump).Table.Write(Path.Combine(plainDir, "warmup.parquet"));
-            clock.Restart();
-            foreach (var fed in feds)
-                pipeline.Run(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName)).Table
-                    .Write(Path.Combine(plainDir, $"{fed}.parquet"));
-            var inProcess = clock.Elapsed.TotalSeconds;
+            double OneProcess()
+            {
+                var loop = Stopwatch.StartNew();
+                foreach (var fed in feds)
+                    pipeline.Run(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName)).Table
+                        .Write(Path.Combine(plainDir, $"{fed}.parquet"));
+                return loop.Elapsed.TotalSeconds;
+            }
+            var before = OneProcess();
 
             // What an operator without a cluster does: `gaincal calibrate` on each dump, one after another.
             clock.Restart();
@@ -92,25 +96,29 @@ public static class BenchClusterCommand
                 await CalibrateProcessAsync(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName), cliDir, ct);
             var processes = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(c, $"`gaincal calibrate` per FED, one after another:   {processes,7:F1} s  {bytes / processes / 1e6,6:F1} MB/s"));
-            Console.WriteLine(string.Create(c, $"the same pipeline in one process, FED after FED: {inProcess,7:F1} s  {bytes / inProcess / 1e6,6:F1} MB/s"));
+            Console.WriteLine(string.Create(c, $"the same pipeline in one process, FED after FED: {before,7:F1} s  {bytes / before / 1e6,6:F1} MB/s  (load {Load()})"));
 
-            foreach (var n in nodeCounts)
-            {
-                var t = await ClusterAsync(n, work, input, warmup, run, slots, ct);
+            var clusters = new List<(int Nodes, Timing Timing, string Load)>();
+            foreach (var n in nodeCounts) clusters.Add((n, await ClusterAsync(n, work, input, warmup, run, slots, ct), Load()));
+            var labTiming = lab ? await LabAsync(input, warmup, run, slots, ct) : null;
+            // Other jobs on a shared machine come and go: the loop is timed again after the clusters, and each cluster is
+            // compared with the mean of the two loops (both printed, so their spread shows how far the ratios can be trusted).
+            var after = OneProcess();
+            var inProcess = (before + after) / 2;
+            Console.WriteLine(string.Create(c, $"the same pipeline in one process, again after:   {after,7:F1} s  {bytes / after / 1e6,6:F1} MB/s  (load {Load()}); ratios below are to the mean, {inProcess:F1} s"));
+            foreach (var (n, t, load) in clusters)
                 Console.WriteLine(string.Create(c,
                     $"{n}-node cluster, submit to every FED done:       {t.Done,7:F1} s  {bytes / t.Done / 1e6,6:F1} MB/s  throughput {inProcess / t.Done:F2}x " +
                     $"the one-process loop (targets: 1 node >= 0.90, 3 nodes >= 0.85); first FED running {t.FirstRunning:F2} s after submit; " +
-                    $"merged after {t.Merged:F1} s; FEDs per node: {t.Placement}"));
-            }
-            if (lab)
+                    $"merged after {t.Merged:F1} s; FEDs per node: {t.Placement}; a free slot idle while a FED waited: longest {t.IdleWhileWaiting:F2} s " +
+                    $"(status polled every 50 ms); {t.Settings}; load {load}"));
+            if (labTiming is { } l)
             {
-                var t = await LabAsync(input, warmup, run, slots, ct);
                 Console.WriteLine(string.Create(c,
-                    $"lab, 3 hosts (dumps and products on its xrootd host), submit to every FED done: {t.Done,7:F1} s  {bytes / t.Done / 1e6,6:F1} MB/s  " +
-                    $"throughput {inProcess / t.Done:F2}x the one-process loop; merged after {t.Merged:F1} s; FEDs per node: {t.Placement}"));
+                    $"lab, 3 hosts (dumps and products on its xrootd host), submit to every FED done: {l.Done,7:F1} s  {bytes / l.Done / 1e6,6:F1} MB/s  " +
+                    $"throughput {inProcess / l.Done:F2}x the one-process loop; merged after {l.Merged:F1} s; FEDs per node: {l.Placement}"));
                 Console.WriteLine("(the lab's hosts share this machine's cores: it measures distribution and XRootD overheads, not more hardware)");
             }
-            Console.WriteLine($"load after: {Load()}");
             return 0;
         }
         finally
@@ -130,29 +138,33 @@ public static class BenchClusterCommand
 
     static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
-    sealed record Timing(double Done, double Merged, double FirstRunning, string Placement);
+    /// <param name="IdleWhileWaiting">The longest time a free slot sat idle while a FED waited (as seen by polling status).</param>
+    sealed record Timing(double Done, double Merged, double FirstRunning, string Placement, double IdleWhileWaiting, string Settings = "");
 
     static async Task<Timing> ClusterAsync(int nodes, string work, string input, string warmup, uint run,
         int? slots, CancellationToken ct)
     {
         var cores = Environment.ProcessorCount;
-        // The nodes share this machine's cores: their FED slots and fit workers together match the cores.
+        // The nodes share this machine's cores: their FED slots and fit workers together match the cores, and so do the
+        // decoders of all FEDs running at once (each decoder reads the whole dump: more of them than cores only adds reading).
         var maxFeds = slots ?? Math.Max(1, cores / nodes);
         var fitWorkers = Math.Max(1, cores / nodes);
+        var decoders = Math.Max(1, cores / (nodes * maxFeds));
+        var settings = $"each node --max-feds {maxFeds} --fit-workers {fitWorkers} --decoders {decoders}";
         var output = Path.Combine(work, $"cluster-{nodes}");
         var data = Path.Combine(work, $"data-{nodes}");
         if (LocalProcessCluster.FindDeployScripts() is { } deploy)
         {
-            await using var processes = await LocalProcessCluster.StartAsync(deploy, nodes, data, work, maxFeds, fitWorkers, ct);
-            await RunToMergeAsync(processes.RunAsync, run - 1, warmup, output, ct);
-            return await RunToMergeAsync(processes.RunAsync, run, input, output, ct);
+            await using var processes = await LocalProcessCluster.StartAsync(deploy, nodes, data, work, maxFeds, fitWorkers, decoders, ct);
+            await RunToMergeAsync(processes.RunAsync, run - 1, warmup, output, nodes * maxFeds, ct);
+            return await RunToMergeAsync(processes.RunAsync, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
         }
         Console.WriteLine($"(no deploy/local beside this gaincal: the {nodes} nodes run embedded in this process)");
-        await using var cluster = await EmbeddedCluster.StartAsync(nodes, data, work, maxFeds, fitWorkers, ct,
+        await using var cluster = await EmbeddedCluster.StartAsync(nodes, data, work, maxFeds, fitWorkers, decoders, ct,
             // Nodes of one process leaving one after another log remoting disassociations as errors: noise here.
             logLevel: "OFF");
-        await RunToMergeAsync(cluster.RunAsync, run - 1, warmup, output, ct);
-        return await RunToMergeAsync(cluster.RunAsync, run, input, output, ct);
+        await RunToMergeAsync(cluster.RunAsync, run - 1, warmup, output, nodes * maxFeds, ct);
+        return await RunToMergeAsync(cluster.RunAsync, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
     }
 
     /// <summary>The same FEDs through the 3-host lab: the dumps are put on its storage host and read over XRootD.</summary>
@@ -160,36 +172,46 @@ public static class BenchClusterCommand
     {
         const int hosts = 3;
         var cores = Environment.ProcessorCount;
+        var maxFeds = slots ?? Math.Max(1, cores / hosts);
         await using var lab = await LabCluster.StartAsync(hosts,
-            ["--max-feds", $"{slots ?? Math.Max(1, cores / hosts)}", "--fit-workers", $"{Math.Max(1, cores / hosts)}"], ct);
+            ["--max-feds", $"{maxFeds}", "--fit-workers", $"{Math.Max(1, cores / hosts)}", "--decoders", $"{Math.Max(1, cores / (hosts * maxFeds))}"], ct);
         foreach (var (from, name) in new[] { (warmup, "warmup"), (input, "in") })
         {
             var to = Directory.CreateDirectory(Path.Combine(lab.StorageDirectory, name)).FullName;
             foreach (var dump in Directory.GetFiles(from, "*.dmp")) File.Copy(dump, Path.Combine(to, Path.GetFileName(dump)));
         }
-        await RunToMergeAsync(lab.RunAsync, run - 1, $"{LabCluster.StorageUrl}/warmup", $"{LabCluster.StorageUrl}/out", ct);
-        return await RunToMergeAsync(lab.RunAsync, run, $"{LabCluster.StorageUrl}/in", $"{LabCluster.StorageUrl}/out", ct);
+        await RunToMergeAsync(lab.RunAsync, run - 1, $"{LabCluster.StorageUrl}/warmup", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
+        return await RunToMergeAsync(lab.RunAsync, run, $"{LabCluster.StorageUrl}/in", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
     }
 
+    /// <param name="slots">FED slots of the whole cluster: while a FED waits unplaced, fewer FEDs than this on the nodes
+    /// means a free slot sits idle (the longest such stretch is reported, from the first FED running on).</param>
     static async Task<Timing> RunToMergeAsync(
         Func<string, CancellationToken, Task<(int Code, List<string> Out, List<string> Err)>> command, uint run, string input, string output,
-        CancellationToken ct)
+        int slots, CancellationToken ct)
     {
         Check(await command(CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", output]), ct));
         var clock = Stopwatch.StartNew();
         Check(await command($"gaincal submit {run}", ct));
         double? done = null, firstRunning = null;
+        double polled = 0, idleSince = -1, longestIdle = 0;
         while (true)
         {
             var (code, o, e) = await command($"gaincal status {run} --json", ct);
             Check((code, o, e));
             var s = StatusText.FromJson(string.Join('\n', o))!;
-            if (s.Feds.Any(f => f.Phase is FedPhase.Running or FedPhase.Done)) firstRunning ??= clock.Elapsed.TotalSeconds;
+            var now = clock.Elapsed.TotalSeconds;
+            if (s.Feds.Any(f => f.Phase is FedPhase.Running or FedPhase.Done)) firstRunning ??= now;
+            var slotIdle = firstRunning is not null && s.Count(FedPhase.Pending) > 0 && s.Count(FedPhase.Queued) + s.Count(FedPhase.Running) < slots;
+            if (!slotIdle) idleSince = -1;
+            else if (idleSince < 0) idleSince = polled;
+            if (idleSince >= 0) longestIdle = Math.Max(longestIdle, now - idleSince);
+            polled = now;
             if (s.AllEnded) done ??= clock.Elapsed.TotalSeconds;
             if (s.Count(FedPhase.Failed) > 0) throw new InvalidOperationException($"FEDs failed: {GainCal.Cluster.FedList.Format(s.Feds.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed))}");
             if (s.AllEnded && s.MergeCurrent)
                 return new Timing(done!.Value, clock.Elapsed.TotalSeconds, firstRunning ?? done.Value,
-                    string.Join(", ", s.Feds.GroupBy(f => f.Node ?? "?").OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
+                    string.Join(", ", s.Feds.GroupBy(f => f.Node ?? "?").OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")), longestIdle);
             await Task.Delay(50, ct);
         }
     }

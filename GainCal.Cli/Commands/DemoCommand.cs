@@ -39,7 +39,7 @@ public static class DemoCommand
 
         Step("2/6 starting an embedded one-node cluster (SQLite journal in " + Path.Combine(work, "data") + ")");
         await using var cluster = await EmbeddedCluster.StartAsync(1, Path.Combine(work, "data"), work,
-            maxFeds: Environment.ProcessorCount, fitWorkers: Environment.ProcessorCount, ct);
+            maxFeds: Environment.ProcessorCount, fitWorkers: Environment.ProcessorCount, decoders: 0, ct);
         Console.WriteLine($"    node up; command host {cluster.Endpoint} (try: gaincal status {run} --node {cluster.Endpoint})");
 
         Step($"3/6 gaincal create {run} -i {input} -o {work}");

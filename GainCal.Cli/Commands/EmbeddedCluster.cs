@@ -17,7 +17,8 @@ public sealed class EmbeddedCluster : IAsyncDisposable
 
     EmbeddedCluster(IReadOnlyList<NodeSettings> nodes) => Nodes = nodes;
 
-    public static async Task<EmbeddedCluster> StartAsync(int nodes, string dataDir, string allowedRoot, int maxFeds, int fitWorkers,
+    /// <param name="decoders">Decoders per FED; 0: the node's default.</param>
+    public static async Task<EmbeddedCluster> StartAsync(int nodes, string dataDir, string allowedRoot, int maxFeds, int fitWorkers, int decoders,
         CancellationToken ct, string logLevel = "ERROR")
     {
         var ports = FreePorts(2 * nodes);
@@ -25,7 +26,7 @@ public sealed class EmbeddedCluster : IAsyncDisposable
         var settings = Enumerable.Range(0, nodes).Select(i => new NodeSettings
         {
             Port = ports[i], CommandPort = ports[nodes + i], Seeds = seeds, DataDir = dataDir, AllowedRoots = [allowedRoot],
-            MaxFeds = maxFeds, FitWorkers = fitWorkers, LogLevel = logLevel,
+            MaxFeds = maxFeds, FitWorkers = fitWorkers, Decoders = decoders, LogLevel = logLevel,
         }).ToList();
         var cluster = new EmbeddedCluster(settings);
         try

@@ -35,13 +35,13 @@ internal sealed class LocalProcessCluster : IAsyncDisposable
     }
 
     public static async Task<LocalProcessCluster> StartAsync(string deploy, int nodes, string data, string allowedRoot, int maxFeds,
-        int fitWorkers, CancellationToken ct)
+        int fitWorkers, int decoders, CancellationToken ct)
     {
         var remoting = FreePortBlock(nodes);
         var command = FreePortBlock(nodes);
         var cluster = new LocalProcessCluster(deploy, data, command);
         await Script("start.sh", ["-n", $"{nodes}", "-d", data, "-r", allowedRoot, "-p", $"{remoting}", "-c", $"{command}", "--",
-            "--max-feds", $"{maxFeds}", "--fit-workers", $"{fitWorkers}"], deploy, ct);
+            "--max-feds", $"{maxFeds}", "--fit-workers", $"{fitWorkers}", "--decoders", $"{decoders}"], deploy, ct);
         var clock = Stopwatch.StartNew();
         var up = false;
         try

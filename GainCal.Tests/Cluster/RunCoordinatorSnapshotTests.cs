@@ -19,8 +19,7 @@ public class RunCoordinatorSnapshotTests() : Akka.TestKit.Xunit.TestKit(Configur
         var registry = new ActorRegistry();
         registry.Register<FedRegion>(CreateTestProbe().Ref);
         registry.Register<RunAggregatorRegion>(CreateTestProbe().Ref);
-        var settings = new NodeSettings { MaxFeds = 1 };
-        var props = Props.Create(() => new RunCoordinator(settings, registry));
+        var props = Props.Create(() => new RunCoordinator(registry));
 
         var first = Sys.ActorOf(props);
         for (uint run = 1; run <= 200; run++)

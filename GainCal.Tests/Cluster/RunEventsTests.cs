@@ -21,10 +21,11 @@ public class RunEventsTests
             true, "/in/cabling.db", "SiPixelFedCablingMap_v1")) },
         { "run-submitted", Hex(new RunSubmitted(400001)) },
         { "feds-requested", Hex(new FedsRequested(400001, [1201], true)) },
+        { "fed-placed", Hex(new FedPlaced(400001, 1200, 2, "127.0.0.1:4053")) },
         { "fed-outcome", Hex(new FedOutcomeRecorded(400001, 1200, 2, 1, true, "/out/fed/1200.parquet", "ab", 4160, 720, null, "127.0.0.1:4053", Stats)) },
         { "merge-outcome", Hex(Merge) },
         { "run-registry-snap", Hex(new RunRegistrySnapshot([new RecordedRun(new RunCreated(7, "/i", "/o", null, null, false, [1200], [], 1), true,
-            [new RecordedFed(1200, (int)FedPhase.Done, 1, false, 1, null, "/o/fed/1200.parquet", "ab", 4160, Stats, "n")], Merge)])) },
+            [new RecordedFed(1200, (int)FedPhase.Done, 1, false, 1, null, "/o/fed/1200.parquet", "ab", 4160, Stats, "n", null, "n")], Merge)])) },
         { "run-aggregator-snap", Hex(new RunAggregatorSnapshot(Merge)) },
     };
 
@@ -41,6 +42,8 @@ public class RunEventsTests
             + "6e674d61705f7631c0",
         ["run-submitted"] = "91ce00061a81",
         ["feds-requested"] = "93ce00061a8191cd04b1c3",
+        // Added deliberately (issue 9, placement follows free slots): FedPlaced, and RecordedFed key 12 (the placement).
+        ["fed-placed"] = "94ce00061a81cd04b002ae3132372e302e302e313a34303533",
         ["fed-outcome"] = "9dce00061a81cd04b00201c3b52f6f75742f6665642f313230302e70617271756574a26162cd1040cd02d0c0ae313237"
             + "2e302e302e313a3430353397cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb4028800000"
             + "000000cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb40240000"
@@ -48,10 +51,10 @@ public class RunEventsTests
         ["merge-outcome"] = "9ece00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f4761696e43"
             + "616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd0514cd2080ad706978656c733a20"
             + "382c333230c0cf0000019b76daa800c0c0",
-        ["run-registry-snap"] = "9191949d07a22f69a22f6fc0c0c291cd04b09001c2c0c0c0c3919ccd04b00401c201c0b32f6f2f6665642f313230302e7061"
+        ["run-registry-snap"] = "9191949d07a22f69a22f6fc0c0c291cd04b09001c2c0c0c0c3919dcd04b00401c201c0b32f6f2f6665642f313230302e7061"
             + "7271756574a26162cd104097cd1040cd0fa093f90001930acc96cd0fa095cd0fa0cb404ec00000000000cb40288000000000"
             + "00cb4044000000000000cb405420000000000095cd0fa0cb403e800000000000cb4021800000000000cb4024000000000000"
-            + "cb404900000000000000a16ec09ece00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e"
+            + "cb404900000000000000a16ec0a16e9ece00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e"
             + "5f3430303030312f4761696e43616c6962726174696f6e2e70617271756574a43066306592cd04b0cd04b191cd04b291cd05"
             + "14cd2080ad706978656c733a20382c333230c0cf0000019b76daa800c0c0",
         ["run-aggregator-snap"] = "919ece00061a81c3af313230303a61623b313230313a6364d92b2f6f75742f4761696e52756e5f3430303030312f4761696e"

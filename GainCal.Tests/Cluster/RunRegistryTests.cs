@@ -20,6 +20,22 @@ public class RunRegistryTests
         return e;
     }
 
+    static Dictionary<string, int> Nodes(params (string Node, int Slots)[] nodes) => nodes.ToDictionary(n => n.Node, n => n.Slots);
+
+    /// <summary>The starts due on one node with <paramref name="slots"/> slots, their placements recorded as the actor does.</summary>
+    static List<StartFed> Starts(RunRegistry r, DateTime now, bool includeSilent, int slots = 10) =>
+        Send(r, r.Due(Nodes(("n1", slots)), now, includeSilent));
+
+    static List<StartFed> Send(RunRegistry r, IReadOnlyList<FedDispatch> due, List<object>? journal = null)
+    {
+        foreach (var placed in due.Select(d => d.Placement).OfType<FedPlaced>())
+        {
+            r.Apply(placed);
+            journal?.Add(placed);
+        }
+        return due.Select(d => d.Start).ToList();
+    }
+
     static FedEnded End(uint run, int fed, int generation, bool ok) =>
         new(run, fed, generation, 1, ok, ok ? $"/out/{fed}.parquet" : null, ok ? $"sum{fed}" : null, ok ? 4160 : 0, 10, ok ? null : "bad dump",
             "n1", false, ok ? new PixelStatsBuilder().Build(4160) : null);
@@ -54,7 +70,7 @@ public class RunRegistryTests
         Assert.Contains("already submitted", r.Submit(9).Answer!.Lines[0]);
         Assert.True(r.Submit(9).Answer!.NothingDone);
 
-        Assert.Equal(3, r.Due(10, T0, includeSilent: false).Count);
+        Assert.Equal(3, Starts(r, T0, includeSilent: false).Count);
         r.Apply(r.Ended(End(9, 1200, 1, ok: true))!);
         r.Apply(r.Ended(End(9, 1201, 1, ok: false))!);
         Assert.Null(r.Ended(End(9, 1201, 1, ok: false)));   // a repeated end records nothing
@@ -68,24 +84,26 @@ public class RunRegistryTests
         Assert.Contains("FED 1200 is done; not rerun (--force recomputes it)", forced.Answer!.Lines);
         Assert.True(forced.Answer.NothingDone);
 
-        var due = r.Due(10, T0, includeSilent: false);
+        var due = Starts(r, T0, includeSilent: false);
         Assert.Equal([(1201, 2)], due.Select(s => (s.Fed, s.Generation)));
         // An end of an older generation is not news.
         Assert.Null(r.Ended(End(9, 1201, 1, ok: true)));
     }
 
     [Fact]
-    public void Due_keeps_the_started_feds_within_room_and_restarts_the_silent()
+    public void Due_starts_feds_only_in_free_slots_and_restarts_the_silent_where_they_were_placed()
     {
         var r = new RunRegistry();
         Record(r, r.Create(Request(3, 1200, 1201, 1202, 1203, 1204), 0));
         Record(r, r.Submit(3));
-        Assert.Equal([1200, 1201], r.Due(2, T0, false).Select(s => s.Fed));
-        Assert.Empty(r.Due(2, T0, false));
+        Assert.Equal([1200, 1201], Starts(r, T0, false, slots: 2).Select(s => s.Fed));
+        Assert.Empty(Starts(r, T0, false, slots: 2));
         r.Progressed(new FedProgress(3, 1200, 1, 1, "n1", false, 1, 2, 3, 4, 5, 6), T0);
-        Assert.Empty(r.Due(2, T0 + TimeSpan.FromSeconds(5), true));
-        // 1201 was never heard from: after the silence it is started again, 1200 (heard at T0) too.
-        Assert.Equal([1200, 1201], r.Due(2, T0 + RunRegistry.Silence + TimeSpan.FromSeconds(1), true).Select(s => s.Fed));
+        Assert.Empty(Starts(r, T0 + TimeSpan.FromSeconds(5), true, slots: 2));
+        // 1201 was never heard from: after the silence it is started again, 1200 (heard at T0) too, on the node they were placed on.
+        var again = r.Due(Nodes(("n1", 2)), T0 + RunRegistry.Silence + TimeSpan.FromSeconds(1), true);
+        Assert.Equal([(1200, "n1"), (1201, "n1")], again.Select(d => (d.Start.Fed, d.Start.Node)));
+        Assert.All(again, d => Assert.Null(d.Placement));
         var view = r.View(3, "me")!;
         Assert.Equal(FedPhase.Running, view.Feds[0].Phase);
         Assert.Equal(6, view.Feds[0].PatternsFitted);
@@ -204,7 +222,7 @@ public class RunRegistryTests
         Assert.Equal(Json(replayed), Json(restored));
         Assert.Contains("\"phase\": \"failed\"", Json(restored));
         // Both start the same FEDs: the unfinished ones of submitted runs.
-        Assert.Equal(replayed.Due(100, T0, false).Select(s => (s.Run, s.Fed)), restored.Due(100, T0, false).Select(s => (s.Run, s.Fed)));
+        Assert.Equal(Starts(replayed, T0, false, 100).Select(s => (s.Run, s.Fed)), Starts(restored, T0, false, 100).Select(s => (s.Run, s.Fed)));
     }
 
     [Fact]
@@ -246,7 +264,7 @@ public class RunRegistryTests
         Assert.Contains("cabling /data/cabling.db", other.Lines[0]);
 
         Record(r, r.Submit(11));
-        Assert.All(r.Due(10, T0, includeSilent: false), s => Assert.Equal(("/data/cabling.db", "T1"), (s.Job.CablingPath, s.Job.CablingTag)));
+        Assert.All(Starts(r, T0, includeSilent: false), s => Assert.Equal(("/data/cabling.db", "T1"), (s.Job.CablingPath, s.Job.CablingTag)));
         var view = r.View(11, "n1")!;
         Assert.Equal(("/data/cabling.db", "T1"), (view.CablingPath, view.CablingTag));
         Assert.Contains("cabling: /data/cabling.db (tag T1)", StatusText.Render(view));
