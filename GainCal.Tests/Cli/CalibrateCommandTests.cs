@@ -94,6 +94,7 @@ public class CalibrateCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Warnings_go_to_stderr_and_the_FED_report_and_strict_makes_them_an_exit_code()
     {
         using var dir = new TempDirectory();

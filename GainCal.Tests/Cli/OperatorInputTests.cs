@@ -23,6 +23,7 @@ public class OperatorInputTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Invalid_cabling_files_name_the_file_and_line_for_calibrate_and_simulate()
     {
         using var dir = new TempDirectory();

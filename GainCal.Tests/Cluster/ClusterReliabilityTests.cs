@@ -7,23 +7,27 @@ namespace GainCal.Tests.Cluster;
 
 /// <summary>Real node processes on loopback (deploy/local), a simulated run of 12 FEDs (BPix and FPix), and the
 /// failures an operator meets: a node killed mid-run (the oldest, home of the run coordinator and the shard
-/// coordinators, and a young one), the whole cluster stopped mid-run, a corrupt dump, repeated commands.</summary>
+/// coordinators, and a young one), a corrupt dump, repeated commands. The whole cluster stopped mid-run and the full
+/// restart are classes of their own (WholeClusterKilledTests, FullRestartTests) so that they run beside these.</summary>
 [Trait("Category", "Slow")]
 public class ClusterReliabilityTests
 {
     public const uint RunNumber = 361025;
     public static readonly int[] Feds = [1200, 1201, 1202, 1203, 1204, 1205, 1206, 1207, 1208, 1296, 1297, 1298];
     public const int RocsPerFed = ClusterTestSizes.RocsPerFed;
-    static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(6);
+    internal static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(6);
 
     // Three nodes, two FEDs at a time each, reading at a bounded rate: with 12 FEDs the run is still going when a node is killed.
-    static readonly string[] NodeArgs = ["--max-feds", "2", "--fit-workers", "1", "--read-limit", ClusterTestSizes.ReadLimit];
+    internal static readonly string[] NodeArgs = ["--max-feds", "2", "--fit-workers", "1", "--read-limit", ClusterTestSizes.ReadLimit];
 
-    static void Report(string line)
+    static readonly Lock MeasurementsFile = new();
+
+    /// <summary>Locked: the cluster scenarios run in parallel and append to the same file.</summary>
+    internal static void Report(string line)
     {
         TestContext.Current.TestOutputHelper?.WriteLine(line);
         var dir = Directory.CreateDirectory(Path.Combine(LocalCluster.RepoRoot, "artifacts"));
-        File.AppendAllText(Path.Combine(dir.FullName, "cluster-measurements.txt"), $"{DateTime.UtcNow:u} {line}\n");
+        lock (MeasurementsFile) File.AppendAllText(Path.Combine(dir.FullName, "cluster-measurements.txt"), $"{DateTime.UtcNow:u} {line}\n");
     }
 
     [Fact]
@@ -78,49 +82,9 @@ public class ClusterReliabilityTests
     }
 
     /// <summary>What Akka's shard logs when its remembered entities do not load in time (it then backs off for seconds).</summary>
-    const string RememberEntitiesTimeout = "Failed to load initial entity ids from remember entities store";
+    internal const string RememberEntitiesTimeout = "Failed to load initial entity ids from remember entities store";
 
     static int RunningOn(RunStatusView s, string node) => s.Feds.Count(f => f.Phase == FedPhase.Running && f.Node == node);
-
-    [Fact]
-    public async Task Whole_cluster_killed_mid_run_resumes_without_redoing_done_feds()
-    {
-        using var dir = new TempDir();
-        var (sim, reference) = SimulatedRun.CopyOf(dir.Sub("in"), RunNumber, Feds, RocsPerFed);
-        await using var cluster = await LocalCluster.StartAsync(3, dir.Sub("data"), dir.Path, NodeArgs);
-        Assert.Equal(0, (await cluster.RunAsync(1, $"gaincal create {RunNumber} -i {sim.InputDir} -o {dir.Path}/out")).Code);
-        Assert.Equal(0, (await cluster.RunAsync(1, $"gaincal submit {RunNumber}")).Code);
-        var mid = await cluster.WaitAsync(1, RunNumber, s =>
-        {
-            if (s.AllEnded) throw new InvalidOperationException("the run ended before the cluster could be stopped; use bigger FEDs");
-            return s.Count(FedPhase.Done) >= 2 && s.Count(FedPhase.Running) >= 2;
-        }, RunTimeout, "two FEDs done, two running");
-
-        // What is done now must stay done: its attempt count and result file, taken before the stop.
-        var doneBefore = mid.Feds.Where(f => f.Phase == FedPhase.Done)
-            .ToDictionary(f => f.Fed, f => (f.Attempts, File.GetLastWriteTimeUtc(f.ResultPath!)));
-        // Every node at once, as a power cut would: no hand-off, only the journal survives. (A graceful stop of
-        // every node ends each of the other tests.)
-        await cluster.StopAllAsync(kill: true);
-        await cluster.StartAllAsync();
-        await cluster.WaitMembersAsync(3, 1, TimeSpan.FromSeconds(60));
-
-        var end = await cluster.WaitAsync(1, RunNumber, s => s.AllEnded && s.MergeCurrent, RunTimeout, "run merged after restart");
-        var rerun = end.Feds.Where(f => f.Attempts >= 2).Select(f => f.Fed).ToList();
-        Report($"all nodes killed mid-run and restarted: {doneBefore.Count} FEDs done before, {Feds.Length - doneBefore.Count} resumed, " +
-               $"{rerun.Count} of them interrupted mid-FED and run again");
-        Assert.All(end.Feds, f => Assert.Equal(FedPhase.Done, f.Phase));
-        foreach (var (fed, (attempts, written)) in doneBefore)
-        {
-            var f = end.Feds.Single(x => x.Fed == fed);
-            Assert.Equal(attempts, f.Attempts);
-            Assert.Equal(written, File.GetLastWriteTimeUtc(f.ResultPath!));
-        }
-        // FEDs running at the kill had their attempt persisted; after the restart they ran a second one.
-        Assert.NotEmpty(rerun);
-        Assert.True(PixelTable.Read(end.Merge!.MergedPath!).ContentEquals(reference), "merged table differs from the FED-by-FED calibration");
-        Assert.Empty(cluster.LogLines("ERROR", RememberEntitiesTimeout));
-    }
 
     [Fact]
     public async Task Corrupt_fed_fails_alone_and_resubmit_reruns_only_it_and_repeats_do_no_work()
@@ -183,44 +147,5 @@ public class ClusterReliabilityTests
         Assert.Equal(ExitCodes.NothingDone, all.Code);
         Assert.Equal(Feds.Length + 1, all.Out.Count);
         Assert.Equal("nothing resubmitted", all.Out[^1]);
-    }
-
-    [Fact]
-    public async Task Running_feds_finish_where_they_are_when_nodes_join_after_a_full_restart()
-    {
-        using var dir = new TempDir();
-        var (sim, reference) = SimulatedRun.CopyOf(dir.Sub("in"), RunNumber, Feds, RocsPerFed);
-        // Slower reading than the other tests: a FED lasts about 40 s, several rebalance intervals (10 s), and half of
-        // the run's FEDs run at once on the first node, so a rebalance after the other nodes join finds FEDs running.
-        string[] slow = ["--max-feds", "6", "--fit-workers", "1", "--read-limit", "1"];
-        await using var cluster = await LocalCluster.StartAsync(3, dir.Sub("data"), dir.Path, slow);
-        Assert.Equal(0, (await cluster.RunAsync(1, $"gaincal create {RunNumber} -i {sim.InputDir} -o {dir.Path}/out")).Code);
-        Assert.Equal(0, (await cluster.RunAsync(1, $"gaincal submit {RunNumber}")).Code);
-        await cluster.WaitAsync(1, RunNumber, s => s.Count(FedPhase.Running) >= 2, RunTimeout, "FEDs running");
-        await cluster.StopAllAsync(kill: true);
-
-        // Node 1 alone first: it runs its interrupted FEDs again and fills its free slots with the FEDs of the absent nodes.
-        await cluster.StartNodeAsync(1);
-        await cluster.WaitMembersAsync(1, 1, TimeSpan.FromSeconds(60));
-        var alone = await cluster.WaitAsync(1, RunNumber, s => s.Feds.Count(f => f.Phase == FedPhase.Running && f.Node == cluster.Address(1)) >= 2,
-            RunTimeout, "FEDs running on node 1 alone");
-        var running = alone.Feds.Where(f => f.Phase == FedPhase.Running && f.Node == cluster.Address(1)).ToDictionary(f => f.Fed, f => f.Attempts);
-        // Then the others join and take the FEDs that still wait; nothing running moves.
-        await cluster.StartNodeAsync(2);
-        await cluster.StartNodeAsync(3);
-        await cluster.WaitMembersAsync(3, 1, TimeSpan.FromSeconds(60));
-
-        var end = await cluster.WaitAsync(1, RunNumber, s => s.AllEnded && s.MergeCurrent, RunTimeout, "run merged after the restart");
-        Report($"full restart, node 1 alone then two joining: {running.Count} FEDs running on node 1 when they joined; " +
-               $"attempts at the end: {string.Join(", ", running.Keys.Select(f => $"FED {f} {running[f]} -> {end.Feds.Single(x => x.Fed == f).Attempts}"))}");
-        foreach (var (fed, attempts) in running)
-        {
-            var f = end.Feds.Single(x => x.Fed == fed);
-            Assert.Equal((FedPhase.Done, attempts, cluster.Address(1)), (f.Phase, f.Attempts, f.Node));
-        }
-        // The joiners got work: the FEDs that waited were placed on their free slots.
-        Assert.Contains(end.Feds, f => f.Node != cluster.Address(1));
-        Assert.True(PixelTable.Read(end.Merge!.MergedPath!).ContentEquals(reference), "merged table differs from the FED-by-FED calibration");
-        Assert.Empty(cluster.LogLines("ERROR", RememberEntitiesTimeout));
     }
 }

@@ -28,6 +28,7 @@ public class JournalHealthTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task Journal_overwritten_in_the_middle_makes_the_node_not_ready_and_run_commands_say_why_at_once()
     {
         using var dir = new TempDir();

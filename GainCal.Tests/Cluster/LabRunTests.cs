@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GainCal.Cluster;
+using GainCal.Operations;
 using GainCal.Results;
 
 namespace GainCal.Tests.Cluster;
@@ -12,12 +13,14 @@ namespace GainCal.Tests.Cluster;
 /// the bridge for longer than the split-brain resolver's stable-after.
 /// </summary>
 [Trait("Category", "Slow")]
+[Collection(LabCollection.Name)]
 public class LabRunTests
 {
     static readonly int[] Feds = [1200, 1201, 1202, 1203, 1204, 1205, 1206, 1207, 1208, 1209, 1296, 1297];
     const string Storage = "root://10.77.0.2:1094/";
     readonly string _cli = Path.Combine(AppContext.BaseDirectory, "gaincal.dll");
     readonly List<string> _log = [];
+    readonly LabCommandHosts _hosts = new();
 
     [Fact]
     public async Task Runs_read_from_xrootd_across_the_lab_merge_like_calibrate_through_kills_a_partition_and_a_storage_outage()
@@ -85,6 +88,7 @@ public class LabRunTests
         {
             TestContext.Current.TestOutputHelper?.WriteLine(string.Join('\n', _log));
             TestContext.Current.TestOutputHelper?.WriteLine($"lab run test: {clock.Elapsed.TotalSeconds:F0} s");
+            _hosts.Dispose();
             var (code, output) = await LabTests.Lab("down.sh", "-d", data);
             Assert.True(code == 0, $"deploy/lab/down.sh failed: {output}");
         }
@@ -120,11 +124,25 @@ public class LabRunTests
         RunStatusView? last = null;
         while (clock.Elapsed < (limit ?? TimeSpan.FromMinutes(2)))
         {
-            var s = await Gaincal(node, "status", $"{run}", "--json");
-            if (s.Code == 0 && (last = StatusText.FromJson(s.Output)) is { } v && condition(v)) return v;
+            if (await Status(run, node) is { } v && condition(last = v)) return v;
             await Task.Delay(300);
         }
         throw new TimeoutException($"run {run}: condition not reached; last status:\n" + (last is null ? "none" : string.Join('\n', StatusText.Render(last))));
+    }
+
+    /// <summary>The run's status as the node's command host answers it, or null while it cannot (down, failing over).</summary>
+    async Task<RunStatusView?> Status(uint run, string node)
+    {
+        var output = new List<string>();
+        try
+        {
+            var code = await CommandHostClient.RunAsync(_hosts.Endpoint(node), $"gaincal status {run} --json", output.Add, _ => { });
+            return code == 0 ? StatusText.FromJson(string.Join('\n', output)) : null;
+        }
+        catch (CommandHostUnreachableException)
+        {
+            return null;
+        }
     }
 
     async Task Restart(string data, int node)

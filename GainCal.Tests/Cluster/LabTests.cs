@@ -2,6 +2,14 @@ using System.Diagnostics;
 
 namespace GainCal.Tests.Cluster;
 
+/// <summary>The lab's namespaces, bridge and addresses (10.77.0.x) exist once per host: its tests run one after
+/// another, never beside each other (two at once tore down each other's lab).</summary>
+[CollectionDefinition(Name)]
+public sealed class LabCollection
+{
+    public const string Name = "deploy/lab";
+}
+
 /// <summary>
 /// deploy/lab (needs root, as CI has): three node hosts, a storage host and a database host as network
 /// namespaces on a private bridge. The nodes form one cluster over their lab addresses with the journal on the
@@ -10,6 +18,7 @@ namespace GainCal.Tests.Cluster;
 /// and may run twice.
 /// </summary>
 [Trait("Category", "Slow")]
+[Collection(LabCollection.Name)]
 public class LabTests
 {
     [Fact]

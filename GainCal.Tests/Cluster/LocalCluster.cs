@@ -47,6 +47,7 @@ public sealed class LocalCluster : IAsyncDisposable
         var c = new LocalCluster(nodes, dataDir, allowedRoots, nodeArgs) { HttpPort = http ? FreeRange(nodes, 40000, 50000) : 0 };
         await c.ScriptAsync("start.sh", c.StartArgs(null));
         await c.WaitMembersAsync(nodes, 1, TimeSpan.FromSeconds(60));
+        await c.WaitCoordinatorAsync(TimeSpan.FromSeconds(60));
         return c;
     }
 
@@ -135,6 +136,20 @@ public sealed class LocalCluster : IAsyncDisposable
             await Task.Delay(250);
         }
         throw new TimeoutException($"cluster did not reach {count} up members in {timeout.TotalSeconds} s\n" + LogTails());
+    }
+
+    /// <summary>Until the run coordinator, a singleton started once the members are up, answers a run command: on a
+    /// loaded host its first answer can take longer than a run command waits, and the test's first `create` then fails.</summary>
+    public async Task WaitCoordinatorAsync(TimeSpan timeout)
+    {
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < timeout)
+        {
+            var (_, _, err) = await RunAsync(1, "gaincal runs");
+            if (!err.Any(l => l.Contains("did not answer in time", StringComparison.Ordinal))) return;
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"the run coordinator did not answer in {timeout.TotalSeconds} s\n" + LogTails());
     }
 
     /// <summary>WARNING/ERROR lines of every node's log that contain the text (case-insensitive).</summary>

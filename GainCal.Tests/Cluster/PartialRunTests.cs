@@ -16,6 +16,7 @@ public class PartialRunTests
     const int Failed = 1201;
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_run_with_a_failed_fed_is_merged_partial_and_its_products_say_so()
     {
         using var dir = new TempDir();

@@ -10,6 +10,7 @@ public class RunCablingTests
     const uint Run = 515151;
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task A_run_with_its_own_cabling_gives_the_tables_of_calibrate_with_that_cabling()
     {
         using var dir = new TempDir();

@@ -8,6 +8,7 @@ namespace GainCal.Tests.Cluster;
 
 /// <summary>A whole run whose dumps are read from and whose products are written to Debian's real xrootd server on
 /// 127.0.0.1: nothing of the run lands on the node's disk, and the merged table equals the FED-by-FED reference.</summary>
+[Trait("Category", "Slow")]
 public class XRootDRunTests
 {
     const uint Run = 314159;

@@ -96,8 +96,7 @@ public class DashboardPagesTests
         await using var browser = await HeadlessChromium.StartAsync(chromium, 1100, 900);
         foreach (var (name, path) in new[] { ("pixel", $"pixel?run={RunA}&pixel={address}"), ("history", "history") })
         {
-            await browser.NavigateAsync(cluster.HttpUrl(2) + path);
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            await browser.LoadAsync(cluster.HttpUrl(2) + path, TimeSpan.FromSeconds(60));
             var screenshot = Path.Combine(LocalCluster.RepoRoot, "artifacts", $"dashboard-{name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
             await browser.ScreenshotAsync(screenshot);
             TestContext.Current.TestOutputHelper?.WriteLine($"{name} page screenshot: {screenshot}");

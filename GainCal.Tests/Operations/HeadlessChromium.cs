@@ -95,6 +95,29 @@ public sealed partial class HeadlessChromium : IAsyncDisposable
 
     public Task NavigateAsync(string url) => SendAsync("Page.navigate", new { url });
 
+    /// <summary>Navigates and waits until the new document has loaded: a screenshot taken while the navigation is
+    /// still committing fails with "Not attached to an active page".</summary>
+    public async Task LoadAsync(string url, TimeSpan timeout)
+    {
+        // A mark on the document being left: the new one has none.
+        await EvaluateAsync("window.gaincalLeft = true");
+        await NavigateAsync(url);
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            try
+            {
+                if (await EvaluateAsync("!window.gaincalLeft && document.readyState === 'complete'") == "true") return;
+            }
+            catch (InvalidOperationException)
+            {
+                // The page is between documents; ask again.
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{url} did not load in {timeout.TotalSeconds} s");
+    }
+
     /// <summary>Evaluates a JavaScript expression in the page and returns its value as JSON text.</summary>
     public async Task<string> EvaluateAsync(string expression)
     {

@@ -32,6 +32,7 @@ public class PbmClientTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task One_shot_commands_exit_with_the_commands_code_and_the_prompt_runs_a_session()
     {
         using var dir = new TempDir();

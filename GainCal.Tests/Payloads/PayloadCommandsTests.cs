@@ -123,6 +123,7 @@ public class PayloadCommandsTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void The_CSV_of_gaincal_export_gives_the_same_payloads_as_its_table()
     {
         using var dir = new TempDirectory();

@@ -50,6 +50,7 @@ public class DriftCheckTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void The_summary_pdf_states_the_drift_since_the_reference()
     {
         Poppler.RequireOrSkip();

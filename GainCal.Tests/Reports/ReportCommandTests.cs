@@ -79,6 +79,7 @@ public class ReportCommandTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Summary_twiki_and_compare_run_end_to_end()
     {
         using var dir = new TempDirectory();

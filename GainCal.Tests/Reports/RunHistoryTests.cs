@@ -45,6 +45,7 @@ public class RunHistoryTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public void Gaincal_history_reads_tables_and_stored_summaries_and_writes_csv_and_plots()
     {
         using var dir = new TempDirectory();

@@ -7,6 +7,7 @@ namespace GainCal.Tests.Reports;
 public class SummaryReportTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void Pdf_renders_every_page_with_content_and_names_the_dead_roc()
     {
         Poppler.RequireOrSkip();
@@ -72,6 +73,7 @@ public class SummaryReportEdgeTests
 public class SummaryPdfOnlyTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void Pdf_only_writes_the_pdf_again_from_the_stored_summary_without_the_table()
     {
         using var dir = new TempDirectory();

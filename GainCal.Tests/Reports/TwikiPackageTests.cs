@@ -5,14 +5,36 @@ using GainCal.Reports;
 
 namespace GainCal.Tests.Reports;
 
-public class TwikiPackageTests
+/// <summary>One summary (PDF, figures, logs) rendered for the class, since rendering takes seconds; each test
+/// copies it into its own run directory and may change that copy.</summary>
+public sealed class RenderedSummaryFixture : IDisposable
 {
-    private static void WriteSummary(string runDirectory, uint run)
+    public const uint Run = 412345;
+    readonly TempDirectory _rendered = new();
+
+    public RenderedSummaryFixture()
     {
-        var t = SyntheticTables.Modules(run, [DetId.BPix(1, 1, 1), DetId.FPix(1, 1, 1, 1)]);
-        t.Write(Path.Combine(runDirectory, GainCal.Results.PixelTable.MergedFileName));
-        SummaryReport.Write(SummaryBuilder.Build(t), Path.Combine(runDirectory, TwikiPackage.SummaryDirectory), "test");
+        var t = SyntheticTables.Modules(Run, [DetId.BPix(1, 1, 1), DetId.FPix(1, 1, 1, 1)]);
+        t.Write(_rendered.File(GainCal.Results.PixelTable.MergedFileName));
+        SummaryReport.Write(SummaryBuilder.Build(t), _rendered.File(TwikiPackage.SummaryDirectory), "test");
     }
+
+    public void CopyTo(string runDirectory)
+    {
+        foreach (var file in Directory.GetFiles(_rendered.Path, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(runDirectory, Path.GetRelativePath(_rendered.Path, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    public void Dispose() => _rendered.Dispose();
+}
+
+public class TwikiPackageTests(RenderedSummaryFixture summary) : IClassFixture<RenderedSummaryFixture>
+{
+    const uint Run = RenderedSummaryFixture.Run;
 
     private static List<string> TarEntries(string tarball)
     {
@@ -28,7 +50,7 @@ public class TwikiPackageTests
     public void Packs_the_renamed_pdf_logs_and_data_but_not_the_pngs_and_prints_the_twiki_block()
     {
         using var dir = new TempDirectory();
-        WriteSummary(dir.Path, 412345);
+        summary.CopyTo(dir.Path);
         File.WriteAllText(dir.File("config.json"), """{"run": 412345, "indir": "/store/Run_412345", "feds": [1200]}""");
 
         var r = TwikiPackage.Create(dir.Path, null, force: false, includeFigures: false);
@@ -62,41 +84,41 @@ public class TwikiPackageTests
     public void Refuses_to_overwrite_without_force_and_can_include_the_figures()
     {
         using var dir = new TempDirectory();
-        WriteSummary(dir.Path, 7);
-        TwikiPackage.Create(dir.Path, 7, force: false, includeFigures: false);
-        var e = Assert.Throws<IOException>(() => TwikiPackage.Create(dir.Path, 7, force: false, includeFigures: false));
+        summary.CopyTo(dir.Path);
+        TwikiPackage.Create(dir.Path, Run, force: false, includeFigures: false);
+        var e = Assert.Throws<IOException>(() => TwikiPackage.Create(dir.Path, Run, force: false, includeFigures: false));
         Assert.Contains("use --force", e.Message);
-        var r = TwikiPackage.Create(dir.Path, 7, force: true, includeFigures: true);
-        Assert.Contains(TarEntries(r.Tarball), n => n.StartsWith("figs/MAP_Gain_layer1_Run7", StringComparison.Ordinal));
+        var r = TwikiPackage.Create(dir.Path, Run, force: true, includeFigures: true);
+        Assert.Contains(TarEntries(r.Tarball), n => n.StartsWith($"figs/MAP_Gain_layer1_Run{Run}", StringComparison.Ordinal));
     }
 
     [Fact]
     public void A_missing_summary_text_is_warned_about_and_a_missing_merged_table_refused_as_run_py_does()
     {
         using var dir = new TempDirectory();
-        WriteSummary(dir.Path, 11);
-        File.Delete(dir.File("summary/Summary_Run11.txt"));
+        summary.CopyTo(dir.Path);
+        File.Delete(dir.File($"summary/Summary_Run{Run}.txt"));
 
         var r = TwikiPackage.Create(dir.Path, null, force: false, includeFigures: false);
-        Assert.Equal([$"{dir.File("summary/Summary_Run11.txt")}: missing; packed without it (rerun `gaincal summary` to write it)"], r.Warnings);
-        Assert.DoesNotContain("Summary_Run11.txt", TarEntries(r.Tarball));
+        Assert.Equal([$"{dir.File($"summary/Summary_Run{Run}.txt")}: missing; packed without it (rerun `gaincal summary` to write it)"], r.Warnings);
+        Assert.DoesNotContain($"Summary_Run{Run}.txt", TarEntries(r.Tarball));
         Assert.Contains($"   * Merged Analyzed File : {dir.File("GainCalibration.parquet")}\n", r.Text);
 
         var cli = ReportCommandTests.Gaincal("twiki", dir.Path, "--force");
         Assert.True(cli.Code == 0, cli.Err);
-        Assert.Contains($"gaincal twiki: warning: {dir.File("summary/Summary_Run11.txt")}: missing", cli.Err);
+        Assert.Contains($"gaincal twiki: warning: {dir.File($"summary/Summary_Run{Run}.txt")}: missing", cli.Err);
         var pngs = Directory.GetFiles(dir.File("summary"), "*.png").Length;
-        Assert.Contains($"run11.tar.gz: {5 + pngs} entries: Summary_Run11.json, badFitsROCs_Run11.log, gain_summary_Run11.pdf, highGainROCs_Run11.log, figs/ with {pngs} PNGs", cli.Err);
+        Assert.Contains($"run{Run}.tar.gz: {5 + pngs} entries: Summary_Run{Run}.json, badFitsROCs_Run{Run}.log, gain_summary_Run{Run}.pdf, highGainROCs_Run{Run}.log, figs/ with {pngs} PNGs", cli.Err);
 
         File.Delete(dir.File("GainCalibration.parquet"));
         Directory.Delete(dir.File("twiki"), recursive: true);
-        File.Delete(dir.File("run11.tar.gz"));
+        File.Delete(dir.File($"run{Run}.tar.gz"));
         cli = ReportCommandTests.Gaincal("twiki", dir.Path);
         Assert.Equal(1, cli.Code);
         Assert.Equal("", cli.Out);
-        Assert.Contains($"gaincal: error: {dir.File("GainCalibration.parquet")}: no merged results table; run `gaincal merge 11` first", cli.Err);
+        Assert.Contains($"gaincal: error: {dir.File("GainCalibration.parquet")}: no merged results table; run `gaincal merge {Run}` first", cli.Err);
         Assert.False(Directory.Exists(dir.File("twiki")));
-        Assert.False(File.Exists(dir.File("run11.tar.gz")));
+        Assert.False(File.Exists(dir.File($"run{Run}.tar.gz")));
     }
 
     [Fact]
@@ -105,9 +127,9 @@ public class TwikiPackageTests
         using var dir = new TempDirectory();
         var missing = Assert.Throws<DirectoryNotFoundException>(() => TwikiPackage.Create(dir.Path, null, false, false));
         Assert.Contains("gaincal summary", missing.Message);
-        WriteSummary(dir.Path, 8);
-        var wrong = Assert.Throws<FileNotFoundException>(() => TwikiPackage.Create(dir.Path, 9, false, false));
-        Assert.Contains("summary_Run9.json", wrong.Message);
+        summary.CopyTo(dir.Path);
+        var wrong = Assert.Throws<FileNotFoundException>(() => TwikiPackage.Create(dir.Path, Run + 1, false, false));
+        Assert.Contains($"summary_Run{Run + 1}.json", wrong.Message);
         Assert.False(Directory.Exists(dir.File("twiki")));
     }
 }

@@ -14,6 +14,7 @@ public sealed class XRootDServerFixture : IAsyncLifetime
 }
 
 /// <summary>The managed XRootD client against Debian's real xrootd server on 127.0.0.1.</summary>
+[Trait("Category", "Slow")]
 public class XRootDStorageTests(XRootDServerFixture fixture) : IClassFixture<XRootDServerFixture>
 {
     internal static readonly XRootDOptions Small = new() { ChunkBytes = 1 << 20, ResumeWindow = TimeSpan.FromSeconds(30), ConnectTimeout = TimeSpan.FromSeconds(5) };

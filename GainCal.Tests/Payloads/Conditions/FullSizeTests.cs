@@ -7,6 +7,7 @@ namespace GainCal.Tests.Payloads.Conditions;
 public class FullSizeTests
 {
     [Fact]
+    [Trait("Category", "Slow")]
     public void Whole_detector_offline_payload_costs_one_byte_per_zero_and_two_per_other_byte_and_reads_back()
     {
         var payload = new GainPayload(PayloadKind.Offline, GainEncoding.Reference(PayloadKind.Offline), DetId.AllModules.Count);
