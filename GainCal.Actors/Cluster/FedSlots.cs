@@ -72,7 +72,7 @@ public sealed class FedSlots : ReceiveActor, IWithTimers
 {
     sealed record Announce;
 
-    static readonly TimeSpan AnnounceEvery = TimeSpan.FromSeconds(2);
+    internal static readonly TimeSpan AnnounceEvery = TimeSpan.FromSeconds(2);
 
     readonly int _max;
     readonly HashSet<IActorRef> _holders = [];

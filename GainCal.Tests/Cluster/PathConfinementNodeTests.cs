@@ -88,9 +88,14 @@ public class PathConfinementNodeTests
         var rootA = dir.Sub("a");
         var rootB = dir.Sub("b");
         var (sim, _) = SimulatedRun.CopyOf(Path.Combine(rootA, "in"), Run, Feds, 4);
-        await using var a = await InProcessNode.StartAsync(dir.Sub("data"), rootA);
-        await using var b = await InProcessNode.JoinAsync(a, rootB);
-        // Both FED regions registered, so the coordinator spreads the FEDs' shards over both nodes.
+        // One FED slot each: FEDs are placed on free slots, so the two FEDs run one on each node (a node whose slots the
+        // coordinator has not heard of yet gets none until it has).
+        await using var a = await InProcessNode.StartAsync(InProcessNode.SettingsFor(dir.Sub("data"), [rootA]) with { MaxFeds = 1 });
+        await using var b = await InProcessNode.StartAsync(InProcessNode.SettingsFor(dir.Sub("data"), [rootB]) with
+        {
+            MaxFeds = 1, Seeds = [$"127.0.0.1:{a.Settings.Port}"],
+        });
+        // Both FED regions registered.
         var region = ClusterSharding.Get(a.System).ShardRegion("fed");
         for (var i = 0; ; i++)
         {
@@ -99,6 +104,9 @@ public class PathConfinementNodeTests
             Assert.True(i < 100, "node b's FED region never registered");
             await Task.Delay(200);
         }
+        // Each node tells the coordinator its slots every FedSlots.AnnounceEvery once its region is known, and a node not
+        // heard of gets no FED: after two periods both are known (else both FEDs could go to b, the first one heard).
+        await Task.Delay(FedSlots.AnnounceEvery * 2);
 
         var refused = await b.RunAsync($"gaincal create {Run} -i {sim.InputDir} -o {rootA}/out");
         Assert.Equal((1, $"error: {sim.InputDir} {Outside(rootB)}"), (refused.Code, refused.Err.Single()));

@@ -58,7 +58,7 @@ public sealed class InProcessNode : IAsyncDisposable
     public static Task<InProcessNode> JoinAsync(InProcessNode seed, params string[] allowedRoots) =>
         StartAsync(SettingsFor(seed.Settings.DataDir, allowedRoots) with { Seeds = [$"127.0.0.1:{seed.Settings.Port}"] });
 
-    static NodeSettings SettingsFor(string dataDir, string[] allowedRoots)
+    internal static NodeSettings SettingsFor(string dataDir, string[] allowedRoots)
     {
         var ports = FreePorts.Take(2);
         return new NodeSettings
