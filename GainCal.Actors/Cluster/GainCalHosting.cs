@@ -151,6 +151,7 @@ public static class GainCalHosting
                 Func<IActorRef?> coordinator = () => registry.TryGet<RunCoordinatorProxy>(out var proxy) ? proxy : null;
                 Func<IActorRef?> region = () => registry.TryGet<FedRegion>(out var fedRegion) ? fedRegion : null;
                 registry.Register<FedSlotsKey>(system.ActorOf(Props.Create(() => new FedSlots(s.MaxFeds, node, coordinator, region)), "fed-slots"));
+                system.ActorOf(Props.Create(() => new JournalWarmup(node)), "journal-warmup");
                 // Started here rather than with Akka.Hosting's WithShardRegion, which takes no allocation strategy (FEDs:
                 // ShardPerNode, aggregators: BusyShardsStay; neither moves anything at work). The state store is set in the HOCON above.
                 var sharding = ClusterSharding.Get(system);

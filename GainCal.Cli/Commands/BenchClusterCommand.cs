@@ -70,21 +70,28 @@ public static class BenchClusterCommand
             var input = Path.Combine(work, "in");
             var clock = Stopwatch.StartNew();
             RunSimulator.Write(input, feds, setup, new SimulationOptions { Run = run, RocsPerFed = rocs }, writeTruthCsv: false);
-            // Every configuration is timed warm (JIT, journal tables, shard allocation): a separate two-FED run first.
+            // Every configuration is timed warm (JIT, journal, each node's shard): a separate run first, with a small FED for
+            // every slot of the largest cluster, so that every node has run one (a node's first FED waits for its shard and
+            // its first journal access: seconds on a busy machine).
             var warmup = Path.Combine(work, "warmup");
-            RunSimulator.Write(warmup, [feds[0], feds[^1]], setup, new SimulationOptions { Run = run - 1, RocsPerFed = rocs ?? 2 }, writeTruthCsv: false);
+            var warmupFeds = nodeCounts.Append(lab ? LabHosts : 1).Max(n => n * SlotsPerNode(n, slots));
+            RunSimulator.Write(warmup, PixelFeds.All.Where(setup.Cabling.Contains).Take(Math.Max(2, warmupFeds)).ToArray(), setup,
+                new SimulationOptions { Run = run - 1, RocsPerFed = rocs ?? 2 }, writeTruthCsv: false);
             var bytes = feds.Sum(f => new FileInfo(RunSimulator.DumpPath(input, f, run)).Length);
             Console.WriteLine(string.Create(c, $"{feds.Length} FEDs x {rocs?.ToString(c) ?? $"{size} (full-size)"} ROCs: {bytes / 1e6:F0} MB of dumps (simulated in {clock.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores; load {Load()}"));
 
             var plainDir = Directory.CreateDirectory(Path.Combine(work, "plain", "fed")).FullName;
             var pipeline = new FedPipeline(setup);
             foreach (var dump in Directory.GetFiles(warmup, "*.dmp")) pipeline.Run(dump).Table.Write(Path.Combine(plainDir, "warmup.parquet"));
+            var loopCpu = new List<double>();
             double OneProcess()
             {
+                var cpu = ProcessorSeconds();
                 var loop = Stopwatch.StartNew();
                 foreach (var fed in feds)
                     pipeline.Run(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName)).Table
                         .Write(Path.Combine(plainDir, $"{fed}.parquet"));
+                loopCpu.Add(ProcessorSeconds() - cpu);
                 return loop.Elapsed.TotalSeconds;
             }
             var before = OneProcess();
@@ -96,7 +103,7 @@ public static class BenchClusterCommand
                 await CalibrateProcessAsync(Path.Combine(input, new Dump.DumpFileName(fed, run).FileName), cliDir, ct);
             var processes = clock.Elapsed.TotalSeconds;
             Console.WriteLine(string.Create(c, $"`gaincal calibrate` per FED, one after another:   {processes,7:F1} s  {bytes / processes / 1e6,6:F1} MB/s"));
-            Console.WriteLine(string.Create(c, $"the same pipeline in one process, FED after FED: {before,7:F1} s  {bytes / before / 1e6,6:F1} MB/s  (load {Load()})"));
+            Console.WriteLine(string.Create(c, $"the same pipeline in one process, FED after FED: {before,7:F1} s  {bytes / before / 1e6,6:F1} MB/s  CPU {loopCpu[0] / feds.Length:F2} s per FED  (load {Load()})"));
 
             var clusters = new List<(int Nodes, Timing Timing, string Load)>();
             foreach (var n in nodeCounts) clusters.Add((n, await ClusterAsync(n, work, input, warmup, run, slots, ct), Load()));
@@ -105,10 +112,10 @@ public static class BenchClusterCommand
             // compared with the mean of the two loops (both printed, so their spread shows how far the ratios can be trusted).
             var after = OneProcess();
             var inProcess = (before + after) / 2;
-            Console.WriteLine(string.Create(c, $"the same pipeline in one process, again after:   {after,7:F1} s  {bytes / after / 1e6,6:F1} MB/s  (load {Load()}); ratios below are to the mean, {inProcess:F1} s"));
+            Console.WriteLine(string.Create(c, $"the same pipeline in one process, again after:   {after,7:F1} s  {bytes / after / 1e6,6:F1} MB/s  CPU {loopCpu[1] / feds.Length:F2} s per FED  (load {Load()}); ratios below are to the mean, {inProcess:F1} s"));
             foreach (var (n, t, load) in clusters)
                 Console.WriteLine(string.Create(c,
-                    $"{n}-node cluster, submit to every FED done:       {t.Done,7:F1} s  {bytes / t.Done / 1e6,6:F1} MB/s  throughput {inProcess / t.Done:F2}x " +
+                    $"{n}-node cluster, submit to every FED done:       {t.Done,7:F1} s  {bytes / t.Done / 1e6,6:F1} MB/s  CPU {t.Cpu / feds.Length:F2} s per FED  throughput {inProcess / t.Done:F2}x " +
                     $"the one-process loop (targets: 1 node >= 0.90, 3 nodes >= 0.85); first FED running {t.FirstRunning:F2} s after submit; " +
                     $"merged after {t.Merged:F1} s; FEDs per node: {t.Placement}; a free slot idle while a FED waited: longest {t.IdleWhileWaiting:F2} s " +
                     $"(status polled every 50 ms); {t.Settings}; load {load}"));
@@ -139,7 +146,10 @@ public static class BenchClusterCommand
     static string Load() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
     /// <param name="IdleWhileWaiting">The longest time a free slot sat idle while a FED waited (as seen by polling status).</param>
-    sealed record Timing(double Done, double Merged, double FirstRunning, string Placement, double IdleWhileWaiting, string Settings = "");
+    /// <param name="Cpu">CPU time of the cluster's processes from submit to every FED done (all their threads).</param>
+    sealed record Timing(double Done, double Merged, double FirstRunning, string Placement, double IdleWhileWaiting, double Cpu, string Settings = "");
+
+    static double ProcessorSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
     static async Task<Timing> ClusterAsync(int nodes, string work, string input, string warmup, uint run,
         int? slots, CancellationToken ct)
@@ -147,7 +157,7 @@ public static class BenchClusterCommand
         var cores = Environment.ProcessorCount;
         // The nodes share this machine's cores: their FED slots and fit workers together match the cores, and so do the
         // decoders of all FEDs running at once (each decoder reads the whole dump: more of them than cores only adds reading).
-        var maxFeds = slots ?? Math.Max(1, cores / nodes);
+        var maxFeds = SlotsPerNode(nodes, slots);
         var fitWorkers = Math.Max(1, cores / nodes);
         var decoders = Math.Max(1, cores / (nodes * maxFeds));
         var settings = $"each node --max-feds {maxFeds} --fit-workers {fitWorkers} --decoders {decoders}";
@@ -156,23 +166,28 @@ public static class BenchClusterCommand
         if (LocalProcessCluster.FindDeployScripts() is { } deploy)
         {
             await using var processes = await LocalProcessCluster.StartAsync(deploy, nodes, data, work, maxFeds, fitWorkers, decoders, ct);
-            await RunToMergeAsync(processes.RunAsync, run - 1, warmup, output, nodes * maxFeds, ct);
-            return await RunToMergeAsync(processes.RunAsync, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
+            await RunToMergeAsync(processes.RunAsync, processes.ProcessorSeconds, run - 1, warmup, output, nodes * maxFeds, ct);
+            return await RunToMergeAsync(processes.RunAsync, processes.ProcessorSeconds, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
         }
         Console.WriteLine($"(no deploy/local beside this gaincal: the {nodes} nodes run embedded in this process)");
         await using var cluster = await EmbeddedCluster.StartAsync(nodes, data, work, maxFeds, fitWorkers, decoders, ct,
             // Nodes of one process leaving one after another log remoting disassociations as errors: noise here.
             logLevel: "OFF");
-        await RunToMergeAsync(cluster.RunAsync, run - 1, warmup, output, nodes * maxFeds, ct);
-        return await RunToMergeAsync(cluster.RunAsync, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
+        await RunToMergeAsync(cluster.RunAsync, ProcessorSeconds, run - 1, warmup, output, nodes * maxFeds, ct);
+        return await RunToMergeAsync(cluster.RunAsync, ProcessorSeconds, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
     }
+
+    const int LabHosts = 3;
+
+    /// <summary>FED slots of each of <paramref name="nodes"/> nodes: --max-feds, or the host's cores divided among them.</summary>
+    static int SlotsPerNode(int nodes, int? slots) => slots ?? Math.Max(1, Environment.ProcessorCount / nodes);
 
     /// <summary>The same FEDs through the 3-host lab: the dumps are put on its storage host and read over XRootD.</summary>
     static async Task<Timing> LabAsync(string input, string warmup, uint run, int? slots, CancellationToken ct)
     {
-        const int hosts = 3;
+        const int hosts = LabHosts;
         var cores = Environment.ProcessorCount;
-        var maxFeds = slots ?? Math.Max(1, cores / hosts);
+        var maxFeds = SlotsPerNode(hosts, slots);
         await using var lab = await LabCluster.StartAsync(hosts,
             ["--max-feds", $"{maxFeds}", "--fit-workers", $"{Math.Max(1, cores / hosts)}", "--decoders", $"{Math.Max(1, cores / (hosts * maxFeds))}"], ct);
         foreach (var (from, name) in new[] { (warmup, "warmup"), (input, "in") })
@@ -180,17 +195,20 @@ public static class BenchClusterCommand
             var to = Directory.CreateDirectory(Path.Combine(lab.StorageDirectory, name)).FullName;
             foreach (var dump in Directory.GetFiles(from, "*.dmp")) File.Copy(dump, Path.Combine(to, Path.GetFileName(dump)));
         }
-        await RunToMergeAsync(lab.RunAsync, run - 1, $"{LabCluster.StorageUrl}/warmup", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
-        return await RunToMergeAsync(lab.RunAsync, run, $"{LabCluster.StorageUrl}/in", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
+        await RunToMergeAsync(lab.RunAsync, null, run - 1, $"{LabCluster.StorageUrl}/warmup", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
+        return await RunToMergeAsync(lab.RunAsync, null, run, $"{LabCluster.StorageUrl}/in", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
     }
 
+    /// <param name="processorSeconds">CPU time so far of the cluster's processes; null: not known (the lab's).</param>
     /// <param name="slots">FED slots of the whole cluster: while a FED waits unplaced, fewer FEDs than this on the nodes
     /// means a free slot sits idle (the longest such stretch is reported, from the first FED running on).</param>
     static async Task<Timing> RunToMergeAsync(
-        Func<string, CancellationToken, Task<(int Code, List<string> Out, List<string> Err)>> command, uint run, string input, string output,
-        int slots, CancellationToken ct)
+        Func<string, CancellationToken, Task<(int Code, List<string> Out, List<string> Err)>> command, Func<double>? processorSeconds,
+        uint run, string input, string output, int slots, CancellationToken ct)
     {
         Check(await command(CommandLineText.Join(["gaincal", "create", $"{run}", "-i", input, "-o", output]), ct));
+        var cpuAtSubmit = processorSeconds?.Invoke() ?? 0;
+        double cpu = 0;
         var clock = Stopwatch.StartNew();
         Check(await command($"gaincal submit {run}", ct));
         double? done = null, firstRunning = null;
@@ -207,11 +225,15 @@ public static class BenchClusterCommand
             else if (idleSince < 0) idleSince = polled;
             if (idleSince >= 0) longestIdle = Math.Max(longestIdle, now - idleSince);
             polled = now;
-            if (s.AllEnded) done ??= clock.Elapsed.TotalSeconds;
+            if (s.AllEnded && done is null)
+            {
+                done = clock.Elapsed.TotalSeconds;
+                cpu = (processorSeconds?.Invoke() ?? 0) - cpuAtSubmit;
+            }
             if (s.Count(FedPhase.Failed) > 0) throw new InvalidOperationException($"FEDs failed: {GainCal.Cluster.FedList.Format(s.Feds.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed))}");
             if (s.AllEnded && s.MergeCurrent)
                 return new Timing(done!.Value, clock.Elapsed.TotalSeconds, firstRunning ?? done.Value,
-                    string.Join(", ", s.Feds.GroupBy(f => f.Node ?? "?").OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")), longestIdle);
+                    string.Join(", ", s.Feds.GroupBy(f => f.Node ?? "?").OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")), longestIdle, cpu);
             await Task.Delay(50, ct);
         }
     }

@@ -79,6 +79,21 @@ internal sealed class LocalProcessCluster : IAsyncDisposable
         return (code, o, e);
     }
 
+    /// <summary>CPU time so far of the node processes, all their threads (from their pid files).</summary>
+    public double ProcessorSeconds() =>
+        Directory.GetFiles(_data, "node-*.pid").Sum(pidFile =>
+        {
+            try
+            {
+                using var node = Process.GetProcessById(int.Parse(File.ReadAllText(pidFile).Trim()));
+                return node.TotalProcessorTime.TotalSeconds;
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or IOException)
+            {
+                return 0;
+            }
+        });
+
     public async ValueTask DisposeAsync() => await Script("stop.sh", ["-d", _data], _deploy, CancellationToken.None);
 
     private static async Task Script(string name, string[] args, string deploy, CancellationToken ct)
