@@ -65,18 +65,20 @@ public static class BenchClusterCommand
             const uint run = 500001;
             var setup = FedCalibrationSetup.Default;
             var size = setup.Cabling.ForFed(1296).Rocs.Count;
-            var feds = (rocs is null ? PixelFeds.All.Where(f => setup.Cabling.Contains(f) && setup.Cabling.ForFed(f).Rocs.Count == size) : PixelFeds.All)
-                .Take(count).ToArray();
+            var eligible = (rocs is null ? PixelFeds.All.Where(f => setup.Cabling.Contains(f) && setup.Cabling.ForFed(f).Rocs.Count == size) : PixelFeds.All)
+                .ToArray();
+            var feds = eligible.Take(count).ToArray();
             var input = Path.Combine(work, "in");
             var clock = Stopwatch.StartNew();
             RunSimulator.Write(input, feds, setup, new SimulationOptions { Run = run, RocsPerFed = rocs }, writeTruthCsv: false);
-            // Every configuration is timed warm (JIT, journal, each node's shard): a separate run first, with a small FED for
-            // every slot of the largest cluster, so that every node has run one (a node's first FED waits for its shard and
-            // its first journal access: seconds on a busy machine).
+            // Every configuration is timed warm: a separate run first, of FEDs as large as the measured ones, one for every slot
+            // of the largest cluster, so that every node has run one. A node's first FED waits for its shard, and a young
+            // node keeps compiling code it meets for the first time (the SQL journal's queries, sharding, Parquet, status
+            // requests: with small warm-up FEDs, ~1 CPU second per node still went to the JIT during the measured run).
             var warmup = Path.Combine(work, "warmup");
             var warmupFeds = nodeCounts.Append(lab ? LabHosts : 1).Max(n => n * SlotsPerNode(n, slots));
-            RunSimulator.Write(warmup, PixelFeds.All.Where(setup.Cabling.Contains).Take(Math.Max(2, warmupFeds)).ToArray(), setup,
-                new SimulationOptions { Run = run - 1, RocsPerFed = rocs ?? 2 }, writeTruthCsv: false);
+            RunSimulator.Write(warmup, eligible.Take(Math.Max(2, warmupFeds)).ToArray(), setup,
+                new SimulationOptions { Run = run - 1, RocsPerFed = rocs }, writeTruthCsv: false);
             var bytes = feds.Sum(f => new FileInfo(RunSimulator.DumpPath(input, f, run)).Length);
             Console.WriteLine(string.Create(c, $"{feds.Length} FEDs x {rocs?.ToString(c) ?? $"{size} (full-size)"} ROCs: {bytes / 1e6:F0} MB of dumps (simulated in {clock.Elapsed.TotalSeconds:F1} s); {Environment.ProcessorCount} cores; load {Load()}"));
 
@@ -147,7 +149,9 @@ public static class BenchClusterCommand
 
     /// <param name="IdleWhileWaiting">The longest time a free slot sat idle while a FED waited (as seen by polling status).</param>
     /// <param name="Cpu">CPU time of the cluster's processes from submit to every FED done (all their threads).</param>
-    sealed record Timing(double Done, double Merged, double FirstRunning, string Placement, double IdleWhileWaiting, double Cpu, string Settings = "");
+    /// <param name="Nodes">How many nodes ran at least one of the run's FEDs.</param>
+    sealed record Timing(double Done, double Merged, double FirstRunning, string Placement, int Nodes, double IdleWhileWaiting, double Cpu,
+        string Settings = "");
 
     static double ProcessorSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
@@ -166,18 +170,25 @@ public static class BenchClusterCommand
         if (LocalProcessCluster.FindDeployScripts() is { } deploy)
         {
             await using var processes = await LocalProcessCluster.StartAsync(deploy, nodes, data, work, maxFeds, fitWorkers, decoders, ct);
-            await RunToMergeAsync(processes.RunAsync, processes.ProcessorSeconds, run - 1, warmup, output, nodes * maxFeds, ct);
+            WarnIfCold(await RunToMergeAsync(processes.RunAsync, processes.ProcessorSeconds, run - 1, warmup, output, nodes * maxFeds, ct), nodes);
             return await RunToMergeAsync(processes.RunAsync, processes.ProcessorSeconds, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
         }
         Console.WriteLine($"(no deploy/local beside this gaincal: the {nodes} nodes run embedded in this process)");
         await using var cluster = await EmbeddedCluster.StartAsync(nodes, data, work, maxFeds, fitWorkers, decoders, ct,
             // Nodes of one process leaving one after another log remoting disassociations as errors: noise here.
             logLevel: "OFF");
-        await RunToMergeAsync(cluster.RunAsync, ProcessorSeconds, run - 1, warmup, output, nodes * maxFeds, ct);
+        WarnIfCold(await RunToMergeAsync(cluster.RunAsync, ProcessorSeconds, run - 1, warmup, output, nodes * maxFeds, ct), nodes);
         return await RunToMergeAsync(cluster.RunAsync, ProcessorSeconds, run, input, output, nodes * maxFeds, ct) with { Settings = settings };
     }
 
     const int LabHosts = 3;
+
+    /// <summary>Says so when the warm-up left a node without a FED: that node's first FED is then timed cold.</summary>
+    static void WarnIfCold(Timing warmup, int nodes)
+    {
+        if (warmup.Nodes < nodes)
+            Console.WriteLine($"(the warm-up ran FEDs on {warmup.Nodes} of the {nodes} nodes ({warmup.Placement}): the others are timed cold)");
+    }
 
     /// <summary>FED slots of each of <paramref name="nodes"/> nodes: --max-feds, or the host's cores divided among them.</summary>
     static int SlotsPerNode(int nodes, int? slots) => slots ?? Math.Max(1, Environment.ProcessorCount / nodes);
@@ -195,7 +206,7 @@ public static class BenchClusterCommand
             var to = Directory.CreateDirectory(Path.Combine(lab.StorageDirectory, name)).FullName;
             foreach (var dump in Directory.GetFiles(from, "*.dmp")) File.Copy(dump, Path.Combine(to, Path.GetFileName(dump)));
         }
-        await RunToMergeAsync(lab.RunAsync, null, run - 1, $"{LabCluster.StorageUrl}/warmup", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
+        WarnIfCold(await RunToMergeAsync(lab.RunAsync, null, run - 1, $"{LabCluster.StorageUrl}/warmup", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct), hosts);
         return await RunToMergeAsync(lab.RunAsync, null, run, $"{LabCluster.StorageUrl}/in", $"{LabCluster.StorageUrl}/out", hosts * maxFeds, ct);
     }
 
@@ -233,7 +244,8 @@ public static class BenchClusterCommand
             if (s.Count(FedPhase.Failed) > 0) throw new InvalidOperationException($"FEDs failed: {GainCal.Cluster.FedList.Format(s.Feds.Where(f => f.Phase == FedPhase.Failed).Select(f => f.Fed))}");
             if (s.AllEnded && s.MergeCurrent)
                 return new Timing(done!.Value, clock.Elapsed.TotalSeconds, firstRunning ?? done.Value,
-                    string.Join(", ", s.Feds.GroupBy(f => f.Node ?? "?").OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")), longestIdle, cpu);
+                    string.Join(", ", s.Feds.GroupBy(f => f.Node ?? "?").OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")),
+                    s.Feds.Select(f => f.Node).Where(n => n is not null).Distinct().Count(), longestIdle, cpu);
             await Task.Delay(50, ct);
         }
     }

@@ -26,5 +26,10 @@ public class BenchClusterCommandTests
         Assert.Contains("2 FEDs x 2 ROCs", text);
         Assert.Contains("`gaincal calibrate` per FED, one after another:", text);
         Assert.Contains("1-node cluster, submit to every FED done:", text);
+        // CPU of the loop's process and of the cluster's node processes, so that a ratio can be told from the load.
+        Assert.Matches(@"one process, FED after FED: .* CPU \d+\.\d\d s per FED", text);
+        Assert.Matches(@"1-node cluster, submit to every FED done: .* CPU \d+\.\d\d s per FED", text);
+        // The warm-up gave the node a FED, so nothing is timed cold.
+        Assert.DoesNotContain("timed cold", text);
     }
 }
