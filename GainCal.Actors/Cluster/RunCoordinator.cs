@@ -63,7 +63,12 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         Command<GetRunStatus>(m => Sender.Tell(_runs.View(m.Run, _node) is { } v
             ? new RunStatusReply(null, v)
             : new RunStatusReply(RunRegistry.Unknown(m.Run), null)));
-        Command<ListRuns>(m => Sender.Tell(new RunList(_runs.Views(m.SubmittedOnly, _node).ToArray())));
+        Command<ListRuns>(m =>
+        {
+            var busy = _runs.PlacedActive();
+            Sender.Tell(new RunList(_runs.Views(m.SubmittedOnly, _node).ToArray(), Workers().OrderBy(w => w.Key, StringComparer.Ordinal)
+                .Select(w => new WorkerSlotsView(w.Key, w.Value, busy.GetValueOrDefault(w.Key))).ToArray()));
+        });
         Command<FedProgress>(p => _runs.Progressed(p, DateTime.UtcNow));
         Command<NodeSlots>(m =>
         {
@@ -170,6 +175,21 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         }
     }
 
+    /// <summary>Every worker still a member, with its FED slots: it keeps the FEDs placed on it (one that is downed,
+    /// leaving or unreachable may still be running them until it is removed), but only those that are up and reachable,
+    /// and have told their slots, get new ones (the others count with 0).</summary>
+    Dictionary<string, int> Workers()
+    {
+        var workers = new Dictionary<string, int>();
+        foreach (var m in _members?.Values.Where(m => m.HasRole(NodeSettings.WorkerRole)) ?? [])
+        {
+            var node = NodeName.Of(m.Address);
+            var open = m.Status == MemberStatus.Up && !_unreachable.Contains(m.UniqueAddress);
+            workers[node] = Math.Max(workers.GetValueOrDefault(node), open ? _slots.GetValueOrDefault(node) : 0);
+        }
+        return workers;
+    }
+
     /// <summary>Starts what the registry says is due, on the worker nodes with their FED slots (a FED's
     /// placement is stored before its start is sent: a coordinator that moves sends it to the same node again); and the
     /// merges of runs whose FEDs have all ended.</summary>
@@ -179,17 +199,8 @@ public sealed class RunCoordinator : ReceivePersistentActor, IWithTimers
         var aggregators = _registry.Get<RunAggregatorRegion>();
         foreach (var merge in _runs.MergesDue(now)) aggregators.Tell(merge);
         if (_members is null) return;
-        // Every worker still a member keeps the FEDs placed on it (one that is downed, leaving or unreachable may still
-        // be running them until it is removed); only those that are up and reachable get new ones.
-        var workers = new Dictionary<string, int>();
-        foreach (var m in _members.Values.Where(m => m.HasRole(NodeSettings.WorkerRole)))
-        {
-            var node = NodeName.Of(m.Address);
-            var open = m.Status == MemberStatus.Up && !_unreachable.Contains(m.UniqueAddress);
-            workers[node] = Math.Max(workers.GetValueOrDefault(node), open ? _slots.GetValueOrDefault(node) : 0);
-        }
         var feds = _registry.Get<FedRegion>();
-        var due = _runs.Due(workers, now, includeSilent);
+        var due = _runs.Due(Workers(), now, includeSilent);
         foreach (var again in due.Where(d => d.Placement is null)) feds.Tell(again.Start);
         var placed = due.Where(d => d.Placement is not null).ToDictionary(d => d.Placement!, d => d.Start);
         if (placed.Count > 0)

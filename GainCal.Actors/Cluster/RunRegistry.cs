@@ -417,6 +417,11 @@ public sealed class RunRegistry
 
     public RunStatusView? View(uint run, string node) => _runs.TryGetValue(run, out var r) ? View(r, node) : null;
 
+    /// <summary>Per node, the FEDs placed on it that have not ended.</summary>
+    public IReadOnlyDictionary<string, int> PlacedActive() =>
+        _runs.Values.Where(r => r.Submitted).SelectMany(r => r.Feds.Values)
+            .Where(f => f.Active && f.Placed is not null).GroupBy(f => f.Placed!).ToDictionary(g => g.Key, g => g.Count());
+
     public IEnumerable<RunStatusView> Views(bool submittedOnly, string node) =>
         _runs.Values.Where(r => r.Submitted || !submittedOnly).Select(r => View(r, node));
 

@@ -15,8 +15,17 @@ public static class GainCalRuns
         var list = await registry.Get<RunCoordinatorProxy>().Ask<RunList>(new ListRuns(false), Timeout, ct);
         if (list.Runs.Length == 0) await emit(HostFrame.Out("no runs; create one with gaincal create RUN -i DIR -o DIR"));
         foreach (var r in list.Runs) await emit(HostFrame.Out(Line(r)));
+        await emit(HostFrame.Out(SlotsLine(list.Workers)));
         return CommandPalettes.Ok;
     }
+
+    /// <summary>Where FEDs can go now: each worker node's slots and how many hold a FED placed there.</summary>
+    public static string SlotsLine(IReadOnlyCollection<WorkerSlotsView> workers) =>
+        workers.Count == 0
+            ? "FED slots: no worker node is up yet"
+            : "FED slots: " + string.Join(", ", workers.Select(w => w.Slots > 0 || w.Busy > 0
+                ? $"{w.Node} {w.Busy} of {w.Slots} busy"
+                : $"{w.Node} none yet (not up, unreachable, or its slots not heard: nodes tell theirs every {FedSlots.AnnounceEvery.TotalSeconds:0} s)"));
 
     public static string Line(RunStatusView r)
     {

@@ -52,7 +52,9 @@ internal sealed class LocalProcessCluster : IAsyncDisposable
                 {
                     // Ready once every member is up and the run coordinator (a singleton, started after the cluster forms) answers.
                     var (code, output, _) = up ? await cluster.RunAsync("gaincal runs", ct) : await cluster.RunAsync("cluster show", ct);
-                    if (up && code == 0) return cluster;
+                    // ... and has heard every node's FED slots (`runs` ends with them), so that the first FEDs go to every node.
+                    if (up && code == 0 && output.LastOrDefault()?.Split(", ").Count(w => w.EndsWith(" busy", StringComparison.Ordinal)) == nodes)
+                        return cluster;
                     up |= code == 0 && output.Count(l => l.EndsWith("| up", StringComparison.Ordinal)) == nodes;
                 }
                 catch (CommandHostUnreachableException)
@@ -68,7 +70,7 @@ internal sealed class LocalProcessCluster : IAsyncDisposable
             throw;
         }
         await cluster.DisposeAsync();
-        throw new TimeoutException($"the {nodes} node processes did not all come up, with the run coordinator answering, within 90 s (logs in {data})");
+        throw new TimeoutException($"the {nodes} node processes did not all come up, with the run coordinator answering and knowing every node's FED slots, within 90 s (logs in {data})");
     }
 
     public async Task<(int Code, List<string> Out, List<string> Err)> RunAsync(string commandLine, CancellationToken ct)

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using GainCal.Cluster;
 
 namespace GainCal.Tests.Cluster;
@@ -95,18 +94,15 @@ public class PathConfinementNodeTests
         {
             MaxFeds = 1, Seeds = [$"127.0.0.1:{a.Settings.Port}"],
         });
-        // Both FED regions registered.
-        var region = ClusterSharding.Get(a.System).ShardRegion("fed");
+        // A node not heard of gets no FED (else both FEDs could go to the first one heard): wait until the coordinator
+        // lists both nodes' slots.
         for (var i = 0; ; i++)
         {
-            var stats = await region.Ask<ClusterShardingStats>(new GetClusterShardingStats(TimeSpan.FromSeconds(5)), TimeSpan.FromSeconds(10));
-            if (stats.Regions.Count == 2) break;
-            Assert.True(i < 100, "node b's FED region never registered");
+            var slots = (await a.RunAsync("gaincal runs")).Out.Last();
+            if (slots.Split(", ").Count(w => w.EndsWith(" busy", StringComparison.Ordinal)) == 2) break;
+            Assert.True(i < 100, $"the coordinator never heard both nodes' slots: {slots}");
             await Task.Delay(200);
         }
-        // Each node tells the coordinator its slots every FedSlots.AnnounceEvery once its region is known, and a node not
-        // heard of gets no FED: after two periods both are known (else both FEDs could go to b, the first one heard).
-        await Task.Delay(FedSlots.AnnounceEvery * 2);
 
         var refused = await b.RunAsync($"gaincal create {Run} -i {sim.InputDir} -o {rootA}/out");
         Assert.Equal((1, $"error: {sim.InputDir} {Outside(rootB)}"), (refused.Code, refused.Err.Single()));
