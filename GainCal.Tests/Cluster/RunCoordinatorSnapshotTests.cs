@@ -5,14 +5,19 @@ using GainCal.Cluster;
 
 namespace GainCal.Tests.Cluster;
 
-public class RunCoordinatorSnapshotTests() : Akka.TestKit.Xunit.TestKit(ConfigurationFactory.ParseString("""
-    akka.actor.provider = cluster
-    akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-    akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-    akka.loglevel = WARNING
-    """))
+public class RunCoordinatorSnapshotTests() : Akka.TestKit.Xunit.TestKit(ConfigurationFactory.ParseString(CoordinatorSystem))
 {
+    /// <summary>An actor system for a run coordinator alone: a cluster provider (it watches the members; a test that
+    /// places FEDs joins the node to itself, as a worker) and in-memory persistence.</summary>
+    internal const string CoordinatorSystem = """
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+        akka.cluster.roles = [worker]
+        akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
+        akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
+        akka.loglevel = WARNING
+        """;
+
     [Fact]
     public void After_200_runs_recovery_starts_from_a_snapshot_and_replays_only_the_events_since()
     {

@@ -8,14 +8,7 @@ using GainCal.Operations;
 namespace GainCal.Tests.Cluster;
 
 /// <summary>What `gaincal runs` says of the worker nodes: the coordinator's own view of where FEDs can go.</summary>
-public class RunCoordinatorWorkersTests() : Akka.TestKit.Xunit.TestKit(ConfigurationFactory.ParseString("""
-    akka.actor.provider = cluster
-    akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-    akka.cluster.roles = [worker]
-    akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
-    akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-    akka.loglevel = WARNING
-    """))
+public class RunCoordinatorWorkersTests() : Akka.TestKit.Xunit.TestKit(ConfigurationFactory.ParseString(RunCoordinatorSnapshotTests.CoordinatorSystem))
 {
     [Fact]
     public void Runs_list_each_worker_with_its_slots_and_the_FEDs_placed_on_it()
