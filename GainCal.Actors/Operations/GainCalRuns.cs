@@ -27,6 +27,12 @@ public static class GainCalRuns
                 ? $"{w.Node} {w.Busy} of {w.Slots} busy"
                 : $"{w.Node} none yet (not up, unreachable, or its slots not heard: nodes tell theirs every {FedSlots.AnnounceEvery.TotalSeconds:0} s)"));
 
+    /// <summary>How many nodes a <see cref="SlotsLine"/> shows with their slots known (for scripts and tests that wait for them).</summary>
+    public static int NodesWithSlots(string? slotsLine) =>
+        slotsLine is null || !slotsLine.StartsWith("FED slots: ", StringComparison.Ordinal)
+            ? 0
+            : slotsLine.Split(", ").Count(w => w.EndsWith(" busy", StringComparison.Ordinal));
+
     public static string Line(RunStatusView r)
     {
         var counts = string.Join(", ", Enum.GetValues<FedPhase>().Select(p => (p, n: r.Count(p))).Where(x => x.n > 0)

@@ -53,7 +53,7 @@ internal sealed class LocalProcessCluster : IAsyncDisposable
                     // Ready once every member is up and the run coordinator (a singleton, started after the cluster forms) answers.
                     var (code, output, _) = up ? await cluster.RunAsync("gaincal runs", ct) : await cluster.RunAsync("cluster show", ct);
                     // ... and has heard every node's FED slots (`runs` ends with them), so that the first FEDs go to every node.
-                    if (up && code == 0 && output.LastOrDefault()?.Split(", ").Count(w => w.EndsWith(" busy", StringComparison.Ordinal)) == nodes)
+                    if (up && code == 0 && GainCalRuns.NodesWithSlots(output.LastOrDefault()) == nodes)
                         return cluster;
                     up |= code == 0 && output.Count(l => l.EndsWith("| up", StringComparison.Ordinal)) == nodes;
                 }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using GainCal.Cluster;
+using GainCal.Operations;
 
 namespace GainCal.Tests.Cluster;
 
@@ -99,7 +100,7 @@ public class PathConfinementNodeTests
         for (var i = 0; ; i++)
         {
             var slots = (await a.RunAsync("gaincal runs")).Out.Last();
-            if (slots.Split(", ").Count(w => w.EndsWith(" busy", StringComparison.Ordinal)) == 2) break;
+            if (GainCalRuns.NodesWithSlots(slots) == 2) break;
             Assert.True(i < 100, $"the coordinator never heard both nodes' slots: {slots}");
             await Task.Delay(200);
         }

@@ -44,5 +44,7 @@ public class RunCoordinatorWorkersTests() : Akka.TestKit.Xunit.TestKit(Configura
         feds.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
         Assert.Equal([new WorkerSlotsView(node, 2, 2)], Workers());
         Assert.Equal($"FED slots: {node} 2 of 2 busy", GainCalRuns.SlotsLine(Workers()));
+        Assert.Equal(1, GainCalRuns.NodesWithSlots(GainCalRuns.SlotsLine(Workers())));
+        Assert.Equal(1, GainCalRuns.NodesWithSlots(GainCalRuns.SlotsLine([new WorkerSlotsView("a:1", 0, 0), new WorkerSlotsView("b:1", 1, 0)])));
     }
 }
