@@ -54,7 +54,7 @@ public sealed class RunCommandGrammar
         ["status"] = "gaincal status RUN [--json] [-B|--bpix-only | -F|--fpix-only] [-n|--fed FEDS ...]",
         ["resubmit"] = "gaincal resubmit RUN [-n|--fed FEDS ... [-f|--force]] [-B|--bpix-only | -F|--fpix-only]   (default: the failed FEDs; --fed -1: all; --force: also the named FEDs that are done)",
         ["merge"] = "gaincal merge RUN   (alias: hadd)",
-        ["runs"] = "gaincal runs   (every run the coordinator knows, with its FED counts)",
+        ["runs"] = "gaincal runs   (every run the coordinator knows, with its FED counts; then each node's FED slots)",
     };
 
     readonly Dictionary<Command, Func<ParseResult, RunRequest>> _readers = [];
@@ -153,7 +153,7 @@ public sealed class RunCommandGrammar
             merge.Aliases.Add("hadd");
             Merge = Define(merge, r => new MergeRequest(ReadRun(r, run)));
         }
-        Runs = Define(new Command("runs", "Every run the cluster knows, one line each: its state (created, running, done, merged, partial), FED counts, merge, output directory"),
+        Runs = Define(new Command("runs", "Every run the cluster knows, one line each: its state (created, running, done, merged, partial), FED counts, merge, output directory; then each worker node's FED slots and how many hold a FED"),
             _ => new ListRunsRequest());
     }
 
